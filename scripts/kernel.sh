@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build (or find in the cache) the kernel under test and print its output
+# folder: the tree that holds arch/x86/boot/bzImage, .config and
+# Module.symvers.
+#
+# Variables:
+#   KSRC=<tree>     a kernel source tree (default: Debian's linux-source-6.12
+#                   tarball, extracted into the cache)
+#   KBUILD=<dir>    an already-built output tree: checked, not rebuilt
+#   KASAN=0|1       add configs/kernel/optional/kasan.config
+#   JOBS=<n>        parallel build jobs (default: number of CPUs)
+#   LAB_CACHE=<dir> cache folder (default ~/.cache/labyrinth)
+# The cache key is the source's identity plus the fragments' content; a
+# build is a cache hit only when it finished (a stamp written last).
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+DEBIAN_TARBALL=${DEBIAN_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+RECIPE=3	# bump when the build recipe below changes
+
+fragments()
+{
+	for _f in "$LAB_TOP"/configs/kernel/*.config; do
+		printf '%s\n' "$_f"
+	done
+	if [ "${KASAN:-0}" = 1 ]; then
+		printf '%s\n' "$LAB_TOP/configs/kernel/optional/kasan.config"
+	fi
+}
+
+# verify_config <.config> <fragment...>: every requested symbol made it.
+verify_config()
+{
+	_cfg=$1
+	shift
+	awk '
+	FNR == 1 { file = FILENAME }
+	file == CFG {
+		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
+			k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
+			have[k] = v
+		}
+		next
+	}
+	/^CONFIG_[A-Za-z0-9_]+=/ {
+		k = $0; sub(/=.*/, "", k); v = $0; sub(/^[^=]*=/, "", v)
+		if (!(k in have) || have[k] != v) {
+			got = (k in have) ? k "=" have[k] : "not set"
+			printf "labyrinth: error: %s:%d: %s=%s requested, final .config has %s\n", \
+				FILENAME, FNR, k, v, got > "/dev/stderr"
+			bad++
+		}
+		next
+	}
+	/^# CONFIG_[A-Za-z0-9_]+ is not set/ {
+		k = $2
+		if ((k in have) && have[k] != "n") {
+			printf "labyrinth: error: %s:%d: %s requested off, final .config has %s=%s\n", \
+				FILENAME, FNR, k, k, have[k] > "/dev/stderr"
+			bad++
+		}
+		next
+	}
+	/^[ \t]*(#|$)/ { next }
+	{
+		printf "labyrinth: error: %s:%d: not a config line: %s\n", FILENAME, FNR, $0 > "/dev/stderr"
+		bad++
+	}
+	END { exit bad ? 2 : 0 }
+	' CFG="$_cfg" "$_cfg" "$@"
+}
+
+check_kbuild()
+{
+	_kb=$1
+	[ -d "$_kb" ] || die "KBUILD=$_kb is not a folder"
+	[ -f "$_kb/arch/x86/boot/bzImage" ] ||
+		die "KBUILD=$_kb has no arch/x86/boot/bzImage (build the kernel first)"
+	[ -f "$_kb/.config" ] || die "KBUILD=$_kb has no .config"
+	[ -f "$_kb/Module.symvers" ] ||
+		die "KBUILD=$_kb has no Module.symvers (run 'make modules' in it)"
+	# shellcheck disable=SC2046
+	verify_config "$_kb/.config" $(fragments) ||
+		die "KBUILD=$_kb/.config lacks symbols the suite needs (listed above)"
+}
+
+check_ksrc()
+{
+	[ -d "$1" ] || die "KSRC=$1 is not a folder"
+	if [ ! -f "$1/Makefile" ] || [ ! -f "$1/Kconfig" ] || [ ! -d "$1/arch/x86" ] ||
+		[ ! -f "$1/scripts/kconfig/merge_config.sh" ]; then
+		die "KSRC=$1 is not a kernel source tree (no Makefile, Kconfig, arch/x86 or scripts/kconfig/merge_config.sh)"
+	fi
+}
+
+# source_id <tree>: what identifies the source's content.
+source_id()
+{
+	if git -C "$1" rev-parse HEAD >/dev/null 2>&1; then
+		git -C "$1" rev-parse HEAD
+		git -C "$1" status --porcelain --untracked-files=no | hash_stdin
+	else
+		printf '%s\n' "$1"
+		make -s -C "$1" kernelversion 2>/dev/null || :
+		find "$1" -maxdepth 1 -newer "$1/Makefile" -type f | LC_ALL=C sort
+		stat -c '%Y %s' "$1/Makefile"
+	fi
+}
+
+# debian_source: extract the Debian tarball once; print the tree.
+debian_source()
+{
+	[ -f "$DEBIAN_TARBALL" ] ||
+		die "$DEBIAN_TARBALL not found (package linux-source-6.12; run scripts/setup.sh)"
+	_id=$(stat -c '%n %s %Y' "$DEBIAN_TARBALL" | hash_stdin)
+	_dir=$LAB_CACHE/src/$_id
+	if [ ! -f "$_dir/.lab-extracted" ]; then
+		info "extracting $DEBIAN_TARBALL"
+		rm -rf "$_dir.tmp"
+		mkdir -p "$_dir.tmp"
+		tar -xf "$DEBIAN_TARBALL" -C "$_dir.tmp" ||
+			die "cannot extract $DEBIAN_TARBALL"
+		rm -rf "$_dir"
+		mv "$_dir.tmp" "$_dir"
+		: >"$_dir/.lab-extracted"
+	fi
+	for _t in "$_dir"/linux-source-*; do
+		[ -f "$_t/Makefile" ] && { printf '%s\n' "$_t"; return 0; }
+	done
+	die "$DEBIAN_TARBALL holds no linux-source-* tree"
+}
+
+build()
+{
+	_src=$1
+	_out=$2
+	_log=$_out/build.log
+	rm -rf "$_out"
+	mkdir -p "$_out"
+	jobs=${JOBS:-$(nproc)}
+	info "building kernel from $_src in $_out (-j$jobs, log $_log)"
+	# shellcheck disable=SC2046
+	{
+		make -C "$_src" O="$_out" ARCH=x86_64 tinyconfig &&
+			"$_src/scripts/kconfig/merge_config.sh" -m -O "$_out" \
+				"$_out/.config" $(fragments) &&
+			make -C "$_src" O="$_out" ARCH=x86_64 olddefconfig
+	} >"$_log" 2>&1 || {
+		tail -n 20 "$_log" >&2
+		die "configuring the kernel in $_src failed (log: $_log)"
+	}
+	# shellcheck disable=SC2046
+	verify_config "$_out/.config" $(fragments) ||
+		die "the kernel tree $_src cannot provide every symbol the suite needs (listed above)"
+	make -C "$_src" O="$_out" ARCH=x86_64 -j"$jobs" bzImage modules \
+		>>"$_log" 2>&1 || {
+		grep -E 'error|Error' "$_log" | head -n 20 >&2
+		die "building the kernel in $_src failed (log: $_log)"
+	}
+	make -s -C "$_out" kernelrelease >"$_out/.lab-release" 2>/dev/null
+	printf '%s\n' "$_src" >"$_out/.lab-source"
+	: >"$_out/.lab-built"
+}
+
+main()
+{
+	check_enum KASAN "${KASAN:-0}" 0 1
+	if [ -n "${JOBS:-}" ]; then
+		check_uint JOBS "$JOBS" 1 256
+	fi
+	if [ -n "${KBUILD:-}" ]; then
+		check_kbuild "$KBUILD"
+		cd "$KBUILD" && pwd
+		return 0
+	fi
+	if [ -n "${KSRC:-}" ]; then
+		check_ksrc "$KSRC"
+		src=$(cd "$KSRC" && pwd)
+	else
+		src=$(debian_source)
+	fi
+	key=$({
+		printf 'recipe %s\n' "$RECIPE"
+		source_id "$src"
+		gcc --version | head -n 1
+		for f in $(fragments); do
+			printf '%s\n' "${f##*/}"
+			cat "$f"
+		done
+	} | hash_stdin)
+	out=$LAB_CACHE/kernel/$key
+	if [ ! -f "$out/.lab-built" ]; then
+		mkdir -p "$LAB_CACHE/kernel"
+		export LAB_CACHE
+		# shellcheck disable=SC2016
+		with_lock "kernel-$key" sh -c '
+			[ -f "$2/.lab-built" ] && exit 0
+			exec "$1" --build "$3" "$2"' sh "$0" "$out" "$src" >&2
+	fi
+	[ -f "$out/.lab-built" ] || die "kernel build in $out did not finish"
+	printf '%s\n' "$out"
+}
+
+if [ "${1:-}" = --build ]; then
+	build "$2" "$3"
+	exit 0
+fi
+main "$@"

@@ -1,0 +1,83 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared host-side helpers: messages, errors, variable checks, the cache.
+# Sourced by the scripts in this folder.
+
+LAB_TOP=${LAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+LAB_CACHE=${LAB_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/labyrinth}
+export LAB_SUITE_FORMAT=1
+
+info()
+{
+	printf 'labyrinth: %s\n' "$*" >&2
+}
+
+# die <message>: a usage or set-up error, exit status 2.
+die()
+{
+	printf 'labyrinth: error: %s\n' "$*" >&2
+	exit 2
+}
+
+# check_enum <VAR> <value> <allowed...>
+check_enum()
+{
+	_name=$1
+	_val=$2
+	shift 2
+	for _a in "$@"; do
+		[ "$_val" = "$_a" ] && return 0
+	done
+	die "$_name='$_val' is not one of: $*"
+}
+
+# check_uint <VAR> <value> <min> <max>
+check_uint()
+{
+	case $2 in
+	'' | *[!0-9]*) die "$1='$2' is not a whole number" ;;
+	esac
+	if [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+		die "$1='$2' is out of range $3..$4"
+	fi
+}
+
+# check_mem <VAR> <value>: QEMU memory size such as 2G or 2048M.
+check_mem()
+{
+	case $2 in
+	[1-9]*[GM] | [1-9]*[GM]i) ;;
+	*) die "$1='$2' is not a memory size like 2G or 2048M" ;;
+	esac
+	_n=${2%i}
+	_n=${_n%[GM]}
+	case $_n in
+	*[!0-9]*) die "$1='$2' is not a memory size like 2G or 2048M" ;;
+	esac
+}
+
+# hash_stdin: a short content hash.
+hash_stdin()
+{
+	sha256sum | cut -c1-16
+}
+
+# hash_tree <dir...>: hash of the names and contents of the files below.
+hash_tree()
+{
+	find "$@" -type f ! -name '*.o' ! -name '*.ko' ! -name '.*' -print |
+		LC_ALL=C sort | while IFS= read -r _f; do
+			printf '%s\n' "$_f"
+			cat "$_f"
+		done | hash_stdin
+}
+
+# with_lock <name> <command...>: serialise builds that share a cache entry.
+with_lock()
+{
+	_lock=$LAB_CACHE/locks/$1
+	shift
+	mkdir -p "$LAB_CACHE/locks"
+	flock "$_lock" "$@"
+}

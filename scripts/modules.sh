@@ -1,0 +1,119 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the modules under modules/ (and EXTMOD, a user's out-of-tree module)
+# against the kernel under test; print the folder that holds the .ko files:
+#   <dir>/<name>.ko          the suite's modules
+#   <dir>/proof/<name>.ko    the suite's proof modules
+#   <dir>/ext/<name>.ko      EXTMOD's modules
+# Usage: modules.sh <kernel-output-tree>
+# Builds are cached by content; a module that does not compile is an error
+# (exit 2) naming the file and line the compiler complained about.
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+# kbuild_dirs <root>: folders below root that hold a Kbuild file.
+kbuild_dirs()
+{
+	(cd "$1" && find . -mindepth 2 -name Kbuild -print) |
+		sed 's|^\./||; s|/Kbuild$||' | LC_ALL=C sort
+}
+
+compile()
+{
+	_kb=$1
+	_dir=$2
+	_what=$3
+	_log=$_dir/build.log
+	if ! make -C "$_kb" M="$_dir" W=1 -j"$(nproc)" modules >"$_log" 2>&1; then
+		grep -E '(error|Error)' "$_log" | sed "s|$_dir/||" | head -n 20 >&2
+		die "$_what does not compile against $_kb (log: $_log)"
+	fi
+	if grep -q 'warning:' "$_log"; then
+		grep 'warning:' "$_log" | sed "s|$_dir/||" >&2
+		info "$_what: compiler warnings (above)"
+	fi
+}
+
+collect()
+{
+	_from=$1
+	_to=$2
+	mkdir -p "$_to"
+	find "$_from" -name '*.ko' | while IFS= read -r _ko; do
+		_rel=${_ko#"$_from"/}
+		case $_rel in
+		proof/*) mkdir -p "$_to/proof"; cp "$_ko" "$_to/proof/" ;;
+		*) cp "$_ko" "$_to/" ;;
+		esac
+	done
+}
+
+build_suite()
+{
+	_kb=$1
+	_out=$2
+	rm -rf "$_out"
+	mkdir -p "$_out/src"
+	cp -R "$LAB_TOP/modules/." "$_out/src/"
+	kbuild_dirs "$_out/src" | grep -v '^include$' |
+		sed 's|$|/|; s|^|obj-m += |' >"$_out/src/Kbuild"
+	[ -s "$_out/src/Kbuild" ] || die "no modules found under $LAB_TOP/modules"
+	compile "$_kb" "$_out/src" "modules/"
+	collect "$_out/src" "$_out/ko"
+	: >"$_out/.lab-built"
+}
+
+build_ext()
+{
+	_kb=$1
+	_src=$2
+	_out=$3
+	rm -rf "$_out"
+	mkdir -p "$_out/src"
+	cp -R "$_src/." "$_out/src/"
+	compile "$_kb" "$_out/src" "EXTMOD=$_src"
+	mkdir -p "$_out/ko"
+	find "$_out/src" -name '*.ko' -exec cp {} "$_out/ko/" \;
+	[ -n "$(ls "$_out/ko")" ] || die "EXTMOD=$_src built no .ko file"
+	: >"$_out/.lab-built"
+}
+
+main()
+{
+	[ $# -eq 1 ] || die "usage: modules.sh <kernel-output-tree>"
+	kb=$1
+	[ -f "$kb/Module.symvers" ] || die "$kb has no Module.symvers"
+	kkey=$(printf '%s\n' "$kb" | cat - "$kb/.config" | hash_stdin)
+	mkey=$(hash_tree "$LAB_TOP/modules")
+	suite=$LAB_CACHE/modules/$kkey-$mkey
+	if [ ! -f "$suite/.lab-built" ]; then
+		info "building modules against $kb"
+		build_suite "$kb" "$suite"
+	fi
+	final=$suite/ko
+	if [ -n "${EXTMOD:-}" ]; then
+		[ -d "$EXTMOD" ] || die "EXTMOD=$EXTMOD is not a folder"
+		[ -f "$EXTMOD/Kbuild" ] || [ -f "$EXTMOD/Makefile" ] ||
+			die "EXTMOD=$EXTMOD has neither a Kbuild nor a Makefile"
+		ext=$(cd "$EXTMOD" && pwd)
+		ekey=$(hash_tree "$ext")
+		eout=$LAB_CACHE/modules/$kkey-ext-$ekey
+		if [ ! -f "$eout/.lab-built" ]; then
+			info "building EXTMOD=$ext against $kb"
+			build_ext "$kb" "$ext" "$eout"
+		fi
+		final=$LAB_CACHE/modules/$kkey-$mkey-$ekey
+		if [ ! -d "$final" ]; then
+			rm -rf "$final.tmp"
+			cp -R "$suite/ko" "$final.tmp"
+			mkdir -p "$final.tmp/ext"
+			cp "$eout"/ko/*.ko "$final.tmp/ext/"
+			mv "$final.tmp" "$final"
+		fi
+	fi
+	printf '%s\n' "$final"
+}
+
+main "$@"
