@@ -43,9 +43,13 @@ check_vars()
 		check_uint "SHARD k" "${SHARD%/*}" 1 "${SHARD#*/}"
 	fi
 	if [ -n "${TESTS:-}" ]; then
-		printf '' | grep -E -- "$TESTS" 2>/dev/null
-		[ $? -le 1 ] || die "TESTS='$TESTS' is not a valid extended regular expression"
+		_rc=0
+		printf "" | grep -E -- "$TESTS" >/dev/null 2>&1 || _rc=$?
+		[ "$_rc" -le 1 ] || die "TESTS='$TESTS' is not a valid extended regular expression"
 	fi
+	case ${RUN_ID:-x} in
+	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
+	esac
 	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN
 }
 
@@ -159,9 +163,6 @@ new_run_dir()
 	base=${RESULTS:-$LAB_TOP/results}
 	mkdir -p "$base" || die "cannot create results folder $base"
 	if [ -n "${RUN_ID:-}" ]; then
-		case $RUN_ID in
-		*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
-		esac
 		[ ! -e "$base/$RUN_ID" ] || die "results/$RUN_ID exists already; choose another RUN_ID"
 		id=$RUN_ID
 	else

@@ -1,0 +1,169 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the host runner: bad input is refused with exit status 2,
+# a message naming what is wrong, and nothing under results/ touched; the
+# kernel config verifier names missing symbols; collect.sh turns a boot's
+# channel and console into the right verdicts.
+
+set -eu
+cd "$(dirname "$0")/../.."
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+ok()
+{
+	echo "ok - $*"
+}
+
+nok()
+{
+	echo "not ok - $*"
+}
+
+# refused <what> <pattern> <env...>: run.sh exits 2, says <pattern>, and
+# the results folder is untouched.
+refused()
+{
+	_what=$1
+	_pat=$2
+	shift 2
+	_before=$(find "$T/results" | LC_ALL=C sort | cksum)
+	_rc=0
+	env RESULTS="$T/results" LAB_CACHE="$T/cache" "$@" sh scripts/run.sh >"$T/out" 2>&1 || _rc=$?
+	_after=$(find "$T/results" | LC_ALL=C sort | cksum)
+	if [ "$_rc" -eq 2 ] && grep -q -- "$_pat" "$T/out" && [ "$_before" = "$_after" ]; then
+		ok "refused: $_what"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "refused: $_what (status $_rc, want 2 and '$_pat', results untouched)"
+	fi
+}
+
+bad_input()
+{
+	mkdir -p "$T/results/old"
+	echo keep >"$T/results/old/ktap.txt"
+	printf 'only_a_tag\n' >"$T/short.list"
+	printf 'a guest_sanity.sh\nb no_such_test.sh\n' >"$T/nocmd.list"
+	printf 'a guest_sanity.sh\na guest_sanity.sh\n' >"$T/dup.list"
+	printf 'a guest_sanity.sh -f no_such_profile\n' >"$T/noprof.list"
+	printf 'bad tag! guest_sanity.sh\n' >"$T/tag.list"
+	refused "ACCEL=foo" "ACCEL='foo'" ACCEL=foo
+	refused "VCPUS=abc" "VCPUS='abc'" VCPUS=abc
+	refused "VCPUS=0" "VCPUS='0' is out of range" VCPUS=0
+	refused "MEM=lots" "MEM='lots'" MEM=lots
+	refused "LAB_DURATION=-1" "LAB_DURATION" LAB_DURATION=-1
+	refused "HANG_TIMEOUT=x" "HANG_TIMEOUT" HANG_TIMEOUT=x
+	refused "SHARD=3/2" "SHARD" SHARD=3/2
+	refused "SHARD=x" "SHARD" SHARD=x
+	refused "TESTS=(" "TESTS" "TESTS=("
+	refused "missing runtest list" "not found or not readable" RUNTEST="$T/none.list"
+	refused "runtest line without a command" "short.list:1:" RUNTEST="$T/short.list"
+	refused "runtest line with an unknown test" "nocmd.list:2: no test" RUNTEST="$T/nocmd.list"
+	refused "runtest duplicate tag" "dup.list:2: tag" RUNTEST="$T/dup.list"
+	refused "runtest unknown fault profile" "noprof.list:1: no fault profile" RUNTEST="$T/noprof.list"
+	refused "runtest bad tag" "tag.list:1:" RUNTEST="$T/tag.list"
+	refused "RUN_ID with a slash" "RUN_ID" RUN_ID=a/b
+	refused "KSRC not a kernel tree" "KSRC=$T is not a kernel source tree" KSRC="$T"
+	refused "KSRC missing" "is not a folder" KSRC="$T/nowhere"
+	refused "KBUILD without bzImage" "no arch/x86/boot/bzImage" KBUILD="$T"
+	refused "EXTMOD not a folder" "EXTMOD=" EXTMOD="$T/nowhere"
+}
+
+# A KBUILD whose .config lacks a requested symbol: the error names the
+# symbol and the fragment's file and line.
+config_verify()
+{
+	kb=$T/kb
+	mkdir -p "$kb/arch/x86/boot"
+	: >"$kb/arch/x86/boot/bzImage"
+	: >"$kb/Module.symvers"
+	cat configs/kernel/*.config | grep '^CONFIG_' | grep -v '^CONFIG_FAIL_PAGE_ALLOC=' >"$kb/.config"
+	rc=0
+	KBUILD=$kb LAB_CACHE=$T/cache sh scripts/kernel.sh >"$T/out" 2>&1 || rc=$?
+	line=$(grep -n '^CONFIG_FAIL_PAGE_ALLOC=' configs/kernel/20-fault-injection.config | cut -d: -f1)
+	if [ "$rc" = 2 ] &&
+		grep -q "20-fault-injection.config:$line: CONFIG_FAIL_PAGE_ALLOC=y requested" "$T/out"; then
+		ok "kernel config verifier names a missing symbol and its fragment line"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "kernel config verifier names a missing symbol (status $rc)"
+	fi
+	cat configs/kernel/*.config | grep '^CONFIG_' >"$kb/.config"
+	rc=0
+	out=$(KBUILD=$kb LAB_CACHE=$T/cache sh scripts/kernel.sh 2>"$T/out") || rc=$?
+	if [ "$rc" = 0 ] && [ "$out" = "$kb" ]; then
+		ok "kernel config verifier accepts a complete .config"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "kernel config verifier accepts a complete .config (status $rc)"
+	fi
+}
+
+# collect: a boot where test 1 passes, test 2 passes in the guest but
+# oopsed on the console, and test 3 panicked the guest.
+collect()
+{
+	run=$T/run
+	mkdir -p "$run/boot-1" "$run/tests"
+	printf '1 t_ok guest_sanity.sh\n2 t_oops guest_sanity.sh\n3 t_panic guest_sanity.sh\n4 t_next guest_sanity.sh\n' >"$run/list"
+	cat >"$run/boot-1/channel.log" <<'CH'
+LAB BOOT 1 4 tsc
+LAB START 1 t_ok 60
+LAB OUT 1 # hello
+LAB DATA 1 sum test=t_ok x=1
+LAB TIME 1 0.50
+LAB RESULT 1 t_ok ok
+LAB START 2 t_oops 60
+LAB TIME 2 0.70
+LAB RESULT 2 t_oops ok
+LAB START 3 t_panic 60
+CH
+	cat >"$run/boot-1/console.log" <<'CO'
+[    1.000000] labyrinth: START 1 t_ok
+[    1.100000] lab_engine: loaded
+[    1.200000] labyrinth: END 1 t_ok
+[    2.000000] labyrinth: START 2 t_oops
+[    2.100000] BUG: kernel NULL pointer dereference, address: 0000000000000008
+[    2.100001] #PF: supervisor read access in kernel mode
+[    2.100002] Oops: Oops: 0000 [#1] PREEMPT SMP
+[    2.300000] labyrinth: END 2 t_oops
+[    3.000000] labyrinth: START 3 t_panic
+[    3.100000] Kernel panic - not syncing: Fatal exception in interrupt
+CO
+	echo "exit 0" >"$run/boot-1/console.log.end"
+	out=$(sh scripts/collect.sh "$run" 1 2>&1) || out="status $?: $out"
+	r1=$(cat "$run"/tests/1-t_ok/result 2>/dev/null || :)
+	r2=$(cut -f2 "$run"/tests/2-t_oops/result 2>/dev/null || :)
+	r3=$(cut -f2 "$run"/tests/3-t_panic/result 2>/dev/null || :)
+	if [ "$out" = "crashed 3" ]; then ok "collect: crash in test 3 reported"; else nok "collect: crash in test 3 reported (got '$out')"; fi
+	case $r1 in ok*) ok "collect: clean test passes" ;; *) nok "collect: clean test passes (got '$r1')" ;; esac
+	case $r2 in oops:*) ok "collect: console oops fails a test the guest passed" ;; *) nok "collect: console oops fails the test (got '$r2')" ;; esac
+	case $r3 in panic:*'Fatal exception'*) ok "collect: dead guest gives category panic with the crash title" ;; *) nok "collect: panic category and title (got '$r3')" ;; esac
+	if grep -qx '# hello' "$run/tests/1-t_ok/output.log" && grep -q '^sum test=t_ok' "$run/tests/1-t_ok/data"; then
+		ok "collect: output and data records land in the test's folder"
+	else
+		nok "collect: output and data records land in the test's folder"
+	fi
+	if [ ! -e "$run"/tests/4-t_next ]; then
+		ok "collect: a test that never started has no result yet"
+	else
+		nok "collect: a test that never started has no result yet"
+	fi
+	echo "hang no output from the guest for 45s" >"$run/boot-1/console.log.end"
+	sed -i '/Kernel panic/d' "$run/boot-1/console.log"
+	sh scripts/collect.sh "$run" 1 >/dev/null 2>&1 || :
+	r3=$(cut -f2 "$run"/tests/3-t_panic/result 2>/dev/null || :)
+	case $r3 in hang:*) ok "collect: silent guest gives category hang" ;; *) nok "collect: silent guest gives category hang (got '$r3')" ;; esac
+}
+
+main()
+{
+	bad_input
+	config_verify
+	collect
+}
+
+main "$@"
