@@ -155,6 +155,7 @@ build()
 	# shellcheck disable=SC2046
 	verify_config "$_out/.config" $(fragments) ||
 		die "the kernel tree $_src cannot provide every symbol the suite needs (listed above)"
+	_t0=$(date +%s)
 	make -C "$_src" O="$_out" ARCH=x86_64 -j"$jobs" bzImage modules \
 		>>"$_log" 2>&1 || {
 		grep -E 'error|Error' "$_log" | head -n 20 >&2
@@ -162,6 +163,7 @@ build()
 	}
 	make -s -C "$_out" kernelrelease >"$_out/.lab-release" 2>/dev/null
 	printf '%s\n' "$_src" >"$_out/.lab-source"
+	printf '%s seconds with -j%s\n' $(($(date +%s) - _t0)) "$jobs" >"$_out/.lab-build-time"
 	: >"$_out/.lab-built"
 }
 

@@ -323,12 +323,10 @@ on_interrupt()
 {
 	trap - INT TERM
 	info "interrupted: stopping the guest, reporting what finished"
-	if [ -n "${QPID:-}" ]; then
-		for p in "$RUN"/boot-*/console.log.pid; do
-			kill "$(cat "$p")" 2>/dev/null || :
-		done
-		wait 2>/dev/null || :
-	fi
+	for p in "$RUN"/boot-*/console.log.pid; do
+		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	wait 2>/dev/null || :
 	echo "interrupted=1" >>"$RUN/meta.env"
 	# Only tests that finished are reported.
 	for t in "$RUN"/tests/*; do

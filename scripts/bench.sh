@@ -1,0 +1,102 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmarks, figures for the README:
+#   1. build work before QEMU starts on a cached run (kernel, modules, image)
+#   2. boot to the first test line (host wall clock, QEMU start to the
+#      guest's first START on the results channel), median of BOOTS boots
+#   3. the cold kernel build time recorded when the cached kernel was built
+#   4. runtest/bench: allocation rates per context against the same-boot
+#      ceiling, and the fragmenter, from the tests' data records
+# Variables: BOOTS (default 5), plus those of scripts/run.sh.
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+SCRIPTS=$LAB_TOP/scripts
+
+now_ms()
+{
+	date +%s%3N
+}
+
+cached_build()
+{
+	t0=$(now_ms)
+	KB=$("$SCRIPTS/kernel.sh")
+	KO=$("$SCRIPTS/modules.sh" "$KB")
+	IMG=$("$SCRIPTS/image.sh" "$KO")
+	t1=$(now_ms)
+	echo "cached_build_ms=$((t1 - t0))"
+}
+
+# boot_to_first_test: one boot of a one-test list; print milliseconds from
+# QEMU's start to the first START line.
+boot_to_first_test()
+{
+	w=$1
+	rm -rf "$w/g"
+	mkdir -p "$w/g/lab/run"
+	echo "1 guest_sanity guest_sanity.sh" >"$w/g/lab/run/list"
+	printf 'start=1\nduration=1\n' >"$w/g/lab/run/env"
+	(cd "$w/g" && find lab | cpio -o -H newc --quiet) >"$w/run.cpio"
+	cat "$IMG" "$w/run.cpio" >"$w/initrd"
+	t0=$(now_ms)
+	"$SCRIPTS/qemu.sh" boot "$KB/arch/x86/boot/bzImage" "$w/initrd" \
+		"$w/console.log" "$w/channel.log" &
+	pid=$!
+	first=
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -z "$first" ] && grep -q '^LAB START' "$w/channel.log" 2>/dev/null; then
+			first=$(now_ms)
+		fi
+		sleep 0.02
+	done
+	wait "$pid" || :
+	end=$(now_ms)
+	[ -n "$first" ] || first=$end
+	echo "$((first - t0)) $((end - t0))"
+}
+
+median()
+{
+	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+main()
+{
+	check_uint BOOTS "${BOOTS:=5}" 1 100
+	w=$(mktemp -d)
+	trap 'rm -rf "$w"' EXIT
+	out=${RESULTS:-$LAB_TOP/results}/bench-$(date +%Y%m%d-%H%M%S).txt
+	mkdir -p "$(dirname "$out")"
+	{
+		echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+		echo "host=$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), $(uname -r)"
+		cached_build
+		echo "accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")"
+		echo "kernel_release=$(cat "$KB/.lab-release" 2>/dev/null || echo unknown)"
+		echo "cold_kernel_build=$(cat "$KB/.lab-build-time" 2>/dev/null || echo unknown)"
+		echo "image_bytes=$(stat -c %s "$IMG")"
+		i=0
+		while [ "$i" -lt "$BOOTS" ]; do
+			boot_to_first_test "$w"
+			i=$((i + 1))
+		done >"$w/boots"
+		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS; all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
+		echo "boot_and_poweroff_ms=$(cut -d' ' -f2 "$w/boots" | median)"
+		if [ -f "$LAB_TOP/runtest/bench" ]; then
+			rc=0
+			RUNTEST=bench RUN_ID=bench-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
+				>"$w/run.out" 2>&1 || rc=$?
+			run=$(sed -n 's/^labyrinth: results: //p' "$w/run.out" | tail -n 1)
+			echo "bench_run=$run status=$rc"
+			if [ -n "$run" ]; then
+				cat "$run"/tests/*/data 2>/dev/null | grep '^sum ' || :
+			fi
+		fi
+	} | tee "$out"
+	info "figures written to $out"
+}
+
+main "$@"
