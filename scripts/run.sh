@@ -123,15 +123,17 @@ resolve()
 	if [ -n "${EXTMOD:-}" ]; then
 		ext_entries >>"$1.sel"
 	fi
+	# Numbers come from the whole selection, so shards keep them and
+	# merge.sh can restore the order.
+	awk '{ print NR, $0 }' "$1.sel" >"$1.num"
 	if [ -n "${SHARD:-}" ]; then
-		[ -f "$SCRIPTS/shard.awk" ] || die "sharding needs scripts/shard.awk"
-		awk '{ print NR, $0 }' "$1.sel" |
-			awk -v shard="${SHARD%/*}" -v shards="${SHARD#*/}" -f "$SCRIPTS/shard.awk" |
-			cut -d' ' -f2- >"$1.sh"
-		mv "$1.sh" "$1.sel"
+		awk -v shard="${SHARD%/*}" -v shards="${SHARD#*/}" \
+			-f "$SCRIPTS/shard.awk" "$1.num" >"$1.sel" || exit 2
+	else
+		mv "$1.num" "$1.sel"
 	fi
-	awk '{ print NR, $0 }' "$1.sel" >"$1"
-	rm -f "$1.sel"
+	rm -f "$1.num"
+	mv "$1.sel" "$1"
 	[ -s "$1" ] || die "no tests selected from $src (TESTS='${TESTS:-}', SKIP, SHARD)"
 }
 
@@ -237,13 +239,13 @@ guest_initrd()
 progress()
 {
 	tail -n +1 -s 0.5 -f --pid="$2" "$1" 2>/dev/null |
-		awk -v total="$TOTAL" -v t0="$T0" '
+		awk -v total="$TOTAL" -v t0="$T0" -v n="$(find "$RUN/tests" -name result | wc -l)" '
 		function now(   c, t) { c = "date +%s"; c | getline t; close(c); return t }
 		function hms(s) { return sprintf("%d:%02d", s / 60, s % 60) }
 		$1 == "LAB" && $2 == "START" { tag = $4 }
 		$1 == "LAB" && $2 == "TIME" { secs = $4 }
 		$1 == "LAB" && $2 == "RESULT" {
-			n = $3; el = now() - t0
+			n++; el = now() - t0
 			eta = (n > 0) ? el / n * (total - n) : 0
 			printf "[%*d/%d] %-5s %-40s %6.1fs  elapsed %s  eta %s\n", \
 				length(total), n, total, $5, $4, secs, hms(el), hms(eta)
@@ -350,7 +352,7 @@ finish()
 summary()
 {
 	awk -v d="$RUN/tests" '
-	{ f = d "/" $1 "-" $2 "/result"; st = "fail"; why = "missing: no result"
+	{ f = d "/" $1 "-" $2 "/result"; st = "error"; why = "missing: no result"
 	  if ((getline l < f) > 0) { split(l, a, "\t"); st = a[1]; why = a[2] }
 	  close(f); c[st]++
 	  if (st != "ok" && st != "skip") printf "labyrinth: not ok %d %s # %s\n", $1, $2, why > "/dev/stderr" }

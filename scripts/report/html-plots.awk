@@ -1,0 +1,313 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The plots of a run report (used with plotlib.awk).  Input: results.tsv
+# with the pos column (tsv.awk with_pos=1).  -v run=<run-dir>
+# -v table=<test table> -v dir=<scratch>.  Per test with measurements:
+#   success   success rate per order, a line per context
+#   failures  injected and natural failures per context
+#   latency   p50 and p99 per order, per context (log scale)
+#   frag      free blocks per order before, during and after (all zones)
+# A section without usable data gets a sentence instead of a plot.
+
+BEGIN {
+	FS = "\t"
+}
+
+FNR == 1 && $1 == "pos" {
+	for (i = 1; i <= NF; i++)
+		col[$i] = i
+	next
+}
+
+$(col["ctx"]) != "-" {
+	p = $1
+	c = $(col["ctx"])
+	o = $(col["order"])
+	if (!((p, c) in nctxo)) {
+		nctx[p]++
+		ctx[p, nctx[p]] = c
+		nctxo[p, c] = 0
+	}
+	if (!((p, c, o) in have)) {
+		have[p, c, o] = 1
+		nctxo[p, c]++
+		ords[p, c, nctxo[p, c]] = o
+	}
+	for (k in col)
+		v[p, c, o, k] = $(col[k])
+	stats[p] = 1
+}
+
+# sorted_orders(p, c, out): orders of one context, ascending.
+function sorted_orders(p, c, out,    n, i, j, t)
+{
+	n = nctxo[p, c]
+	for (i = 1; i <= n; i++)
+		out[i] = ords[p, c, i] + 0
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && out[j - 1] > out[j]; j--) {
+			t = out[j]
+			out[j] = out[j - 1]
+			out[j - 1] = t
+		}
+	return n
+}
+
+function success_plot(p, tag,    i, c, n, j, o, name, f, cmd, sep, pts, lo, hi, od)
+{
+	name = "t" p "-success"
+	cmd = ""
+	sep = "plot "
+	lo = 99
+	hi = 0
+	for (i = 1; i <= nctx[p]; i++) {
+		c = ctx[p, i]
+		split("", od)
+		n = sorted_orders(p, c, od)
+		pts = 0
+		for (j = 1; j <= n; j++) {
+			o = od[j]
+			if (!isnum(v[p, c, o, "success_pct"]))
+				continue
+			printf "%d %s\n", o, v[p, c, o, "success_pct"] > dat(name "." i ".dat")
+			pts++
+			if (o < lo)
+				lo = o
+			if (o > hi)
+				hi = o
+		}
+		if (!pts)
+			continue
+		close(dat(name "." i ".dat"))
+		cmd = cmd sep sprintf("'%s.%d.dat' using 1:2 with linespoints lw 2 pt 7 title '%s'",
+		    name, i, gp_name(c))
+		sep = ", "
+	}
+	if (cmd == "") {
+		manifest(p, "success", "none", name,
+		    "No allocation attempts were recorded, so there is no success rate to plot.")
+		return
+	}
+	f = gp_begin(name, tag ": success rate per order", "order", "successful allocations (%)")
+	printf "set xtics 1\nset xrange [%g:%g]\nset yrange [0:105]\n", lo - 0.5, hi + 0.5 > f
+	gp_end(f, cmd)
+	manifest(p, "success", "plot", name,
+	    "Share of allocation attempts that succeeded, per order; one line per context.")
+}
+
+# failures_plot(p, tag, sinj, snat, hassum): injected against natural
+# failures per context.  Contexts whose stat records do not split their
+# failures show them as "not split"; the test's own totals (its sum
+# records' injected= and natural=) make a last group, test_total.
+function failures_plot(p, tag, sinj, snat, hassum,    i, c, n, j, o, name, f, inj,
+    nat, all, split_, tot, top, unsplit, od, cmd)
+{
+	name = "t" p "-failures"
+	tot = top = unsplit = 0
+	for (i = 1; i <= nctx[p]; i++) {
+		c = ctx[p, i]
+		split("", od)
+		n = sorted_orders(p, c, od)
+		inj = nat = all = split_ = 0
+		for (j = 1; j <= n; j++) {
+			o = od[j]
+			if (isnum(v[p, c, o, "injected"]) || isnum(v[p, c, o, "natural"]))
+				split_ = 1
+			if (isnum(v[p, c, o, "injected"]))
+				inj += v[p, c, o, "injected"]
+			if (isnum(v[p, c, o, "natural"]))
+				nat += v[p, c, o, "natural"]
+			if (isnum(v[p, c, o, "failures"]))
+				all += v[p, c, o, "failures"]
+		}
+		if (split_)
+			all = 0
+		else
+			unsplit += all
+		tot += inj + nat + all
+		top = max3(top, max3(inj, nat, all))
+		printf "%s %d %d %d\n", gp_name(c), inj, nat, all > dat(name ".dat")
+	}
+	if (hassum) {
+		printf "test_total %d %d 0\n", sinj, snat > dat(name ".dat")
+		tot += sinj + snat
+		top = max3(top, max3(sinj, snat, 0))
+	}
+	close(dat(name ".dat"))
+	if (tot == 0) {
+		manifest(p, "failures", "none", name,
+		    "No allocation failed, injected or natural: nothing to plot.")
+		return
+	}
+	f = gp_begin(name, tag ": injected and natural failures", "context",
+	    "failed allocations (all orders)")
+	printf "set style data histograms\nset style histogram clustered gap 1\n" > f
+	printf "set style fill solid 0.8 border -1\nset boxwidth 0.9\n" > f
+	printf "set yrange [0:%g]\n", top * 1.15 > f
+	cmd = sprintf("plot '%s.dat' using 2:xtic(1) title 'injected', '' using 3 title 'natural'",
+	    name)
+	if (unsplit)
+		cmd = cmd ", '' using 4 title 'not split'"
+	gp_end(f, cmd)
+	manifest(p, "failures", "plot", name,
+	    "Failed allocations per context, summed over orders: injected by fail_page_alloc/failslab against natural (memory really short)" \
+	    (unsplit ? "; \"not split\" where a context's records do not tell the two apart" : "") \
+	    (hassum ? "; test_total is the test's own count of injected and natural failures." : "."))
+}
+
+function max3(a, b, c)
+{
+	if (b > a)
+		a = b
+	return c > a ? c : a
+}
+
+function latency_plot(p, tag,    i, c, n, j, k, o, name, f, cmd, sep, q, qn, qs, pts, file, lo, hi, od)
+{
+	name = "t" p "-latency"
+	cmd = ""
+	sep = "plot "
+	lo = 99
+	hi = 0
+	qn = split("lat_p50_ns lat_p99_ns", q, " ")
+	split("p50 p99", qs, " ")
+	for (i = 1; i <= nctx[p]; i++) {
+		c = ctx[p, i]
+		split("", od)
+		n = sorted_orders(p, c, od)
+		for (k = 1; k <= qn; k++) {
+			file = name "." i "." qs[k] ".dat"
+			pts = 0
+			for (j = 1; j <= n; j++) {
+				o = od[j]
+				if (!isnum(v[p, c, o, q[k]]) || v[p, c, o, q[k]] <= 0)
+					continue
+				printf "%d %s\n", o, v[p, c, o, q[k]] > dat(file)
+				pts++
+				if (o < lo)
+					lo = o
+				if (o > hi)
+					hi = o
+			}
+			if (!pts)
+				continue
+			close(dat(file))
+			cmd = cmd sep sprintf("'%s' using 1:2 with linespoints lw 2 lc %d dt %d pt 7 title '%s %s'",
+			    file, i, k == 1 ? 2 : 1, gp_name(c), qs[k])
+			sep = ", "
+		}
+	}
+	if (cmd == "") {
+		manifest(p, "latency", "none", name, "No allocation latencies were recorded.")
+		return
+	}
+	f = gp_begin(name, tag ": allocation latency", "order", "latency (ns, log scale)")
+	printf "set xtics 1\nset xrange [%g:%g]\nset logscale y\nset format y '%%.0s%%c'\n",
+	    lo - 0.5, hi + 0.5 > f
+	gp_end(f, cmd)
+	manifest(p, "latency", "plot", name,
+	    "Allocation latency per order: p99 solid, p50 dashed, one colour per context.")
+}
+
+# frag_plot(p, tag, file): the frag records of one test's data file.
+function frag_plot(p, tag, file,    line, phase, zone, o, i, name,
+    f, cmd, sep, ph, nph, pts, seen, sum, any, maxo, rec, last, zones)
+{
+	name = "t" p "-frag"
+	any = 0
+	maxo = -1
+	while ((getline line < file) > 0) {
+		if (line !~ /^frag[ \t]/)
+			continue
+		split("", rec)
+		kv(line, rec)
+		phase = rec["phase"]
+		zone = rec["node"] "/" rec["zone"]
+		if (phase !~ /^(before|during|after)$/ || rec["zone"] == "")
+			continue
+		for (o = 0; o <= 10; o++) {
+			if (!(("o" o) in rec) || !isnum(rec["o" o]))
+				continue
+			last[phase, zone, o] = rec["o" o]
+			seen[phase, zone] = 1
+			zones[zone] = 1
+			if (o > maxo)
+				maxo = o
+			any = 1
+		}
+	}
+	close(file)
+	if (!any) {
+		manifest(p, "frag", "none", name,
+		    "No fragmentation snapshots (frag records) were recorded.")
+		return
+	}
+	cmd = ""
+	sep = "plot "
+	nph = split("before during after", ph, " ")
+	for (i = 1; i <= nph; i++) {
+		pts = 0
+		for (o = 0; o <= maxo; o++) {
+			sum = 0
+			for (zone in zones)
+				if ((ph[i], zone, o) in last)
+					sum += last[ph[i], zone, o]
+			if (sum > 0) {
+				printf "%d %d\n", o, sum > dat(name "." ph[i] ".dat")
+				pts++
+			}
+		}
+		if (!pts)
+			continue
+		close(dat(name "." ph[i] ".dat"))
+		cmd = cmd sep sprintf("'%s.%s.dat' using 1:2 with linespoints lw 2 pt 7 title '%s'",
+		    name, ph[i], ph[i])
+		sep = ", "
+	}
+	if (cmd == "") {
+		manifest(p, "frag", "none", name,
+		    "The fragmentation snapshots show no free blocks at all.")
+		return
+	}
+	f = gp_begin(name, tag ": free blocks per order (all zones)", "order", "free blocks (log scale)")
+	printf "set xtics 1\nset xrange [-0.5:%g]\nset logscale y\n", maxo + 0.5 > f
+	gp_end(f, cmd)
+	manifest(p, "frag", "plot", name,
+	    "Free blocks per order (/proc/buddyinfo, zones added up) before, during and after the memory hog; orders with no free block are not drawn.")
+}
+
+END {
+	n = read_table(table, T)
+	for (p = 1; p <= n; p++) {
+		file = run "/" T[p, "dir"] "/data"
+		hasfrag = hassum = sinj = snat = 0
+		while ((getline line < file) > 0) {
+			if (line ~ /^frag[ \t]/)
+				hasfrag = 1
+			if (line !~ /^sum[ \t]/)
+				continue
+			split("", rec)
+			kv(line, rec)
+			if (isnum(rec["injected"]) || isnum(rec["natural"]))
+				hassum = 1
+			if (isnum(rec["injected"]))
+				sinj += rec["injected"]
+			if (isnum(rec["natural"]))
+				snat += rec["natural"]
+		}
+		close(file)
+		if (!(p in stats) && !hasfrag)
+			continue
+		tag = T[p, "tag"]
+		if (p in stats) {
+			success_plot(p, tag)
+			failures_plot(p, tag, sinj, snat, hassum)
+			latency_plot(p, tag)
+		} else {
+			manifest(p, "success", "none", "t" p "-success",
+			    "No allocation statistics (stat records) were recorded.")
+		}
+		frag_plot(p, tag, file)
+	}
+	close(dir "/manifest")
+}

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test table of a results folder: the resolved list joined with each
+# test's result file.  Input: <run>/list ("idx tag command args").
+# -v run=<run-dir>.  Output, one line per test, tab-separated:
+#   pos idx tag status detail tests/<idx>-<tag>
+# status is ok|fail|skip|error.  A test without a result, or with one that
+# does not parse, is an error: a test that reports nothing never passes.
+
+/^[ \t]*(#|$)/ { next }
+
+{
+	sub(/\r$/, "")
+	if (NF < 2 || $1 !~ /^[0-9]+$/) {
+		printf "%s:%d: not an \"idx tag command args\" line: %s\n",
+		    FILENAME, FNR, $0 > "/dev/stderr"
+		bad = 1
+		exit 2
+	}
+	pos++
+	dir = "tests/" $1 "-" $2
+	file = run "/" dir "/result"
+	line = ""
+	got = (getline line < file) > 0
+	close(file)
+	sub(/\r$/, "", line)
+	status = line
+	detail = ""
+	t = index(line, "\t")
+	if (t) {
+		status = substr(line, 1, t - 1)
+		detail = substr(line, t + 1)
+	}
+	gsub(/\t/, " ", detail)
+	sub(/^ +/, "", detail)
+	sub(/ +$/, "", detail)
+	if (!got || status == "") {
+		status = "error"
+		detail = "missing: no result"
+	} else if (status !~ /^(ok|fail|skip|error)$/) {
+		detail = "garbled: result \"" line "\""
+		gsub(/\t/, " ", detail)
+		status = "error"
+	} else if (status == "fail" && detail == "") {
+		detail = "unknown: failed without a verdict"
+	} else if (status == "error" && detail == "") {
+		detail = "broken: test error without a reason"
+	} else if (status == "skip" && detail == "") {
+		detail = "no reason given"
+	}
+	printf "%d\t%s\t%s\t%s\t%s\t%s\n", pos, $1, $2, status, detail, dir
+}
+
+END {
+	if (bad)
+		exit 2
+}
