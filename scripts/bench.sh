@@ -41,6 +41,7 @@ boot_to_first_test()
 	printf 'start=1\nduration=1\n' >"$w/g/lab/run/env"
 	(cd "$w/g" && find lab | cpio -o -H newc --quiet) >"$w/run.cpio"
 	cat "$IMG" "$w/run.cpio" >"$w/initrd"
+	rm -f "$w/console.log" "$w/channel.log"
 	t0=$(now_ms)
 	"$SCRIPTS/qemu.sh" boot "$KB/arch/x86/boot/bzImage" "$w/initrd" \
 		"$w/console.log" "$w/channel.log" &
