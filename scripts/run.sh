@@ -235,22 +235,29 @@ guest_initrd()
 	rm -rf "$g" "$RUN/.run.cpio"
 }
 
-# progress <channel> <qemu-pid>: one line per finished test, live.
+# progress <channel> <qemu-pid>: one line per finished test, live.  A
+# shell loop, not awk: some awks buffer a pipe and would print late.
 progress()
 {
+	_n=$(find "$RUN/tests" -name result | wc -l)
+	_tag=
+	_secs=0
 	tail -n +1 -s 0.5 -f --pid="$2" "$1" 2>/dev/null |
-		awk -v total="$TOTAL" -v t0="$T0" -v n="$(find "$RUN/tests" -name result | wc -l)" '
-		function now(   c, t) { c = "date +%s"; c | getline t; close(c); return t }
-		function hms(s) { return sprintf("%d:%02d", s / 60, s % 60) }
-		$1 == "LAB" && $2 == "START" { tag = $4 }
-		$1 == "LAB" && $2 == "TIME" { secs = $4 }
-		$1 == "LAB" && $2 == "RESULT" {
-			n++; el = now() - t0
-			eta = (n > 0) ? el / n * (total - n) : 0
-			printf "[%*d/%d] %-5s %-40s %6.1fs  elapsed %s  eta %s\n", \
-				length(total), n, total, $5, $4, secs, hms(el), hms(eta)
-			fflush()
-		}' >&2 || :
+		while read -r lab what idx f4 f5 _; do
+			[ "$lab" = LAB ] || continue
+			case $what in
+			START) _tag=$f4 ;;
+			TIME) _secs=$f4 ;;
+			RESULT)
+				_n=$((_n + 1))
+				_el=$(($(date +%s) - T0))
+				_eta=$((_el * (TOTAL - _n) / _n))
+				printf '[%*d/%d] %-5s %-40s %6ss  elapsed %d:%02d  eta %d:%02d\n' \
+					"${#TOTAL}" "$_n" "$TOTAL" "$f5" "$_tag" "$_secs" \
+					$((_el / 60)) $((_el % 60)) $((_eta / 60)) $((_eta % 60)) >&2
+				;;
+			esac
+		done || :
 }
 
 boot_once()
