@@ -1,0 +1,212 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the console classifier (scripts/classify.awk with
+# configs/classify.conf), under every awk found here (mawk, gawk, busybox).
+#
+# Fixtures in scripts/check/fixtures/console/:
+#   *.bad     console excerpts with splats; classify.awk must exit 1 and
+#             print exactly *.expect, a failure (not noise) first
+#   *.good    excerpts with nothing but noise; classify.awk must exit 0 and
+#             print no failure (and exactly *.expect when there is one)
+# Each *.bad is also classified again with other timestamps, PIDs, CPUs,
+# addresses, offsets and CRLF line ends: the titles must not change.
+set -eu
+
+FIX=scripts/check/fixtures/console
+CLASSIFY=scripts/classify.awk
+CONF=configs/classify.conf
+TMP=
+FAILED=0
+
+ok()
+{
+	printf 'ok - %s\n' "$*"
+}
+
+not_ok()
+{
+	printf 'not ok - %s\n' "$*"
+	FAILED=1
+}
+
+check()
+{
+	_desc=$1
+	shift
+	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
+}
+
+cleanup()
+{
+	[ -n "$TMP" ] && rm -rf "$TMP"
+}
+
+# awks: the awk implementations present, one command per line.
+awks()
+{
+	for _a in mawk gawk original-awk; do
+		command -v "$_a" >/dev/null 2>&1 && printf '%s\n' "$_a"
+	done
+	if command -v busybox >/dev/null 2>&1 && busybox awk 'BEGIN{}' 2>/dev/null
+	then
+		printf '%s\n' "busybox awk"
+	fi
+}
+
+# classify <awk> <file> <out>: run the classifier, status in $RC.
+classify()
+{
+	RC=0
+	# shellcheck disable=SC2086 # $1 is a command with arguments
+	$1 -v conf="$CONF" -f "$CLASSIFY" "$2" >"$3" 2>"$3.err" || RC=$?
+}
+
+# perturb <in> <out>: the same splat as another run would print it.
+perturb()
+{
+	_cr=$(printf '\r')
+	sed -e 's/^\[ *[0-9]*\.[0-9]*\]/[ 9876.543210]/' \
+	    -e 's/PID: [0-9]*/PID: 4321/g' -e 's/pid: [0-9]*/pid: 4321/g' \
+	    -e 's/CPU#[0-9]*/CPU#3/g' -e 's/CPU: [0-9]* /CPU: 3 /g' \
+	    -e 's/ffff[0-9a-f]\{12\}/ffff8880cafe1000/g' \
+	    -e 's/+0x[0-9a-f]*\/0x[0-9a-f]*/+0x1bc\/0x2f0/g' \
+	    -e 's/address: [0-9a-f]*/address: 0000000000000010/' \
+	    -e 's/task \([a-z]*\):[0-9]*/task \1:9999/' \
+	    -e 's/kmemleak: [0-9]* new/kmemleak: 17 new/' \
+	    -e 's/stuck for [0-9]*s/stuck for 41s/' \
+	    -e 's/#[0-9]*: /#12: /' \
+	    -e "s/\$/$_cr/" "$1" >"$2"
+}
+
+t_fixture_bad()
+{
+	_awk=$1
+	_f=$2
+	_n=$(basename "$_f")
+	classify "$_awk" "$_f" "$TMP/out"
+	if [ "$RC" -ne 1 ]; then
+		not_ok "$_awk: $_n exits 1 (got $RC: $(cat "$TMP/out.err"))"
+		return 0
+	fi
+	if [ ! -f "${_f%.bad}.expect" ]; then
+		not_ok "$_awk: $_n has a .expect file"
+		return 0
+	fi
+	check "$_awk: $_n classifies as expected" \
+		cmp -s "$TMP/out" "${_f%.bad}.expect"
+	# shellcheck disable=SC2016 # awk program
+	check "$_awk: $_n: first finding is a failure, not noise" \
+		awk -F '\t' 'NR == 1 { exit !($1 != "noise" && $2 != "") }' \
+		"$TMP/out"
+	perturb "$_f" "$TMP/perturbed"
+	classify "$_awk" "$TMP/perturbed" "$TMP/out2"
+	check "$_awk: $_n: same titles in another run" \
+		cmp -s "$TMP/out2" "${_f%.bad}.expect"
+}
+
+t_fixture_good()
+{
+	_awk=$1
+	_f=$2
+	_n=$(basename "$_f")
+	classify "$_awk" "$_f" "$TMP/out"
+	check "$_awk: $_n exits 0" [ "$RC" -eq 0 ]
+	# shellcheck disable=SC2016 # awk program
+	check "$_awk: $_n: nothing but noise" \
+		awk -F '\t' '$1 != "noise" { bad = 1 } END { exit bad }' \
+		"$TMP/out"
+	if [ -f "${_f%.good}.expect" ]; then
+		check "$_awk: $_n classifies as expected" \
+			cmp -s "$TMP/out" "${_f%.good}.expect"
+	fi
+}
+
+# A splat after a lot of noise is still found, and the most severe of
+# several findings comes first.
+t_mixed()
+{
+	_awk=$1
+	cat "$FIX/alloc_failure.good" "$FIX/warning_generic.bad" \
+	    "$FIX/fault_verbose.good" "$FIX/oops_gpf.bad" \
+	    "$FIX/alloc_failure.good" >"$TMP/mixed"
+	classify "$_awk" "$TMP/mixed" "$TMP/out"
+	printf '%s\n' \
+	    "$(cat "$FIX/oops_gpf.expect")" \
+	    "$(cat "$FIX/warning_generic.expect")" \
+	    "$(printf 'noise\tpage allocation failure x 4')" \
+	    "$(printf 'noise\tFAULT_INJECTION: forcing a failure x 3')" \
+	    >"$TMP/want"
+	check "$_awk: splats among noise, most severe first" \
+		cmp -s "$TMP/out" "$TMP/want"
+	classify "$_awk" /dev/null "$TMP/out"
+	_clean=0
+	[ "$RC" -eq 0 ] && [ ! -s "$TMP/out" ] && _clean=1
+	check "$_awk: empty slice is clean" [ "$_clean" -eq 1 ]
+}
+
+# bad_conf <awk> <desc> <line-number> <content>: exit 2, error names
+# file:line.
+bad_conf()
+{
+	printf '# header\n%s\n' "$4" >"$TMP/bad.conf"
+	_rc=0
+	# shellcheck disable=SC2086 # $1 is a command with arguments
+	$1 -v conf="$TMP/bad.conf" -f "$CLASSIFY" /dev/null \
+		>"$TMP/out" 2>"$TMP/err" || _rc=$?
+	[ "$_rc" -eq 2 ] && grep -q "bad.conf:$3: " "$TMP/err" && _rc=ok
+	check "$1: conf with $2 is an error naming file:line" [ "$_rc" = ok ]
+}
+
+t_conf()
+{
+	_awk=$1
+	bad_conf "$_awk" "no separator" 2 "oops Oops"
+	bad_conf "$_awk" "bad category" 2 "Oops!|Oops"
+	bad_conf "$_awk" "empty pattern" 2 "oops|"
+	bad_conf "$_awk" "unbalanced parenthesis" 2 "oops|Oops (a|b"
+	bad_conf "$_awk" "unclosed bracket" 2 "oops|Oops [a-z"
+	bad_conf "$_awk" "interval braces" 2 "oops|Oops a{2}"
+	_rc=0
+	# shellcheck disable=SC2086
+	$_awk -v conf="$TMP/missing.conf" -f "$CLASSIFY" /dev/null \
+		>"$TMP/out" 2>"$TMP/err" || _rc=$?
+	[ "$_rc" -eq 2 ] && grep -q "missing.conf" "$TMP/err" && _rc=ok
+	check "$_awk: missing conf is an error" [ "$_rc" = ok ]
+	printf 'oops|Oops [[:alpha:]]+ []x]\n' >"$TMP/ok.conf"
+	_rc=0
+	# shellcheck disable=SC2086
+	$_awk -v conf="$TMP/ok.conf" -f "$CLASSIFY" /dev/null \
+		>"$TMP/out" 2>"$TMP/err" || _rc=$?
+	check "$_awk: character classes and ']' first in brackets are accepted" \
+		[ "$_rc" -eq 0 ]
+}
+
+main()
+{
+	TMP=$(mktemp -d)
+	trap cleanup EXIT
+	_awks=$(awks)
+	[ -n "$_awks" ] || { not_ok "an awk to test with"; exit 1; }
+	_nbad=0
+	for _f in "$FIX"/*.bad; do
+		_nbad=$((_nbad + 1))
+	done
+	check "at least 15 known-bad console fixtures ($_nbad)" [ "$_nbad" -ge 15 ]
+	printf '%s\n' "$_awks" | {
+		while IFS= read -r _awk; do
+			for _f in "$FIX"/*.bad; do
+				t_fixture_bad "$_awk" "$_f"
+			done
+			for _f in "$FIX"/*.good; do
+				t_fixture_good "$_awk" "$_f"
+			done
+			t_mixed "$_awk"
+			t_conf "$_awk"
+		done
+		exit "$FAILED"
+	} || FAILED=1
+	exit "$FAILED"
+}
+
+main "$@"

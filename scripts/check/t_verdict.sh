@@ -1,0 +1,263 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the guest's verdict, fault and hog helpers
+# (testcases/lib/{verdict,fault,hog}.sh) against fake /proc and debugfs
+# files: every check fires on a bad input and stays quiet on a good one.
+# Run under the host's sh and, like the guest, under busybox sh and awk.
+set -eu
+
+TOP=$(pwd)
+TMP=
+FAILED=0
+
+ok()
+{
+	printf 'ok - %s\n' "$*"
+}
+
+not_ok()
+{
+	printf 'not ok - %s\n' "$*"
+	FAILED=1
+}
+
+# guest <body>: run body with the libraries sourced, in a fresh LAB_OUT;
+# status in RC, the verdict in VERDICT.
+guest()
+{
+	rm -rf "$TMP/out"
+	mkdir -p "$TMP/out"
+	RC=0
+	LAB_OUT=$TMP/out LAB_LIB=$TOP/testcases/lib LAB_CONFIGS=$TOP/configs \
+	LAB_TAG=t FAULT_DEBUGFS=$TMP/dbg VERDICT_PROC=$TMP/proc \
+	VERDICT_PAGE_OWNER=$TMP/page_owner HOG_PROC=$TMP/proc \
+	VERDICT_SETTLE_S=1 HOG_CONFIRM_S=0 \
+		$SH -c ". \"\$LAB_LIB/lab.sh\"
+			. \"\$LAB_LIB/fault.sh\"
+			. \"\$LAB_LIB/hog.sh\"
+			. \"\$LAB_LIB/verdict.sh\"
+			lab_kmsg() { :; }
+			lab_module_text() { echo 0xffffffffa0000000 0xffffffffa0003000; }
+			$1" >"$TMP/stdout" 2>&1 || RC=$?
+	VERDICT=$(cat "$TMP/out/verdict" 2>/dev/null || :)
+}
+
+# expect <desc> <rc> <verdict pattern>: the last guest run ended so.
+expect()
+{
+	# shellcheck disable=SC2254 # the pattern is a pattern
+	case $VERDICT in
+	$3) [ "$RC" -eq "$2" ] && { ok "$SHN: $1"; return 0; } ;;
+	esac
+	not_ok "$SHN: $1 (status $RC, verdict '$VERDICT')"
+	sed 's/^/# /' "$TMP/stdout"
+}
+
+knob()
+{
+	cat "$TMP/dbg/$1"
+}
+
+fake_debugfs()
+{
+	rm -rf "$TMP/dbg"
+	for _d in fail_page_alloc failslab; do
+		mkdir -p "$TMP/dbg/$_d"
+		for _kv in probability=0 interval=1 times=1 space=0 verbose=2 \
+			task-filter=N ignore-gfp-wait=Y stacktrace-depth=32 \
+			require-start=0x0000000000000000 \
+			require-end=0xffffffffffffffff \
+			reject-start=0x0000000000000000 \
+			reject-end=0x0000000000000000; do
+			printf '%s\n' "${_kv#*=}" >"$TMP/dbg/$_d/${_kv%%=*}"
+		done
+	done
+	printf 'Y\n' >"$TMP/dbg/fail_page_alloc/ignore-gfp-highmem"
+	printf '1\n' >"$TMP/dbg/fail_page_alloc/min-order"
+}
+
+fake_proc()
+{
+	rm -rf "$TMP/proc"
+	mkdir -p "$TMP/proc/sys/vm"
+	: >"$TMP/proc/sys/vm/drop_caches"
+	printf 'MemTotal: 2000000 kB\nMemFree: %s kB\n' "$1" >"$TMP/proc/meminfo"
+	printf '  pagesets\n    cpu: 0\n              count: %s\n    cpu: 1\n              count: 0\n' \
+		"$2" >"$TMP/proc/zoneinfo"
+	printf 'Node 0, zone    DMA32 %s\n' "$3" >"$TMP/proc/buddyinfo"
+}
+
+t_fault()
+{
+	fake_debugfs
+	guest 'fault_apply scoped mymod; fault_active && echo active
+		for t in fail_page_alloc failslab; do
+			for k in probability times require-start require-end; do
+				echo "$t/$k=$(cat "$FAULT_DEBUGFS/$t/$k")"
+			done
+		done
+		echo "min-order=$(cat "$FAULT_DEBUGFS/fail_page_alloc/min-order")"
+		echo 999999990 >"$FAULT_DEBUGFS/fail_page_alloc/times"
+		echo 999999995 >"$FAULT_DEBUGFS/failslab/times"
+		echo "injected=$(fault_injected)"
+		fault_off
+		echo "off=$(cat "$FAULT_DEBUGFS/fail_page_alloc/probability")"'
+	expect "fault_apply scoped runs" 0 ""
+	_good=1
+	for _l in active fail_page_alloc/probability=25 failslab/probability=25 \
+		fail_page_alloc/times=1000000000 \
+		fail_page_alloc/require-start=0xffffffffa0000000 \
+		failslab/require-end=0xffffffffa0003000 min-order=0 \
+		injected=15 off=0; do
+		grep -qx "$_l" "$TMP/stdout" || { _good=0; echo "# missing $_l"; }
+	done
+	if [ "$_good" -eq 1 ]; then
+		ok "$SHN: scoped profile sets the knobs, counts 15 injected"
+	else
+		not_ok "$SHN: scoped profile sets the knobs, counts 15 injected"
+	fi
+	_restored=0
+	[ "$(knob fail_page_alloc/probability)" = 0 ] &&
+		[ "$(knob fail_page_alloc/times)" = 1 ] &&
+		[ "$(knob fail_page_alloc/min-order)" = 1 ] &&
+		[ "$(knob failslab/require-start)" = 0x0000000000000000 ] &&
+		[ "$(knob failslab/verbose)" = 2 ] && _restored=1
+	if [ "$_restored" -eq 1 ]; then
+		ok "$SHN: every knob restored when the test ends"
+	else
+		not_ok "$SHN: every knob restored when the test ends"
+	fi
+
+	guest 'FAULT_SCOPE=x; fault_apply interval'
+	expect "module-scoped profile without a module is a setup failure" 1 "setup: *no module*"
+	guest 'fault_apply nosuch mymod'
+	expect "missing profile is a setup failure" 1 "setup: no fault profile 'nosuch'*"
+	mkdir -p "$TMP/configs/fault"
+	printf 'probability=7\nscope=everywhere\n' >"$TMP/configs/fault/broken.conf"
+	guest "LAB_CONFIGS=$TMP/configs; fault_apply broken mymod"
+	expect "bad profile is a setup failure naming file:line" 1 "setup: fault profile: */broken.conf:2: *"
+	rm -rf "$TMP/dbg/failslab"
+	guest 'fault_apply global'
+	expect "missing debugfs knobs are a setup failure" 1 "setup: no */failslab*"
+}
+
+t_injection()
+{
+	fake_debugfs
+	guest 'fault_apply scoped mymod; fault_off; verdict_injection 12'
+	expect "nothing injected: injection had no effect" 1 "injection: injection had no effect*injected 0 failures"
+	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection 0'
+	expect "injected but the module saw no failure: no effect" 1 "injection: injection had no effect*the module saw none*"
+	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection 1000'
+	expect "injected and seen: passes" 0 ""
+	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection -'
+	expect "injected, module does not count: passes" 0 ""
+	guest 'fault_apply none; verdict_injection 0'
+	expect "profile none: nothing to inject, passes" 0 ""
+}
+
+t_recovery()
+{
+	printf 'ctx=timer order=0 attempts=100 successes=100 failures=0\nctx=timer order=4 attempts=100 successes=100 failures=0\n' >"$TMP/good"
+	printf 'ctx=rx_ring order=0 attempts=0 successes=0 failures=0\nctx=rx_ring order=4 attempts=50 successes=50 failures=0\nctx=rx_ring refills=50 served=50 fallback=0 dropped=0\n' >"$TMP/rx"
+	printf 'ctx=timer order=0 attempts=100 successes=100 failures=0\nctx=timer order=4 attempts=100 successes=95 failures=5\n' >"$TMP/some"
+	printf 'ctx=timer order=4 attempts=100 successes=0 failures=100\n' >"$TMP/none"
+	guest "verdict_recovery $TMP/good"
+	expect "recovery: all allocations succeed" 0 ""
+	guest "verdict_recovery $TMP/rx"
+	expect "recovery: orders rx_ring did not try say nothing" 0 ""
+	guest "verdict_recovery $TMP/some"
+	expect "recovery: 5% failures fail" 1 "recovery: ctx=timer order=4: 5 of 100 allocations failed*"
+	guest "verdict_recovery $TMP/none"
+	expect "recovery: no success fails" 1 "recovery: ctx=timer order=4: no allocation succeeded*"
+	: >"$TMP/empty"
+	guest "verdict_recovery $TMP/empty"
+	expect "recovery: no allocations at all fail" 1 "recovery: the recovery run made no allocations*"
+}
+
+t_taint()
+{
+	guest 'VERDICT_TAINT0=0; lab_tainted() { echo 12288; }; verdict_taint'
+	expect "taint: O and E are fine" 0 ""
+	guest 'VERDICT_TAINT0=4096; lab_tainted() { echo 4640; }; verdict_taint'
+	expect "taint: new W and B fail, lettered" 1 "taint: new taint bits 544 (BW)*"
+	guest 'VERDICT_TAINT0=512; lab_tainted() { echo 4608; }; verdict_taint'
+	expect "taint: a W from before the test is not this test's" 0 ""
+	guest 'VERDICT_TAINT0=0; lab_tainted() { echo 16384; }; verdict_taint'
+	expect "taint: soft lockup (L) fails" 1 "taint: new taint bits 16384 (L)*"
+}
+
+t_free()
+{
+	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
+	guest 'VERDICT_FREE0=100100; verdict_free'
+	expect "free: pages back (per-CPU lists count as free)" 0 ""
+	guest 'VERDICT_FREE0=105100; verdict_free'
+	expect "free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	cat >"$TMP/page_owner" <<'EOF'
+Page allocated via order 3, mask 0x2820(GFP_ATOMIC|__GFP_NOWARN), pid 0, tgid 0 (swapper/1), ts 3148026721 ns
+PFN 0x7c0 type Unmovable Block 3 type Unmovable Flags 0x0(section=0|zone=0)
+ prep_new_page+0x17/0x4b
+ __alloc_pages_noprof+0x9e/0x158
+ 0xffffffffa000002c
+ call_timer_fn+0xe3/0x1cc
+
+Page allocated via order 0, mask 0xcc0(GFP_KERNEL), pid 1, tgid 1 (init), ts 1 ns
+PFN 0x800 type Unmovable Block 4 type Unmovable Flags 0x0(section=0|zone=0)
+ prep_new_page+0x17/0x4b
+ 0xffffffffa0004000
+
+Page allocated via order 2, mask 0x2820(GFP_ATOMIC|__GFP_NOWARN), pid 0, tgid 0 (swapper/0), ts 3159990662 ns
+PFN 0x7c8 type Unmovable Block 3 type Unmovable Flags 0x0(section=0|zone=0)
+ 0xffffffffa0002ff0
+ call_timer_fn+0xe3/0x1cc
+EOF
+	guest 'VERDICT_FREE0=105100; verdict_free mymod 0xffffffffa0000000 0xffffffffa0003000'
+	expect "free: page_owner names 12 pages from the module's text" 1 \
+		"leak: 5000 pages not returned (tolerance 2048), page_owner: 12 pages allocated from mymod"
+}
+
+t_hog()
+{
+	fake_proc 400000 0 "100 100 100 0 0 0 0 0 0 0 2"
+	guest 'hog_frag_confirm 3 2'
+	expect "frag confirm: 2 free blocks of order >= 3, 2 allowed" 0 ""
+	guest 'hog_frag_confirm 2 8'
+	expect "frag confirm: 102 blocks of order >= 2 fail" 1 "setup: hog did not fragment: 102 free blocks of order >= 2 (at most 8 allowed)"
+	guest 'hog_start none; hog_frag_confirm; hog_stop'
+	expect "hog none: nothing to confirm" 0 ""
+	guest 'hog_frag_record during; cat "$LAB_OUT/data"'
+	if grep -qx 'frag test=t phase=during node=0 zone=DMA32 o0=100 o1=100 o2=100 o3=0 o4=0 o5=0 o6=0 o7=0 o8=0 o9=0 o10=2' "$TMP/stdout"; then
+		ok "$SHN: buddyinfo becomes a frag record"
+	else
+		not_ok "$SHN: buddyinfo becomes a frag record"
+	fi
+	guest 'hog_start nosuch'
+	expect "missing hog profile is a setup failure" 1 "setup: no hog profile 'nosuch'*"
+}
+
+main()
+{
+	TMP=$(mktemp -d)
+	trap 'rm -rf "$TMP"' EXIT
+	mkdir -p "$TMP/bin"
+	for SHN in sh busybox; do
+		if [ "$SHN" = busybox ]; then
+			command -v busybox >/dev/null 2>&1 || continue
+			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
+			SH="env PATH=$TMP/bin:$PATH busybox sh"
+		else
+			SH="sh"
+		fi
+		t_fault
+		t_injection
+		t_recovery
+		t_taint
+		t_free
+		t_hog
+	done
+	exit "$FAILED"
+}
+
+main "$@"

@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# name: atomic_stress
+# contexts: -c <list> (hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring)
+# orders: -o <list or range> (e.g. 0-4)
+# fault: -f <profile> (configs/fault)
+# hog: -H <profile> (configs/hog)
+# duration: -d <seconds> (default $LAB_DURATION)
+# hold: -k <pages> kept outstanding per context and CPU (default 256), so
+#       a hog's fragmentation makes high orders fail for real
+# timeout: 240
+# needs: lab_engine labyrinth stress-ng
+#
+# One cell of the matrix: the allocation engine runs the given contexts
+# and orders under a fault profile and a memory hog; then injection stops,
+# the hog goes, and a short recovery run must allocate again.  Fails with
+#   setup:      hog did not fragment, bad profile, module missing
+#   hog:        stress-ng died or failed
+#   accounting: attempts != successes + failures, or pages outstanding
+#   injection:  an active profile injected nothing, or the engine saw no
+#               failure
+#   recovery:   allocations still fail after injection and hog are gone
+#   taint:      new taint bits but O and E
+#   leak:       free pages not back after the engine is unloaded
+# Data: the engine's "stat" records, "frag" records before, during and
+# after the hog, and "sum" records with injected and natural failures.
+#
+# Usage: atomic_stress.sh -c <contexts> -o <orders> -f <fault> -H <hog>
+#                         [-d <seconds>] [-k <hold>]
+
+set -eu
+LAB_LIB=${LAB_LIB:-./lib}
+. "$LAB_LIB/lab.sh"
+. "$LAB_LIB/engine.sh"
+. "$LAB_LIB/fault.sh"
+. "$LAB_LIB/hog.sh"
+. "$LAB_LIB/verdict.sh"
+
+CTX=
+ORD=
+FAULT=
+HOG=
+DUR=$LAB_DURATION
+HOLD=256
+RECOVERY_S=${RECOVERY_S:-2}
+
+usage()
+{
+	echo "usage: atomic_stress.sh -c <contexts> -o <orders> -f <fault> -H <hog> [-d <seconds>] [-k <hold>]" >&2
+	exit 2
+}
+
+parse_args()
+{
+	while getopts c:o:f:H:d:k: _o; do
+		case $_o in
+		c) CTX=$OPTARG ;;
+		o) ORD=$OPTARG ;;
+		f) FAULT=$OPTARG ;;
+		H) HOG=$OPTARG ;;
+		d) DUR=$OPTARG ;;
+		k) HOLD=$OPTARG ;;
+		*) usage ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# -eq 0 ] || usage
+	case $CTX in '' | *[!a-z_,]*) usage ;; esac
+	case $ORD in '' | *[!0-9,-]*) usage ;; esac
+	case $FAULT in '' | *[!a-z0-9_-]*) usage ;; esac
+	case $HOG in '' | *[!a-z0-9_-]*) usage ;; esac
+	case $DUR in '' | *[!0-9]* | 0) usage ;; esac
+	case $HOLD in '' | *[!0-9]*) usage ;; esac
+}
+
+measured_phase()
+{
+	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD"
+	fault_apply "$FAULT" lab_engine
+	lab_kmsg "measured phase: contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG ${DUR}s"
+	engine_start
+	engine_wait "$DUR"
+	hog_check
+	hog_frag_record during
+	engine_stop
+	fault_off
+	engine_check
+	engine_record "$LAB_TAG"
+	_att=$(engine_sum attempts)
+	_fail=$(engine_sum failures)
+	_inj=$(fault_injected)
+	_nat=$((_fail - _inj))
+	[ "$_nat" -ge 0 ] || _nat=0
+	lab_data "sum test=$LAB_TAG contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG scope=$FAULT_SCOPE attempts=$_att failures=$_fail injected=$_inj natural=$_nat"
+	lab_info "attempts=$_att failures=$_fail injected=$_inj natural=$_nat"
+	verdict_injection "$_fail"
+}
+
+recovery_phase()
+{
+	engine_reset
+	lab_kmsg "recovery run ${RECOVERY_S}s"
+	engine_start
+	engine_wait "$RECOVERY_S"
+	engine_stop
+	engine_check
+	engine_stats >"$LAB_OUT/recovery.stats"
+	verdict_recovery "$LAB_OUT/recovery.stats"
+}
+
+main()
+{
+	parse_args "$@"
+	verdict_snapshot
+	hog_frag_record before
+	hog_start "$HOG"
+	hog_frag_confirm
+	measured_phase
+	hog_stop
+	hog_frag_record after
+	recovery_phase
+	lab_rmmod lab_engine
+	verdict_taint
+	verdict_free
+}
+
+main "$@"

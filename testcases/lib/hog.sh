@@ -1,0 +1,219 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Memory hogs from a profile in $LAB_CONFIGS/hog/<name>.conf (validated by
+# profile.awk): none, stress-ng, or the labyrinth fragmenter module.
+# Sourced after lab.sh.
+#
+#   hog_start <profile>     start the hog and wait until it holds its memory
+#   hog_check               the hog is still healthy (stress-ng alive)
+#   hog_stop                stop it; stress-ng's exit status must be sane
+#   hog_frag_confirm [K [N]]
+#                           at most N free blocks of order >= K remain
+#                           (default: the profile's frag-order and
+#                           frag-max-free), within HOG_CONFIRM_S seconds;
+#                           otherwise the test fails with
+#                           "setup: hog did not fragment", since a test that
+#                           claims fragmentation but ran without it would
+#                           pass for the wrong reason
+#   hog_frag_record <phase> /proc/buddyinfo as "frag" data records
+#
+# HOG_FRAG_ORDER is the profile's frag-order (empty: nothing to confirm).
+# HOG_PROC (/proc) points elsewhere to check these helpers against saved
+# files.
+
+HOG_TYPE=none
+HOG_PID=
+HOG_FRAG_ORDER=
+HOG_FRAG_MAX=0
+HOG_SETTLE_S=${HOG_SETTLE_S:-30}
+HOG_CONFIRM_S=${HOG_CONFIRM_S:-10}
+HOG_PROC=${HOG_PROC:-/proc}
+HOG_BUDDYINFO=$HOG_PROC/buddyinfo
+
+hog_read()
+{
+	_fp=$LAB_CONFIGS/hog/$1.conf
+	[ -f "$_fp" ] || lab_fail setup "no hog profile '$1' ($_fp)"
+	_norm=$(awk -v kind=hog -f "$LAB_LIB/profile.awk" "$_fp" 2>"$LAB_OUT/.hog.err") ||
+		lab_fail setup "hog profile: $(cat "$LAB_OUT/.hog.err")"
+	while IFS='=' read -r _k _v; do
+		case $_k in
+		type) HOG_TYPE=$_v ;;
+		vm) h_vm=$_v ;;
+		vm-bytes) h_vm_bytes=$_v ;;
+		vm-keep) h_vm_keep=$_v ;;
+		vm-populate) h_vm_populate=$_v ;;
+		bigheap) h_bigheap=$_v ;;
+		mmap) h_mmap=$_v ;;
+		mmap-bytes) h_mmap_bytes=$_v ;;
+		oom-avoid) h_oom_avoid=$_v ;;
+		oomable) h_oomable=$_v ;;
+		order) h_order=$_v ;;
+		budget-mb) h_budget=$_v ;;
+		reserve-mb) h_reserve=$_v ;;
+		frag-order) HOG_FRAG_ORDER=$_v ;;
+		frag-max-free) HOG_FRAG_MAX=$_v ;;
+		*) lab_fail setup "profile.awk printed unknown key '$_k'" ;;
+		esac
+	done <<EOF
+$_norm
+EOF
+}
+
+hog_memfree_kb()
+{
+	awk '$1 == "MemFree:" { print $2 }' "$HOG_PROC/meminfo"
+}
+
+# hog_frag_ok: the profile's fragmentation goal holds now.
+hog_frag_ok()
+{
+	[ "$(hog_free_blocks "$1")" -le "$2" ]
+}
+
+# hog_settle: wait until the hog reached its goal (the fragmentation the
+# profile asks for, else free memory that stopped falling), at most
+# HOG_SETTLE_S seconds.
+hog_settle()
+{
+	_prev=$(hog_memfree_kb)
+	_i=0
+	while [ "$_i" -lt "$HOG_SETTLE_S" ]; do
+		sleep 1
+		_i=$((_i + 1))
+		hog_check
+		if [ -n "$HOG_FRAG_ORDER" ]; then
+			hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX" && break
+			continue
+		fi
+		_now=$(hog_memfree_kb)
+		# Settled: less than 1% of change in a second, after 3 seconds.
+		if [ "$_i" -ge 3 ] &&
+			[ $(((_prev - _now) * 100)) -lt "$_prev" ] &&
+			[ $(((_now - _prev) * 100)) -lt "$_prev" ]; then
+			break
+		fi
+		_prev=$_now
+	done
+	lab_info "hog settled after ${_i}s, MemFree $(hog_memfree_kb) kB"
+}
+
+hog_start_stressng()
+{
+	command -v stress-ng >/dev/null 2>&1 || lab_fail setup "stress-ng not in the guest"
+	set --
+	[ "$h_vm" -gt 0 ] && set -- "$@" --vm "$h_vm" --vm-bytes "$h_vm_bytes"
+	[ "$h_vm" -gt 0 ] && [ "$h_vm_keep" = Y ] && set -- "$@" --vm-keep
+	[ "$h_vm" -gt 0 ] && [ "$h_vm_populate" = Y ] && set -- "$@" --vm-populate
+	[ "$h_bigheap" -gt 0 ] && set -- "$@" --bigheap "$h_bigheap"
+	[ "$h_mmap" -gt 0 ] && set -- "$@" --mmap "$h_mmap" --mmap-bytes "$h_mmap_bytes"
+	[ "$h_oom_avoid" = Y ] && set -- "$@" --oom-avoid
+	[ "$h_oomable" = Y ] && set -- "$@" --oomable
+	lab_info "hog: stress-ng $*"
+	stress-ng "$@" --timeout 0 >"$LAB_OUT/hog.log" 2>&1 &
+	HOG_PID=$!
+	# Killed at exit if the test ends early; hog_stop does it properly.
+	lab_on_exit "kill -INT $HOG_PID 2>/dev/null; sleep 1; kill -KILL $HOG_PID 2>/dev/null; :"
+	hog_settle
+}
+
+hog_start_labyrinth()
+{
+	lab_insmod labyrinth order="$h_order" budget_mb="$h_budget" reserve_mb="$h_reserve"
+	_ctl=/sys/kernel/debug/labyrinth/control
+	[ -e "$_ctl" ] || lab_fail setup "no $_ctl"
+	printf 'fragment\n' >"$_ctl" || lab_fail setup "labyrinth: fragment failed"
+	lab_info "hog: labyrinth $(tr '\n' ' ' </sys/kernel/debug/labyrinth/stats)"
+}
+
+hog_start()
+{
+	hog_read "$1"
+	lab_kmsg "hog $1 ($HOG_TYPE) starting"
+	case $HOG_TYPE in
+	none) ;;
+	stressng) hog_start_stressng ;;
+	labyrinth) hog_start_labyrinth ;;
+	esac
+}
+
+hog_check()
+{
+	[ "$HOG_TYPE" = stressng ] || return 0
+	kill -0 "$HOG_PID" 2>/dev/null && return 0
+	_rc=0
+	wait "$HOG_PID" || _rc=$?
+	HOG_PID=
+	sed 's/^/# hog: /' "$LAB_OUT/hog.log" | tail -n 5
+	lab_fail hog "stress-ng ended early with status $_rc"
+}
+
+hog_stop()
+{
+	case $HOG_TYPE in
+	stressng)
+		hog_check
+		kill -INT "$HOG_PID" 2>/dev/null || :
+		_rc=0
+		wait "$HOG_PID" || _rc=$?
+		HOG_PID=
+		# 0: all stressors ran; 3: a stressor lacked resources and
+		# skipped (stress-ng's EXIT_NO_RESOURCE); anything else is a hog
+		# that failed.
+		case $_rc in
+		0 | 3) ;;
+		*)
+			sed 's/^/# hog: /' "$LAB_OUT/hog.log" | tail -n 5
+			lab_fail hog "stress-ng exited with status $_rc"
+			;;
+		esac
+		;;
+	labyrinth)
+		printf 'release\n' >/sys/kernel/debug/labyrinth/control ||
+			lab_fail setup "labyrinth: release failed"
+		lab_rmmod labyrinth
+		;;
+	esac
+	[ "$HOG_TYPE" = none ] || lab_kmsg "hog stopped"
+	HOG_TYPE=none
+}
+
+# hog_free_blocks <K>: free blocks of order >= K in all zones.
+hog_free_blocks()
+{
+	awk -v k="$1" '$1 == "Node" {
+		for (i = 5 + k; i <= NF; i++)
+			n += $i
+	} END { print n + 0 }' "$HOG_BUDDYINFO"
+}
+
+hog_frag_confirm()
+{
+	_k=${1:-$HOG_FRAG_ORDER}
+	_max=${2:-$HOG_FRAG_MAX}
+	[ -n "$_k" ] || return 0
+	# A churning hog's free memory comes and goes: give it a few seconds.
+	_i=0
+	until hog_frag_ok "$_k" "$_max"; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt "$HOG_CONFIRM_S" ]; then
+			lab_info "buddyinfo: $(tail -n 1 "$HOG_BUDDYINFO")"
+			lab_fail setup "hog did not fragment: $(hog_free_blocks "$_k") free blocks of order >= $_k (at most $_max allowed)"
+		fi
+		sleep 1
+		hog_check
+	done
+	lab_info "free blocks of order >= $_k: $(hog_free_blocks "$_k") (at most $_max allowed)"
+}
+
+hog_frag_record()
+{
+	awk -v test="$LAB_TAG" -v phase="$1" '$1 == "Node" {
+		sub(/,$/, "", $2)
+		line = "frag test=" test " phase=" phase " node=" $2 " zone=" $4
+		for (i = 5; i <= NF; i++)
+			line = line " o" i - 5 "=" $i
+		print line
+	}' "$HOG_BUDDYINFO" >>"$LAB_OUT/data"
+}

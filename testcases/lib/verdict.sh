@@ -1,0 +1,211 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Verdict checks shared by the tests.  Each one fails the test with a named
+# category (lab_fail) or returns.  Sourced after lab.sh (and fault.sh for
+# verdict_injection).  The console (splats) is judged on the host, and the
+# guest being alive is the runner's business.
+#
+#   verdict_snapshot            taint and settled free memory before the test
+#   verdict_injection <failures>
+#                               with an active fault profile, failures were
+#                               injected (fault_injected > 0) and the module
+#                               saw some (<failures> > 0; "-" when the
+#                               module does not count them)
+#   verdict_recovery <stats>    an engine stats file from the recovery run:
+#                               every order tried allocated, with at
+#                               most VERDICT_RECOVERY_PCT % failures
+#   verdict_taint               no new taint bits but O and E
+#   verdict_free [module start end]
+#                               free memory back within VERDICT_FREE_TOL
+#                               pages of the snapshot; page_owner names
+#                               the pages still held from a module's text
+#
+# Free memory is measured settled: page cache and slab dropped, memory
+# compacted, vmstat's per-CPU counters folded (stat_refresh), pages on the
+# per-CPU free lists counted as free, repeated until two readings a second
+# apart differ by less than VERDICT_SETTLE_PAGES, for at most
+# VERDICT_SETTLE_S seconds.
+#
+# VERDICT_PROC (/proc) and VERDICT_PAGE_OWNER point elsewhere to check these
+# helpers against saved files.
+
+VERDICT_FREE_TOL=${VERDICT_FREE_TOL:-2048}
+VERDICT_SETTLE_PAGES=${VERDICT_SETTLE_PAGES:-64}
+VERDICT_SETTLE_S=${VERDICT_SETTLE_S:-10}
+VERDICT_RECOVERY_PCT=${VERDICT_RECOVERY_PCT:-1}
+VERDICT_TAINT_OK=$((4096 | 8192))
+VERDICT_TAINT0=
+VERDICT_PROC=${VERDICT_PROC:-/proc}
+VERDICT_PAGE_OWNER=${VERDICT_PAGE_OWNER:-/sys/kernel/debug/page_owner}
+VERDICT_FREE0=
+
+# verdict_memfree_pages: free pages, counting those parked on the per-CPU
+# lists (free, but not in MemFree).
+verdict_memfree_pages()
+{
+	awk 'FILENAME ~ /meminfo/ && $1 == "MemFree:" { n += int($2 / 4) }
+	     FILENAME ~ /zoneinfo/ && $1 == "count:" { n += $2 }
+	     END { print n + 0 }' "$VERDICT_PROC/meminfo" "$VERDICT_PROC/zoneinfo"
+}
+
+verdict_refresh()
+{
+	[ -e "$VERDICT_PROC/sys/vm/stat_refresh" ] &&
+		{ printf '1\n' >"$VERDICT_PROC/sys/vm/stat_refresh" 2>/dev/null || :; }
+	return 0
+}
+
+verdict_drain()
+{
+	sync
+	printf '3\n' >"$VERDICT_PROC/sys/vm/drop_caches" 2>/dev/null || :
+	[ -e "$VERDICT_PROC/sys/vm/compact_memory" ] &&
+		{ printf '1\n' >"$VERDICT_PROC/sys/vm/compact_memory" 2>/dev/null || :; }
+	verdict_refresh
+}
+
+# verdict_settled_free: free pages once the drains have settled.
+verdict_settled_free()
+{
+	verdict_drain
+	_prev=$(verdict_memfree_pages)
+	_i=0
+	while [ "$_i" -lt "$VERDICT_SETTLE_S" ]; do
+		sleep 1
+		_i=$((_i + 1))
+		verdict_refresh
+		_now=$(verdict_memfree_pages)
+		_d=$((_now - _prev))
+		[ "$_d" -lt 0 ] && _d=$((-_d))
+		[ "$_d" -lt "$VERDICT_SETTLE_PAGES" ] && break
+		_prev=$_now
+	done
+	printf '%s\n' "$_now"
+}
+
+verdict_snapshot()
+{
+	VERDICT_TAINT0=$(lab_tainted)
+	VERDICT_FREE0=$(verdict_settled_free)
+	lab_info "before: tainted=$VERDICT_TAINT0 free_pages=$VERDICT_FREE0"
+}
+
+verdict_injection()
+{
+	fault_active || return 0
+	_inj=$(fault_injected)
+	[ "$_inj" -gt 0 ] ||
+		lab_fail injection "injection had no effect: profile $FAULT_PROFILE injected 0 failures"
+	case $1 in
+	-) ;;
+	0) lab_fail injection "injection had no effect: $_inj failures injected, the module saw none" ;;
+	esac
+}
+
+verdict_recovery()
+{
+	awk -v pct="$VERDICT_RECOVERY_PCT" '
+	/attempts=/ {
+		ctx = ""; o = ""; a = 0; s = 0; f = 0
+		for (i = 1; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "ctx") ctx = kv[2]
+			else if (kv[1] == "order") o = kv[2]
+			else if (kv[1] == "attempts") a = kv[2] + 0
+			else if (kv[1] == "successes") s = kv[2] + 0
+			else if (kv[1] == "failures") f = kv[2] + 0
+		}
+		# Orders a context did not try (rx_ring falls back only on
+		# failure) say nothing.
+		if (a == 0)
+			next
+		n++
+		if (s == 0) {
+			printf "ctx=%s order=%s: no allocation succeeded (%d attempts)\n", ctx, o, a
+			exit 1
+		}
+		if (f * 100 > a * pct) {
+			printf "ctx=%s order=%s: %d of %d allocations failed\n", ctx, o, f, a
+			exit 1
+		}
+	}
+	END { if (n == 0) { print "the recovery run made no allocations"; exit 1 } }
+	' "$1" >"$LAB_OUT/.recovery" || lab_fail recovery "$(cat "$LAB_OUT/.recovery") after injection stopped and the hog was released"
+}
+
+# verdict_taint_letters <mask>: the kernel's letters for the bits set.
+verdict_taint_letters()
+{
+	awk -v m="$1" 'BEGIN {
+		n = split("P F S R M B U D A W C I O E L K X T N", l, " ")
+		for (i = 1; i <= n && m > 0; i++) {
+			if (m % 2)
+				s = s l[i]
+			m = int(m / 2)
+		}
+		print s
+	}'
+}
+
+verdict_taint()
+{
+	_now=$(lab_tainted)
+	_new=$((_now & ~VERDICT_TAINT0 & ~VERDICT_TAINT_OK))
+	[ "$_new" -eq 0 ] ||
+		lab_fail taint "new taint bits $_new ($(verdict_taint_letters "$_new")), tainted=$_now"
+}
+
+# verdict_owner_pages <start> <end>: pages page_owner says are still
+# allocated from a call stack through [start, end) (hex addresses, as
+# printed once the module is gone).
+verdict_owner_pages()
+{
+	[ -r "$VERDICT_PAGE_OWNER" ] || return 1
+	# page_owner wants reads big enough for a whole record: cat's.
+	# shellcheck disable=SC2002
+	cat "$VERDICT_PAGE_OWNER" | awk -v lo="$1" -v hi="$2" '
+	function hex16(s) {
+		sub(/^0x/, "", s)
+		s = tolower(s)
+		while (length(s) < 16)
+			s = "0" s
+		return s
+	}
+	BEGIN { lo = hex16(lo); hi = hex16(hi) }
+	/^Page allocated via order / {
+		if (hit)
+			pages += size
+		size = 1
+		for (o = $5 + 0; o > 0; o--)
+			size *= 2
+		hit = 0
+		next
+	}
+	!hit && $1 ~ /^0x[0-9a-f]+$/ {
+		a = hex16($1)
+		if (a >= lo && a < hi)
+			hit = 1
+	}
+	END {
+		if (hit)
+			pages += size
+		print pages + 0
+	}'
+}
+
+verdict_free()
+{
+	[ -n "$VERDICT_FREE0" ] || lab_fail setup "verdict_free without verdict_snapshot"
+	_after=$(verdict_settled_free)
+	_lost=$((VERDICT_FREE0 - _after))
+	lab_info "after: free_pages=$_after (before $VERDICT_FREE0, $_lost not returned, tolerance $VERDICT_FREE_TOL)"
+	lab_data "sum test=$LAB_TAG free_before=$VERDICT_FREE0 free_after=$_after pages_lost=$_lost tolerance=$VERDICT_FREE_TOL"
+	[ "$_lost" -gt "$VERDICT_FREE_TOL" ] || return 0
+	_who=
+	if [ $# -eq 3 ] && _owned=$(verdict_owner_pages "$2" "$3"); then
+		_who=", page_owner: $_owned pages allocated from $1"
+	fi
+	lab_kmsg "leaked pages: $_lost pages not returned after unload (tolerance $VERDICT_FREE_TOL)$_who"
+	lab_fail leak "$_lost pages not returned (tolerance $VERDICT_FREE_TOL)$_who"
+}
