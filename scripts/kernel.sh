@@ -6,7 +6,7 @@
 # Module.symvers.
 #
 # Variables:
-#   KSRC=<tree>     a kernel source tree (default: Debian's linux-source-6.12
+#   KSRC=<tree>     a kernel source tree or a tarball of one (default: Debian's linux-source-6.12
 #                   tarball, extracted into the cache)
 #   KBUILD=<dir>    an already-built output tree: checked, not rebuilt
 #   KASAN=0|1       add configs/kernel/optional/kasan.config
@@ -110,11 +110,13 @@ source_id()
 	fi
 }
 
-# debian_source: extract the Debian tarball once; print the tree.
-debian_source()
+# tarball_source <tarball>: extract a kernel source tarball once (into the
+# cache); print the tree.
+tarball_source()
 {
+	DEBIAN_TARBALL=$1
 	[ -f "$DEBIAN_TARBALL" ] ||
-		die "$DEBIAN_TARBALL not found (package linux-source-6.12; run scripts/setup.sh)"
+		die "$DEBIAN_TARBALL not found (Debian: package linux-source-6.12 or linux-source-6.1)"
 	_id=$(stat -c '%n %s %Y' "$DEBIAN_TARBALL" | hash_stdin)
 	_dir=$LAB_CACHE/src/$_id
 	if [ ! -f "$_dir/.lab-extracted" ]; then
@@ -127,10 +129,11 @@ debian_source()
 		mv "$_dir.tmp" "$_dir"
 		: >"$_dir/.lab-extracted"
 	fi
-	for _t in "$_dir"/linux-source-*; do
+	for _t in "$_dir"/*/; do
+		_t=${_t%/}
 		[ -f "$_t/Makefile" ] && { printf '%s\n' "$_t"; return 0; }
 	done
-	die "$DEBIAN_TARBALL holds no linux-source-* tree"
+	die "$DEBIAN_TARBALL holds no kernel tree"
 }
 
 build()
@@ -178,12 +181,14 @@ main()
 		cd "$KBUILD" && pwd
 		return 0
 	fi
-	if [ -n "${KSRC:-}" ]; then
+	case ${KSRC:-} in
+	"") src=$(tarball_source "$DEBIAN_TARBALL") ;;
+	*.tar | *.tar.*) src=$(tarball_source "$KSRC") ;;
+	*)
 		check_ksrc "$KSRC"
 		src=$(cd "$KSRC" && pwd)
-	else
-		src=$(debian_source)
-	fi
+		;;
+	esac
 	key=$({
 		printf 'recipe %s\n' "$RECIPE"
 		source_id "$src"
