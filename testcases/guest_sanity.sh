@@ -30,12 +30,16 @@ check_clock()
 check_knobs()
 {
 	for f in fail_page_alloc failslab; do
-		for k in probability interval times space verbose task-filter \
-			require-start require-end stacktrace-depth; do
+		for k in probability interval times space verbose task-filter; do
 			[ -e "/sys/kernel/debug/$f/$k" ] ||
 				lab_fail setup "missing /sys/kernel/debug/$f/$k"
 		done
 	done
+	if [ -e /sys/kernel/debug/fail_page_alloc/require-start ]; then
+		lab_info "stack filter present: module-scoped injection available"
+	else
+		lab_info "no stack filter in this kernel: module-scoped profiles will skip"
+	fi
 	[ -e /sys/kernel/debug/fail_page_alloc/min-order ] ||
 		lab_fail setup "missing fail_page_alloc/min-order"
 	p=$(cat /sys/kernel/debug/fail_page_alloc/probability)
