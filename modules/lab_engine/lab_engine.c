@@ -1,0 +1,1404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lab_engine - GFP_ATOMIC-class page allocations from every atomic context.
+ *
+ * Each enabled context runs one instance per selected CPU.  A callback
+ * (hrtimer and irq_work in hardirq, timer_list and tasklet in softirq,
+ * spinlocked, bh-disabled and preempt/RCU sections in a kthread) makes
+ * "batch" allocation attempts, cycling through the selected orders, and
+ * frees each page at once or keeps it in a hold ring; pages evicted from a
+ * hold ring are freed later by whichever context drains the deferred list
+ * first.  Every attempt is counted and timed; every NULL is handled.
+ *
+ * Parameters are read into a run at load time and on "reset"; "start" and
+ * "stop" only start and stop that run, and its statistics add up over
+ * starts until the next reset.  Starting allocates nothing, so it works
+ * while fail_page_alloc is scoped to this module.
+ *
+ * Control and statistics live in /sys/kernel/debug/lab_engine/; the line
+ * formats are a stable interface described in README.md.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/cpumask.h>
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/irq_work.h>
+#include <linux/kthread.h>
+#include <linux/llist.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/timer.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "lab_compat.h"
+
+/* Latency histogram: bucket i counts [2^i, 2^(i+1)) ns; the last one is open. */
+#define LAB_HIST_BUCKETS	32
+/* Gap between back-to-back hardirq callbacks (rate_hz=0). */
+#define LAB_B2B_GAP_NS		(20 * NSEC_PER_USEC)
+/* Slots in each CPU's RX ring. */
+#define LAB_RX_RING		256
+/* Bytes at the start of each page kept out of the verify pattern. */
+#define LAB_HDR_BYTES		64
+#define LAB_PATTERN		0x6c616279726e7468ULL	/* "labyrnth" */
+#define LAB_MAX_BATCH		1048576U
+#define LAB_MAX_HOLD		65536U
+
+static char contexts[128];
+module_param_string(contexts, contexts, sizeof(contexts), 0644);
+MODULE_PARM_DESC(contexts,
+		 "Comma list of hrtimer,irq_work,timer,tasklet,spin_irq,spin_bh,preempt_rcu,ceiling,rx_ring (default: the seven atomic contexts)");
+
+static char orders[64] = "0";
+module_param_string(orders, orders, sizeof(orders), 0644);
+MODULE_PARM_DESC(orders, "Page orders, a list or ranges such as 0-4 or 0,2,3 (default 0)");
+
+static char gfp[32] = "atomic";
+module_param_string(gfp, gfp, sizeof(gfp), 0644);
+MODULE_PARM_DESC(gfp, "GFP variant: atomic, atomic_nowarn, nowait, nowait_nowarn (default atomic)");
+
+static char gfp_extra[64];
+module_param_string(gfp_extra, gfp_extra, sizeof(gfp_extra), 0644);
+MODULE_PARM_DESC(gfp_extra, "Comma list of extra flags: high, nomemalloc, comp, zero (default none)");
+
+static unsigned int batch = 16;
+module_param(batch, uint, 0644);
+MODULE_PARM_DESC(batch, "Allocation attempts per callback (default 16)");
+
+static unsigned int rate_hz = 1000;
+module_param(rate_hz, uint, 0644);
+MODULE_PARM_DESC(rate_hz,
+		 "Callbacks per second per context per CPU (timer: at most HZ); 0 = back to back, hrtimer and irq_work then leave 20 us between callbacks and keep their CPU in hardirq (default 1000)");
+
+static unsigned int hold;
+module_param(hold, uint, 0644);
+MODULE_PARM_DESC(hold,
+		 "Pages each context keeps outstanding per CPU, freed later from any context (default 0)");
+
+static unsigned int duration_ms;
+module_param(duration_ms, uint, 0644);
+MODULE_PARM_DESC(duration_ms, "Stop automatically after this many ms; 0 = until stopped (default 0)");
+
+static bool verify;
+module_param(verify, bool, 0644);
+MODULE_PARM_DESC(verify, "Write a pattern into each page and check it before freeing (default 0)");
+
+static char cpus[64];
+module_param_string(cpus, cpus, sizeof(cpus), 0644);
+MODULE_PARM_DESC(cpus, "CPU list to run on (default all online CPUs)");
+
+static bool autostart;
+module_param(autostart, bool, 0444);
+MODULE_PARM_DESC(autostart, "Start at load time (default 0)");
+
+static unsigned int selftest;
+module_param(selftest, uint, 0644);
+MODULE_PARM_DESC(selftest,
+		 "Make a check fire on stop, to prove it can: 1 = an attempt counted as neither success nor failure (accounting mismatch), 2 = corrupt held pages before they are freed (verify errors; needs verify=1 and hold or rx_ring); default 0");
+
+struct lab_order_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t attempts;
+	u64_stats_t successes;
+	u64_stats_t failures;
+	u64_stats_t freed;		/* freed by the owning callback */
+	u64_stats_t bytes;
+	u64_stats_t hist[LAB_HIST_BUCKETS];
+	u64 lat_min;
+	u64 lat_max;
+	atomic64_t remote_freed;	/* freed through the deferred list */
+	atomic64_t verify_errors;
+};
+
+struct lab_rx_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t refills;
+	u64_stats_t served;
+	u64_stats_t fallback;
+	u64_stats_t dropped;
+};
+
+/* Written over the first bytes of a page on its way to the deferred list. */
+struct lab_deferred {
+	struct llist_node node;
+	struct lab_order_stats *owner;
+	unsigned int order;
+};
+
+struct lab_run;
+struct lab_inst;
+
+struct lab_driver {
+	int (*start)(struct lab_inst *inst);
+	void (*stop)(struct lab_inst *inst);
+};
+
+struct lab_ctx {
+	const char *name;
+	bool by_default;
+	const struct lab_driver *drv;
+	void (*work)(struct lab_inst *inst);
+};
+
+struct lab_inst {
+	struct lab_run *run;
+	const struct lab_ctx *ctx;
+	unsigned int cpu;
+	unsigned int next_order;	/* index into run->order_list */
+	bool started;
+	bool stopping;
+	struct page **slot;		/* hold ring, or the RX ring */
+	u8 *slot_order;
+	unsigned int nslots;
+	unsigned int slot_idx;
+	struct hrtimer hrt;		/* the hrtimer context, or a pacer */
+	struct irq_work iw;
+	struct timer_list tl;
+	struct tasklet_struct tasklet;
+	struct task_struct *thread;
+	spinlock_t lock;		/* taken by the spin_irq and spin_bh sections */
+	struct lab_rx_stats rx;
+	struct lab_order_stats st[LAB_NR_ORDERS];
+};
+
+struct lab_run {
+	gfp_t gfp;
+	unsigned int batch;
+	unsigned int hold;
+	bool verify;
+	u64 period_ns;			/* 0 = back to back */
+	unsigned int duration_ms;
+	unsigned int selftest;
+	unsigned int order_list[LAB_NR_ORDERS];	/* ascending */
+	unsigned int norders;
+	DECLARE_BITMAP(ctx_mask, 16);
+	struct llist_head deferred;
+	unsigned int ninst;
+	struct lab_inst insts[];
+};
+
+static DEFINE_MUTEX(lab_lock);
+static struct lab_run *lab_cur;		/* under lab_lock */
+static bool lab_running;		/* under lab_lock */
+static struct dentry *lab_dir;
+static void lab_autostop_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
+
+/* ---- allocation path, runs in every context ---- */
+
+static u64 lab_seed(struct page *page)
+{
+	return LAB_PATTERN ^ ((u64)page_to_pfn(page) << 20);
+}
+
+static void lab_fill(struct page *page, unsigned int order)
+{
+	u64 *p = page_address(page);
+	size_t n = (PAGE_SIZE << order) / sizeof(u64);
+	u64 seed = lab_seed(page);
+	size_t i;
+
+	for (i = LAB_HDR_BYTES / sizeof(u64); i < n; i++)
+		p[i] = seed + i;
+}
+
+static bool lab_pattern_ok(struct page *page, unsigned int order)
+{
+	const u64 *p = page_address(page);
+	size_t n = (PAGE_SIZE << order) / sizeof(u64);
+	u64 seed = lab_seed(page);
+	size_t i;
+
+	for (i = LAB_HDR_BYTES / sizeof(u64); i < n; i++)
+		if (p[i] != seed + i)
+			return false;
+	return true;
+}
+
+/* After a successful allocation: check __GFP_ZERO, write the pattern. */
+static void lab_prepare(struct lab_run *run, struct lab_order_stats *st,
+			struct page *page, unsigned int order)
+{
+	if (!run->verify)
+		return;
+	if ((run->gfp & __GFP_ZERO) &&
+	    memchr_inv(page_address(page), 0, PAGE_SIZE << order))
+		atomic64_inc(&st->verify_errors);
+	lab_fill(page, order);
+}
+
+static void lab_check_free(struct lab_run *run, struct lab_order_stats *st,
+			   struct page *page, unsigned int order)
+{
+	if (run->verify && !lab_pattern_ok(page, order))
+		atomic64_inc(&st->verify_errors);
+	__free_pages(page, order);
+}
+
+/* Free a page in the callback that allocated it. */
+static void lab_free_local(struct lab_run *run, struct lab_order_stats *st,
+			   struct page *page, unsigned int order)
+{
+	lab_check_free(run, st, page, order);
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->freed);
+	u64_stats_update_end(&st->syncp);
+}
+
+/* Free a page that any context may own; safe in every context. */
+static void lab_free_remote(struct lab_run *run, struct lab_order_stats *st,
+			    struct page *page, unsigned int order)
+{
+	lab_check_free(run, st, page, order);
+	atomic64_inc(&st->remote_freed);
+}
+
+static void lab_defer(struct lab_run *run, struct lab_order_stats *st,
+		      struct page *page, unsigned int order)
+{
+	struct lab_deferred *d = page_address(page);
+
+	BUILD_BUG_ON(sizeof(*d) > LAB_HDR_BYTES);
+	d->owner = st;
+	d->order = order;
+	llist_add(&d->node, &run->deferred);
+}
+
+static void lab_drain_deferred(struct lab_run *run)
+{
+	struct lab_deferred *d, *tmp;
+	struct llist_node *list;
+
+	if (llist_empty(&run->deferred))
+		return;
+	list = llist_del_all(&run->deferred);
+	llist_for_each_entry_safe(d, tmp, list, node)
+		lab_free_remote(run, d->owner, virt_to_page(d), d->order);
+}
+
+static void lab_account(struct lab_order_stats *st, bool ok,
+			unsigned int order, u64 ns)
+{
+	unsigned int b = ns ? min_t(unsigned int, ilog2(ns), LAB_HIST_BUCKETS - 1) : 0;
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->attempts);
+	if (ok) {
+		u64_stats_inc(&st->successes);
+		u64_stats_add(&st->bytes, PAGE_SIZE << order);
+	} else {
+		u64_stats_inc(&st->failures);
+	}
+	u64_stats_inc(&st->hist[b]);
+	if (ns < st->lat_min)
+		st->lat_min = ns;
+	if (ns > st->lat_max)
+		st->lat_max = ns;
+	u64_stats_update_end(&st->syncp);
+}
+
+static struct page *lab_alloc(struct lab_inst *inst, unsigned int order)
+{
+	struct lab_order_stats *st = &inst->st[order];
+	struct page *page;
+	u64 t0, t1;
+
+	t0 = ktime_get_ns();
+	page = alloc_pages(inst->run->gfp, order);
+	t1 = ktime_get_ns();
+	lab_account(st, page, order, t1 - t0);
+	if (page)
+		lab_prepare(inst->run, st, page, order);
+	return page;
+}
+
+/* Keep a page in the hold ring; the page it displaces goes to be freed later. */
+static void lab_hold(struct lab_inst *inst, struct page *page, unsigned int order)
+{
+	unsigned int i = inst->slot_idx;
+	struct page *old = inst->slot[i];
+
+	if (old)
+		lab_defer(inst->run, &inst->st[inst->slot_order[i]], old,
+			  inst->slot_order[i]);
+	inst->slot[i] = page;
+	inst->slot_order[i] = order;
+	inst->slot_idx = (i + 1) % inst->nslots;
+}
+
+static unsigned int lab_pick_order(struct lab_inst *inst)
+{
+	struct lab_run *run = inst->run;
+	unsigned int order = run->order_list[inst->next_order];
+
+	if (++inst->next_order == run->norders)
+		inst->next_order = 0;
+	return order;
+}
+
+/* One callback's worth of work for the plain contexts. */
+static void lab_batch(struct lab_inst *inst)
+{
+	struct lab_run *run = inst->run;
+	unsigned int i, order;
+	struct page *page;
+
+	lab_drain_deferred(run);
+	for (i = 0; i < run->batch; i++) {
+		order = lab_pick_order(inst);
+		page = lab_alloc(inst, order);
+		if (!page)
+			continue;
+		if (inst->nslots)
+			lab_hold(inst, page, order);
+		else
+			lab_free_local(run, &inst->st[order], page, order);
+	}
+}
+
+static void lab_spin_irq_work(struct lab_inst *inst)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&inst->lock, flags);
+	lab_batch(inst);
+	spin_unlock_irqrestore(&inst->lock, flags);
+}
+
+static void lab_spin_bh_work(struct lab_inst *inst)
+{
+	spin_lock_bh(&inst->lock);
+	lab_batch(inst);
+	spin_unlock_bh(&inst->lock);
+}
+
+static void lab_preempt_rcu_work(struct lab_inst *inst)
+{
+	preempt_disable();
+	rcu_read_lock();
+	lab_batch(inst);
+	rcu_read_unlock();
+	preempt_enable();
+}
+
+static void lab_ceiling_work(struct lab_inst *inst)
+{
+	preempt_disable();
+	lab_batch(inst);
+	preempt_enable();
+}
+
+/*
+ * RX ring refill, NIC style: each poll delivers up to "batch" buffers
+ * (frees the page in the slot) and refills the slot at the requested
+ * (highest selected) order, falling back through the lower selected orders;
+ * when every order fails the slot stays empty and the packet is dropped.
+ */
+static void lab_rx_refill(struct lab_inst *inst, unsigned int i)
+{
+	struct lab_run *run = inst->run;
+	struct lab_rx_stats *rx = &inst->rx;
+	unsigned int k = run->norders;
+	struct page *page = NULL;
+	unsigned int order = 0;
+
+	while (k-- > 0) {
+		order = run->order_list[k];
+		page = lab_alloc(inst, order);
+		if (page)
+			break;
+	}
+	inst->slot[i] = page;
+	inst->slot_order[i] = order;
+
+	u64_stats_update_begin(&rx->syncp);
+	u64_stats_inc(&rx->refills);
+	if (!page)
+		u64_stats_inc(&rx->dropped);
+	else if (order == run->order_list[run->norders - 1])
+		u64_stats_inc(&rx->served);
+	else
+		u64_stats_inc(&rx->fallback);
+	u64_stats_update_end(&rx->syncp);
+}
+
+static void lab_rx_poll(struct lab_inst *inst)
+{
+	struct lab_run *run = inst->run;
+	unsigned int n = min(run->batch, inst->nslots);
+	unsigned int i, order;
+	struct page *page;
+
+	lab_drain_deferred(run);
+	while (n--) {
+		i = inst->slot_idx;
+		inst->slot_idx = (i + 1) % inst->nslots;
+		page = inst->slot[i];
+		if (page) {
+			order = inst->slot_order[i];
+			lab_free_local(run, &inst->st[order], page, order);
+		}
+		lab_rx_refill(inst, i);
+	}
+}
+
+/* ---- drivers: what calls ctx->work, and how it is stopped ---- */
+
+static u64 lab_gap_ns(struct lab_inst *inst)
+{
+	return inst->run->period_ns ?: LAB_B2B_GAP_NS;
+}
+
+static enum hrtimer_restart lab_hrtimer_fn(struct hrtimer *t)
+{
+	struct lab_inst *inst = container_of(t, struct lab_inst, hrt);
+
+	if (READ_ONCE(inst->stopping))
+		return HRTIMER_NORESTART;
+	inst->ctx->work(inst);
+	hrtimer_forward_now(t, ns_to_ktime(lab_gap_ns(inst)));
+	return HRTIMER_RESTART;
+}
+
+/* Runs on inst->cpu (IPI), so the pinned timer stays there. */
+static void lab_arm_hrtimer(void *arg)
+{
+	struct lab_inst *inst = arg;
+
+	hrtimer_start(&inst->hrt, ns_to_ktime(lab_gap_ns(inst)),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+}
+
+static int lab_hrtimer_start(struct lab_inst *inst)
+{
+	lab_hrtimer_setup(&inst->hrt, lab_hrtimer_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
+	return smp_call_function_single(inst->cpu, lab_arm_hrtimer, inst, 1);
+}
+
+static void lab_hrtimer_stop(struct lab_inst *inst)
+{
+	hrtimer_cancel(&inst->hrt);
+}
+
+static const struct lab_driver lab_drv_hrtimer = {
+	.start = lab_hrtimer_start,
+	.stop = lab_hrtimer_stop,
+};
+
+/* irq_work: a pinned hrtimer paces it; the handler runs in hardirq. */
+static void lab_irq_work_fn(struct irq_work *iw)
+{
+	struct lab_inst *inst = container_of(iw, struct lab_inst, iw);
+
+	if (!READ_ONCE(inst->stopping))
+		inst->ctx->work(inst);
+}
+
+static enum hrtimer_restart lab_irq_work_pace(struct hrtimer *t)
+{
+	struct lab_inst *inst = container_of(t, struct lab_inst, hrt);
+
+	if (READ_ONCE(inst->stopping))
+		return HRTIMER_NORESTART;
+	irq_work_queue(&inst->iw);
+	hrtimer_forward_now(t, ns_to_ktime(lab_gap_ns(inst)));
+	return HRTIMER_RESTART;
+}
+
+static int lab_irq_work_start(struct lab_inst *inst)
+{
+	inst->iw = IRQ_WORK_INIT_HARD(lab_irq_work_fn);
+	lab_hrtimer_setup(&inst->hrt, lab_irq_work_pace, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
+	return smp_call_function_single(inst->cpu, lab_arm_hrtimer, inst, 1);
+}
+
+static void lab_irq_work_stop(struct lab_inst *inst)
+{
+	hrtimer_cancel(&inst->hrt);
+	irq_work_sync(&inst->iw);
+}
+
+static const struct lab_driver lab_drv_irq_work = {
+	.start = lab_irq_work_start,
+	.stop = lab_irq_work_stop,
+};
+
+/* timer_list: pinned, re-armed from its callback, at most HZ per second. */
+static unsigned long lab_timer_period(struct lab_inst *inst)
+{
+	u64 ns = inst->run->period_ns;
+
+	return ns ? max_t(unsigned long, 1, nsecs_to_jiffies(ns)) : 1;
+}
+
+static void lab_timer_fn(struct timer_list *t)
+{
+	struct lab_inst *inst = lab_timer_container_of(inst, t, tl);
+
+	if (READ_ONCE(inst->stopping))
+		return;
+	inst->ctx->work(inst);
+	mod_timer(&inst->tl, jiffies + lab_timer_period(inst));
+}
+
+static int lab_timer_start(struct lab_inst *inst)
+{
+	timer_setup(&inst->tl, lab_timer_fn, TIMER_PINNED);
+	inst->tl.expires = jiffies + lab_timer_period(inst);
+	add_timer_on(&inst->tl, inst->cpu);
+	return 0;
+}
+
+static void lab_timer_stop(struct lab_inst *inst)
+{
+	lab_timer_shutdown_sync(&inst->tl);
+}
+
+static const struct lab_driver lab_drv_timer = {
+	.start = lab_timer_start,
+	.stop = lab_timer_stop,
+};
+
+/*
+ * Tasklet: paced by a pinned hrtimer, or back to back by rescheduling
+ * itself (the softirq code then hands it to ksoftirqd).
+ */
+static void lab_tasklet_fn(struct tasklet_struct *t)
+{
+	struct lab_inst *inst = from_tasklet(inst, t, tasklet);
+
+	if (READ_ONCE(inst->stopping))
+		return;
+	inst->ctx->work(inst);
+	if (!inst->run->period_ns && !READ_ONCE(inst->stopping))
+		tasklet_schedule(&inst->tasklet);
+}
+
+static enum hrtimer_restart lab_tasklet_pace(struct hrtimer *t)
+{
+	struct lab_inst *inst = container_of(t, struct lab_inst, hrt);
+
+	if (READ_ONCE(inst->stopping))
+		return HRTIMER_NORESTART;
+	tasklet_schedule(&inst->tasklet);
+	hrtimer_forward_now(t, ns_to_ktime(inst->run->period_ns));
+	return HRTIMER_RESTART;
+}
+
+static void lab_kick_tasklet(void *arg)
+{
+	struct lab_inst *inst = arg;
+
+	tasklet_schedule(&inst->tasklet);
+}
+
+static int lab_tasklet_start(struct lab_inst *inst)
+{
+	tasklet_setup(&inst->tasklet, lab_tasklet_fn);
+	lab_hrtimer_setup(&inst->hrt, lab_tasklet_pace, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
+	if (inst->run->period_ns)
+		return smp_call_function_single(inst->cpu, lab_arm_hrtimer,
+						inst, 1);
+	return smp_call_function_single(inst->cpu, lab_kick_tasklet, inst, 1);
+}
+
+static void lab_tasklet_stop(struct lab_inst *inst)
+{
+	hrtimer_cancel(&inst->hrt);
+	tasklet_kill(&inst->tasklet);
+}
+
+static const struct lab_driver lab_drv_tasklet = {
+	.start = lab_tasklet_start,
+	.stop = lab_tasklet_stop,
+};
+
+/* kthread bound to the CPU: sections back to back or at rate_hz. */
+static void lab_thread_pace(struct lab_inst *inst, ktime_t *next)
+{
+	u64 period = inst->run->period_ns;
+	ktime_t now;
+
+	if (!period) {
+		cond_resched();
+		return;
+	}
+	now = ktime_get();
+	*next = ktime_add_ns(*next, period);
+	if (ktime_before(*next, now))
+		*next = now;
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!kthread_should_stop())
+		schedule_hrtimeout(next, HRTIMER_MODE_ABS);
+	__set_current_state(TASK_RUNNING);
+}
+
+static int lab_thread_fn(void *arg)
+{
+	struct lab_inst *inst = arg;
+	ktime_t next = ktime_get();
+
+	while (!kthread_should_stop()) {
+		inst->ctx->work(inst);
+		lab_thread_pace(inst, &next);
+	}
+	return 0;
+}
+
+static int lab_thread_start(struct lab_inst *inst)
+{
+	struct task_struct *t;
+
+	t = kthread_create(lab_thread_fn, inst, "lab_%s/%u", inst->ctx->name,
+			   inst->cpu);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	kthread_bind(t, inst->cpu);
+	inst->thread = t;
+	wake_up_process(t);
+	return 0;
+}
+
+static void lab_thread_stop(struct lab_inst *inst)
+{
+	kthread_stop(inst->thread);
+	inst->thread = NULL;
+}
+
+static const struct lab_driver lab_drv_thread = {
+	.start = lab_thread_start,
+	.stop = lab_thread_stop,
+};
+
+static const struct lab_ctx lab_ctxs[] = {
+	{
+		.name = "hrtimer", .by_default = true,
+		.drv = &lab_drv_hrtimer, .work = lab_batch,
+	},
+	{
+		.name = "irq_work", .by_default = true,
+		.drv = &lab_drv_irq_work, .work = lab_batch,
+	},
+	{
+		.name = "timer", .by_default = true,
+		.drv = &lab_drv_timer, .work = lab_batch,
+	},
+	{
+		.name = "tasklet", .by_default = true,
+		.drv = &lab_drv_tasklet, .work = lab_batch,
+	},
+	{
+		.name = "spin_irq", .by_default = true,
+		.drv = &lab_drv_thread, .work = lab_spin_irq_work,
+	},
+	{
+		.name = "spin_bh", .by_default = true,
+		.drv = &lab_drv_thread, .work = lab_spin_bh_work,
+	},
+	{
+		.name = "preempt_rcu", .by_default = true,
+		.drv = &lab_drv_thread, .work = lab_preempt_rcu_work,
+	},
+	{
+		.name = "ceiling", .by_default = false,
+		.drv = &lab_drv_thread, .work = lab_ceiling_work,
+	},
+	{
+		.name = "rx_ring", .by_default = false,
+		.drv = &lab_drv_tasklet, .work = lab_rx_poll,
+	},
+};
+
+static bool lab_is_rx(const struct lab_ctx *ctx)
+{
+	return ctx->work == lab_rx_poll;
+}
+
+/* ---- parameters into a run ---- */
+
+struct lab_cfg {
+	char contexts[sizeof(contexts)];
+	char orders[sizeof(orders)];
+	char gfp[sizeof(gfp)];
+	char gfp_extra[sizeof(gfp_extra)];
+	char cpus[sizeof(cpus)];
+	unsigned int batch, rate_hz, hold, duration_ms, selftest;
+	bool verify;
+};
+
+static const struct {
+	const char *name;
+	gfp_t flags;
+} lab_gfps[] = {
+	{ "atomic", GFP_ATOMIC & ~__GFP_NOWARN },
+	{ "atomic_nowarn", GFP_ATOMIC | __GFP_NOWARN },
+	{ "nowait", GFP_NOWAIT & ~__GFP_NOWARN },
+	{ "nowait_nowarn", GFP_NOWAIT | __GFP_NOWARN },
+}, lab_gfp_extras[] = {
+	{ "high", __GFP_HIGH },
+	{ "nomemalloc", __GFP_NOMEMALLOC },
+	{ "comp", __GFP_COMP },
+	{ "zero", __GFP_ZERO },
+};
+
+static void lab_cfg_snapshot(struct lab_cfg *c)
+{
+	kernel_param_lock(THIS_MODULE);
+	strscpy(c->contexts, contexts, sizeof(c->contexts));
+	strscpy(c->orders, orders, sizeof(c->orders));
+	strscpy(c->gfp, gfp, sizeof(c->gfp));
+	strscpy(c->gfp_extra, gfp_extra, sizeof(c->gfp_extra));
+	strscpy(c->cpus, cpus, sizeof(c->cpus));
+	c->batch = batch;
+	c->rate_hz = rate_hz;
+	c->hold = hold;
+	c->duration_ms = duration_ms;
+	c->selftest = selftest;
+	c->verify = verify;
+	kernel_param_unlock(THIS_MODULE);
+}
+
+static int lab_parse_contexts(char *s, unsigned long *mask)
+{
+	char *tok;
+	size_t i;
+
+	s = strim(s);
+	if (!*s) {
+		for (i = 0; i < ARRAY_SIZE(lab_ctxs); i++)
+			if (lab_ctxs[i].by_default)
+				__set_bit(i, mask);
+		return 0;
+	}
+	while ((tok = strsep(&s, ",")) != NULL) {
+		tok = strim(tok);
+		for (i = 0; i < ARRAY_SIZE(lab_ctxs); i++)
+			if (!strcmp(tok, lab_ctxs[i].name))
+				break;
+		if (i == ARRAY_SIZE(lab_ctxs)) {
+			pr_err("contexts: unknown context '%s'\n", tok);
+			return -EINVAL;
+		}
+		__set_bit(i, mask);
+	}
+	return 0;
+}
+
+static int lab_parse_gfp(char *base, char *extra, gfp_t *out)
+{
+	char *tok;
+	size_t i;
+
+	base = strim(base);
+	for (i = 0; i < ARRAY_SIZE(lab_gfps); i++)
+		if (!strcmp(base, lab_gfps[i].name))
+			break;
+	if (i == ARRAY_SIZE(lab_gfps)) {
+		pr_err("gfp: unknown variant '%s'\n", base);
+		return -EINVAL;
+	}
+	*out = lab_gfps[i].flags;
+
+	extra = strim(extra);
+	while (extra && *extra && (tok = strsep(&extra, ",")) != NULL) {
+		tok = strim(tok);
+		for (i = 0; i < ARRAY_SIZE(lab_gfp_extras); i++)
+			if (!strcmp(tok, lab_gfp_extras[i].name))
+				break;
+		if (i == ARRAY_SIZE(lab_gfp_extras)) {
+			pr_err("gfp_extra: unknown flag '%s'\n", tok);
+			return -EINVAL;
+		}
+		*out |= lab_gfp_extras[i].flags;
+	}
+	return 0;
+}
+
+static int lab_parse_orders(struct lab_run *run, const char *s)
+{
+	DECLARE_BITMAP(mask, LAB_NR_ORDERS);
+	unsigned int o;
+	int ret;
+
+	ret = bitmap_parselist(s, mask, LAB_NR_ORDERS);
+	if (ret || bitmap_empty(mask, LAB_NR_ORDERS)) {
+		pr_err("orders: bad list '%s' (orders 0-%d)\n", s, LAB_MAX_ORDER);
+		return -EINVAL;
+	}
+	run->norders = 0;
+	for_each_set_bit(o, mask, LAB_NR_ORDERS)
+		run->order_list[run->norders++] = o;
+	return 0;
+}
+
+static int lab_parse_cpus(const char *s, struct cpumask *mask)
+{
+	if (!*s) {
+		cpumask_copy(mask, cpu_online_mask);
+		return 0;
+	}
+	if (cpulist_parse(s, mask)) {
+		pr_err("cpus: bad list '%s'\n", s);
+		return -EINVAL;
+	}
+	cpumask_and(mask, mask, cpu_online_mask);
+	if (cpumask_empty(mask)) {
+		pr_err("cpus: no online CPU in '%s'\n", s);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int lab_check_ranges(const struct lab_cfg *c)
+{
+	if (!c->batch || c->batch > LAB_MAX_BATCH) {
+		pr_err("batch: %u out of range 1-%u\n", c->batch, LAB_MAX_BATCH);
+		return -EINVAL;
+	}
+	if (c->hold > LAB_MAX_HOLD) {
+		pr_err("hold: %u out of range 0-%u\n", c->hold, LAB_MAX_HOLD);
+		return -EINVAL;
+	}
+	if (c->rate_hz > NSEC_PER_SEC) {
+		pr_err("rate_hz: %u out of range\n", c->rate_hz);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void lab_inst_free_slots(struct lab_inst *inst)
+{
+	kfree(inst->slot);
+	kfree(inst->slot_order);
+}
+
+static void lab_run_free(struct lab_run *run)
+{
+	unsigned int i;
+
+	if (!run)
+		return;
+	for (i = 0; i < run->ninst; i++)
+		lab_inst_free_slots(&run->insts[i]);
+	kvfree(run);
+}
+
+static int lab_inst_init(struct lab_run *run, struct lab_inst *inst,
+			 const struct lab_ctx *ctx, unsigned int cpu)
+{
+	unsigned int o;
+
+	inst->run = run;
+	inst->ctx = ctx;
+	inst->cpu = cpu;
+	spin_lock_init(&inst->lock);
+	u64_stats_init(&inst->rx.syncp);
+	for (o = 0; o < LAB_NR_ORDERS; o++) {
+		u64_stats_init(&inst->st[o].syncp);
+		inst->st[o].lat_min = U64_MAX;
+	}
+	inst->nslots = lab_is_rx(ctx) ? LAB_RX_RING : run->hold;
+	if (!inst->nslots)
+		return 0;
+	inst->slot = kcalloc(inst->nslots, sizeof(*inst->slot), GFP_KERNEL);
+	inst->slot_order = kcalloc(inst->nslots, sizeof(*inst->slot_order),
+				   GFP_KERNEL);
+	if (!inst->slot || !inst->slot_order)
+		return -ENOMEM;
+	return 0;
+}
+
+static struct lab_run *lab_run_build(void)
+{
+	struct lab_cfg *c;
+	struct lab_run *run = NULL;
+	DECLARE_BITMAP(ctx_mask, 16);
+	cpumask_var_t cpu_mask;
+	unsigned int ninst, k, cpu;
+	size_t i;
+	gfp_t flags;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(lab_ctxs) > 16);
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return ERR_PTR(-ENOMEM);
+	if (!zalloc_cpumask_var(&cpu_mask, GFP_KERNEL)) {
+		kfree(c);
+		return ERR_PTR(-ENOMEM);
+	}
+	bitmap_zero(ctx_mask, 16);
+	lab_cfg_snapshot(c);
+	ret = lab_check_ranges(c);
+	if (!ret)
+		ret = lab_parse_contexts(c->contexts, ctx_mask);
+	if (!ret)
+		ret = lab_parse_gfp(c->gfp, c->gfp_extra, &flags);
+	if (!ret)
+		ret = lab_parse_cpus(strim(c->cpus), cpu_mask);
+	if (ret)
+		goto out;
+
+	ninst = bitmap_weight(ctx_mask, 16) * cpumask_weight(cpu_mask);
+	run = kvzalloc(struct_size(run, insts, ninst), GFP_KERNEL);
+	if (!run) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = lab_parse_orders(run, strim(c->orders));
+	if (ret)
+		goto out;
+	run->gfp = flags;
+	run->batch = c->batch;
+	run->hold = c->hold;
+	run->verify = c->verify;
+	run->period_ns = c->rate_hz ? div_u64(NSEC_PER_SEC, c->rate_hz) : 0;
+	run->duration_ms = c->duration_ms;
+	run->selftest = c->selftest;
+	bitmap_copy(run->ctx_mask, ctx_mask, 16);
+	init_llist_head(&run->deferred);
+
+	k = 0;
+	for_each_set_bit(i, ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+		for_each_cpu(cpu, cpu_mask) {
+			run->ninst = k + 1;
+			ret = lab_inst_init(run, &run->insts[k++], &lab_ctxs[i], cpu);
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	free_cpumask_var(cpu_mask);
+	kfree(c);
+	if (ret) {
+		lab_run_free(run);
+		return ERR_PTR(ret);
+	}
+	return run;
+}
+
+/* ---- statistics ---- */
+
+struct lab_sum {
+	u64 attempts, successes, failures, freed, bytes, lat_min, lat_max;
+	u64 remote_freed, verify_errors;
+	u64 hist[LAB_HIST_BUCKETS];
+};
+
+/* Summing space for stats and checks, under lab_lock: stop allocates nothing. */
+static struct lab_sum lab_sum_buf;
+
+static void lab_sum_add(struct lab_sum *sum, struct lab_order_stats *st)
+{
+	struct lab_sum s;
+	unsigned int start, b;
+
+	do {
+		start = u64_stats_fetch_begin(&st->syncp);
+		s.attempts = u64_stats_read(&st->attempts);
+		s.successes = u64_stats_read(&st->successes);
+		s.failures = u64_stats_read(&st->failures);
+		s.freed = u64_stats_read(&st->freed);
+		s.bytes = u64_stats_read(&st->bytes);
+		s.lat_min = READ_ONCE(st->lat_min);
+		s.lat_max = READ_ONCE(st->lat_max);
+		for (b = 0; b < LAB_HIST_BUCKETS; b++)
+			s.hist[b] = u64_stats_read(&st->hist[b]);
+	} while (u64_stats_fetch_retry(&st->syncp, start));
+
+	if (s.attempts && (!sum->attempts || s.lat_min < sum->lat_min))
+		sum->lat_min = s.lat_min;
+	sum->lat_max = max(sum->lat_max, s.lat_max);
+	sum->attempts += s.attempts;
+	sum->successes += s.successes;
+	sum->failures += s.failures;
+	sum->freed += s.freed;
+	sum->bytes += s.bytes;
+	sum->remote_freed += atomic64_read(&st->remote_freed);
+	sum->verify_errors += atomic64_read(&st->verify_errors);
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		sum->hist[b] += s.hist[b];
+}
+
+static void lab_sum_ctx(struct lab_run *run, const struct lab_ctx *ctx,
+			unsigned int order, struct lab_sum *sum)
+{
+	unsigned int i;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < run->ninst; i++)
+		if (run->insts[i].ctx == ctx)
+			lab_sum_add(sum, &run->insts[i].st[order]);
+}
+
+static s64 lab_outstanding(const struct lab_sum *s)
+{
+	return (s64)(s->successes - s->freed - s->remote_freed);
+}
+
+/*
+ * Percentile from the histogram: the upper bound of the bucket holding it,
+ * clamped to the exact minimum and maximum.
+ */
+static u64 lab_percentile(const struct lab_sum *s, unsigned int pct)
+{
+	u64 want, seen = 0;
+	unsigned int b;
+
+	if (!s->attempts)
+		return 0;
+	want = div_u64(s->attempts * pct + 99, 100);
+	for (b = 0; b < LAB_HIST_BUCKETS - 1; b++) {
+		seen += s->hist[b];
+		if (seen >= want)
+			break;
+	}
+	if (b == LAB_HIST_BUCKETS - 1)
+		return s->lat_max;
+	return clamp_t(u64, (2ULL << b) - 1, s->lat_min, s->lat_max);
+}
+
+static void lab_show_order(struct seq_file *m, const struct lab_ctx *ctx,
+			   unsigned int order, const struct lab_sum *s)
+{
+	unsigned int b;
+
+	seq_printf(m, "ctx=%s order=%u attempts=%llu successes=%llu failures=%llu verify_errors=%llu outstanding=%lld bytes=%llu",
+		   ctx->name, order, s->attempts, s->successes, s->failures,
+		   s->verify_errors, lab_outstanding(s), s->bytes);
+	seq_printf(m, " lat_min_ns=%llu lat_p50_ns=%llu lat_p99_ns=%llu lat_max_ns=%llu hist=",
+		   s->attempts ? s->lat_min : 0, lab_percentile(s, 50),
+		   lab_percentile(s, 99), s->lat_max);
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		seq_printf(m, "%s%llu", b ? "," : "", s->hist[b]);
+	seq_putc(m, '\n');
+}
+
+static void lab_show_rx(struct seq_file *m, struct lab_run *run,
+			const struct lab_ctx *ctx)
+{
+	u64 refills = 0, served = 0, fallback = 0, dropped = 0;
+	struct lab_rx_stats *rx;
+	unsigned int i, start;
+	u64 r, s, f, d;
+
+	for (i = 0; i < run->ninst; i++) {
+		if (run->insts[i].ctx != ctx)
+			continue;
+		rx = &run->insts[i].rx;
+		do {
+			start = u64_stats_fetch_begin(&rx->syncp);
+			r = u64_stats_read(&rx->refills);
+			s = u64_stats_read(&rx->served);
+			f = u64_stats_read(&rx->fallback);
+			d = u64_stats_read(&rx->dropped);
+		} while (u64_stats_fetch_retry(&rx->syncp, start));
+		refills += r;
+		served += s;
+		fallback += f;
+		dropped += d;
+	}
+	seq_printf(m, "ctx=%s refills=%llu served=%llu fallback=%llu dropped=%llu\n",
+		   ctx->name, refills, served, fallback, dropped);
+}
+
+static int lab_stats_show(struct seq_file *m, void *unused)
+{
+	struct lab_sum *sum = &lab_sum_buf;
+	struct lab_run *run;
+	unsigned int i, k;
+
+	mutex_lock(&lab_lock);
+	run = lab_cur;
+	for_each_set_bit(i, run->ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+		for (k = 0; k < run->norders; k++) {
+			lab_sum_ctx(run, &lab_ctxs[i], run->order_list[k], sum);
+			lab_show_order(m, &lab_ctxs[i], run->order_list[k], sum);
+		}
+		if (lab_is_rx(&lab_ctxs[i]))
+			lab_show_rx(m, run, &lab_ctxs[i]);
+	}
+	mutex_unlock(&lab_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_stats);
+
+/* attempts == successes + failures and nothing outstanding, or pr_err. */
+static int lab_check_accounting(struct lab_run *run)
+{
+	struct lab_sum *s = &lab_sum_buf;
+	unsigned int i, k;
+	int bad = 0;
+
+	lockdep_assert_held(&lab_lock);
+	for_each_set_bit(i, run->ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+		for (k = 0; k < run->norders; k++) {
+			lab_sum_ctx(run, &lab_ctxs[i], run->order_list[k], s);
+			if (s->attempts == s->successes + s->failures &&
+			    !lab_outstanding(s))
+				continue;
+			pr_err("accounting mismatch: ctx=%s order=%u attempts=%llu successes=%llu failures=%llu outstanding=%llu\n",
+			       lab_ctxs[i].name, run->order_list[k], s->attempts,
+			       s->successes, s->failures,
+			       (u64)lab_outstanding(s));
+			bad++;
+		}
+	}
+	return bad ? -EIO : 0;
+}
+
+/* ---- start and stop ---- */
+
+/* selftest=2: a held page's pattern no longer matches. */
+static void lab_selftest_corrupt(struct page *page)
+{
+	u64 *p = page_address(page);
+
+	p[LAB_HDR_BYTES / sizeof(u64)] ^= 1;
+}
+
+/* selftest=1: one attempt that is neither a success nor a failure. */
+static void lab_selftest_miscount(struct lab_run *run)
+{
+	struct lab_order_stats *st = &run->insts[0].st[run->order_list[0]];
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->attempts);
+	u64_stats_update_end(&st->syncp);
+}
+
+/* Free what the hold and RX rings keep; every callback is stopped. */
+static void lab_release_slots(struct lab_inst *inst)
+{
+	unsigned int i, order;
+
+	for (i = 0; i < inst->nslots; i++) {
+		if (!inst->slot[i])
+			continue;
+		order = inst->slot_order[i];
+		if (inst->run->selftest == 2)
+			lab_selftest_corrupt(inst->slot[i]);
+		lab_free_remote(inst->run, &inst->st[order], inst->slot[i], order);
+		inst->slot[i] = NULL;
+	}
+}
+
+static void lab_stop_locked(void)
+{
+	struct lab_run *run = lab_cur;
+	unsigned int i;
+
+	lockdep_assert_held(&lab_lock);
+	if (!lab_running)
+		return;
+	for (i = 0; i < run->ninst; i++)
+		WRITE_ONCE(run->insts[i].stopping, true);
+	for (i = 0; i < run->ninst; i++) {
+		if (!run->insts[i].started)
+			continue;
+		run->insts[i].ctx->drv->stop(&run->insts[i]);
+		run->insts[i].started = false;
+	}
+	for (i = 0; i < run->ninst; i++)
+		lab_release_slots(&run->insts[i]);
+	lab_drain_deferred(run);
+	lab_running = false;
+	if (run->selftest == 1)
+		lab_selftest_miscount(run);
+	lab_check_accounting(run);
+	pr_info("stopped\n");
+}
+
+/*
+ * Start the current run: no parameter is read and nothing allocated, so a
+ * start works under injection scoped to this module.
+ */
+static int lab_start_locked(void)
+{
+	struct lab_run *run;
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_held(&lab_lock);
+	if (lab_running)
+		return -EBUSY;
+	run = lab_cur;
+	lab_running = true;
+	for (i = 0; i < run->ninst; i++)
+		WRITE_ONCE(run->insts[i].stopping, false);
+	for (i = 0; i < run->ninst; i++) {
+		ret = run->insts[i].ctx->drv->start(&run->insts[i]);
+		if (ret) {
+			pr_err("cannot start %s on CPU %u: %d\n",
+			       run->insts[i].ctx->name, run->insts[i].cpu, ret);
+			lab_stop_locked();
+			return ret;
+		}
+		run->insts[i].started = true;
+	}
+	if (run->duration_ms)
+		schedule_delayed_work(&lab_autostop,
+				      msecs_to_jiffies(run->duration_ms));
+	pr_info("started: %u instances\n", run->ninst);
+	return 0;
+}
+
+static void lab_autostop_fn(struct work_struct *work)
+{
+	mutex_lock(&lab_lock);
+	lab_stop_locked();
+	mutex_unlock(&lab_lock);
+}
+
+static int lab_stop(void)
+{
+	cancel_delayed_work_sync(&lab_autostop);
+	mutex_lock(&lab_lock);
+	lab_stop_locked();
+	mutex_unlock(&lab_lock);
+	return 0;
+}
+
+/* A new run from the parameters as they are now, with zeroed statistics. */
+static int lab_reset(void)
+{
+	struct lab_run *run;
+	int ret = -EBUSY;
+
+	mutex_lock(&lab_lock);
+	if (!lab_running) {
+		run = lab_run_build();
+		ret = PTR_ERR_OR_ZERO(run);
+		if (!ret) {
+			lab_run_free(lab_cur);
+			lab_cur = run;
+		}
+	}
+	mutex_unlock(&lab_lock);
+	return ret;
+}
+
+/* ---- debugfs ---- */
+
+static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	char buf[16];
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	if (sysfs_streq(buf, "start")) {
+		mutex_lock(&lab_lock);
+		ret = lab_start_locked();
+		mutex_unlock(&lab_lock);
+	} else if (sysfs_streq(buf, "stop")) {
+		ret = lab_stop();
+	} else if (sysfs_streq(buf, "reset")) {
+		ret = lab_reset();
+	} else {
+		ret = -EINVAL;
+	}
+	return ret ? ret : len;
+}
+
+static const struct file_operations lab_control_fops = {
+	.owner = THIS_MODULE,
+	.write = lab_control_write,
+	.llseek = noop_llseek,
+};
+
+static int lab_state_show(struct seq_file *m, void *unused)
+{
+	bool running;
+
+	mutex_lock(&lab_lock);
+	running = lab_running;
+	mutex_unlock(&lab_lock);
+	seq_printf(m, "%s\n", running ? "running" : "stopped");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_state);
+
+static int lab_text_range_show(struct seq_file *m, void *unused)
+{
+	unsigned long start, end;
+
+	lab_module_text(THIS_MODULE, &start, &end);
+	seq_printf(m, "0x%lx 0x%lx\n", start, end);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_text_range);
+
+static int __init lab_engine_init(void)
+{
+	struct lab_run *run;
+	int ret;
+
+	run = lab_run_build();
+	if (IS_ERR(run))
+		return PTR_ERR(run);
+	lab_cur = run;
+
+	lab_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
+	debugfs_create_file("state", 0444, lab_dir, NULL, &lab_state_fops);
+	debugfs_create_file("stats", 0444, lab_dir, NULL, &lab_stats_fops);
+	debugfs_create_file("text_range", 0400, lab_dir, NULL,
+			    &lab_text_range_fops);
+
+	if (autostart) {
+		mutex_lock(&lab_lock);
+		ret = lab_start_locked();
+		mutex_unlock(&lab_lock);
+		if (ret) {
+			debugfs_remove_recursive(lab_dir);
+			lab_run_free(lab_cur);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void __exit lab_engine_exit(void)
+{
+	debugfs_remove_recursive(lab_dir);
+	cancel_delayed_work_sync(&lab_autostop);
+	mutex_lock(&lab_lock);
+	if (lab_running)
+		lab_stop_locked();
+	else
+		lab_check_accounting(lab_cur);
+	mutex_unlock(&lab_lock);
+	lab_run_free(lab_cur);
+}
+
+module_init(lab_engine_init);
+module_exit(lab_engine_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("GFP_ATOMIC-class page allocation engine for every atomic context");

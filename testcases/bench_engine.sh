@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# name: bench_engine
+# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu rx_ring (against ceiling)
+# orders: 0
+# fault: none
+# hog: none
+# duration: 60
+# timeout: 400
+# needs: lab_engine
+#
+# Attempts per second of each context, back to back at order 0 on one CPU
+# (the last; the test's shell keeps the others), against the tight-loop
+# ceiling in the same boot.  Ceiling and context windows alternate, ROUNDS
+# of each, so that a change in the host's speed hits both alike.  Each
+# callback makes BATCH attempts, the timer's TIMER_BATCH: a timer_list
+# fires at most once a tick, so only a long batch amortises the tick.
+# Records per context
+#   sum test=bench_engine ctx=<c> rate=<n> ceiling=<n> ratio_pct=<n> batch=<n>
+# Fails only when BENCH_MIN_RATIO (percent, default 0) is set and a
+# context falls below it:
+#   bench:      a context below BENCH_MIN_RATIO % of the ceiling
+#
+# Usage: bench_engine.sh [window-seconds]
+
+set -eu
+LAB_LIB=${LAB_LIB:-./lib}
+. "$LAB_LIB/lab.sh"
+. "$LAB_LIB/engine.sh"
+
+WINDOW=${1:-2}
+ROUNDS=${BENCH_ROUNDS:-2}
+BATCH=${BENCH_BATCH:-64}
+TIMER_BATCH=${BENCH_TIMER_BATCH:-1024}
+MIN_RATIO=${BENCH_MIN_RATIO:-0}
+
+uptime_cs()
+{
+	awk '{ printf "%d\n", $1 * 100 }' /proc/uptime
+}
+
+# window <ctx> <batch>: run it WINDOW seconds; WA attempts in WT centiseconds.
+window()
+{
+	engine_set contexts "$1"
+	engine_set batch "$2"
+	engine_reset
+	engine_start
+	sleep 0.5
+	_a0=$(engine_sum attempts)
+	_t0=$(uptime_cs)
+	sleep "$WINDOW"
+	_a1=$(engine_sum attempts)
+	_t1=$(uptime_cs)
+	engine_stop
+	engine_check
+	WA=$((_a1 - _a0))
+	WT=$((_t1 - _t0))
+}
+
+# rate <attempts> <centiseconds>
+rate()
+{
+	if [ "$2" -gt 0 ]; then echo $(($1 * 100 / $2)); else echo 0; fi
+}
+
+main()
+{
+	case $WINDOW in '' | *[!0-9]* | 0) echo "usage: bench_engine.sh [window-seconds]" >&2; exit 2 ;; esac
+	_cpu=$(($(grep -c '^processor' /proc/cpuinfo) - 1))
+	lab_info "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), CPU $_cpu, ${WINDOW}s windows, $ROUNDS rounds"
+	engine_load contexts=ceiling orders=0 rate_hz=0 cpus="$_cpu" gfp=atomic_nowarn
+	_low=
+	for _c in $ENGINE_CONTEXTS; do
+		[ "$_c" != ceiling ] || continue
+		_b=$BATCH
+		[ "$_c" != timer ] || _b=$TIMER_BATCH
+		_ca=0 _ct=0 _xa=0 _xt=0
+		_r=0
+		while [ "$_r" -lt "$ROUNDS" ]; do
+			window ceiling "$_b"
+			_ca=$((_ca + WA)) _ct=$((_ct + WT))
+			window "$_c" "$_b"
+			_xa=$((_xa + WA)) _xt=$((_xt + WT))
+			_r=$((_r + 1))
+		done
+		_rate=$(rate "$_xa" "$_xt")
+		_ceil=$(rate "$_ca" "$_ct")
+		[ "$_ceil" -gt 0 ] || lab_fail setup "the ceiling made no attempt"
+		_pct=$((_rate * 100 / _ceil))
+		lab_data "sum test=$LAB_TAG ctx=$_c rate=$_rate ceiling=$_ceil ratio_pct=$_pct batch=$_b"
+		lab_info "sum test=$LAB_TAG ctx=$_c rate=$_rate ceiling=$_ceil ratio_pct=$_pct batch=$_b"
+		[ "$_pct" -ge "$MIN_RATIO" ] || _low="$_low $_c=$_pct%"
+	done
+	lab_rmmod lab_engine
+	[ -z "$_low" ] || lab_fail bench "below $MIN_RATIO% of the ceiling:$_low"
+}
+
+main "$@"

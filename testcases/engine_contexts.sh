@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# name: engine_contexts
+# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring
+# orders: 0-4
+# fault: none
+# hog: none
+# duration: 10
+# timeout: 180
+# needs: lab_engine
+#
+# Every context alone in turn, on every CPU, for LAB_DURATION / 5 seconds
+# (at least 2): orders 0-4, a hold ring whose pages are freed from other
+# contexts, patterns written and verified.  Each context must attempt and
+# succeed at every order, and the books must balance after stop.  Fails
+# with
+#   context:    a context made no attempt, or none succeeded, at an order
+#   accounting: attempts != successes + failures, or pages outstanding
+#   verify:     a page did not hold its pattern until it was freed
+
+set -eu
+LAB_LIB=${LAB_LIB:-./lib}
+. "$LAB_LIB/lab.sh"
+. "$LAB_LIB/engine.sh"
+
+ORDERS=0-4
+
+# check_ran <ctx>: at every order, attempts and successes (the RX ring:
+# refills served at its order, the highest; lower ones are fallbacks).
+check_ran()
+{
+	_msg=$(engine_stats | awk -v c="$1" '
+	$1 == "ctx=rx_ring" && / refills=/ {
+		n++
+		split($3, kv, "=")
+		if (kv[2] + 0 == 0) {
+			printf "rx_ring: no refill served: %s\n", $0
+			bad = 1
+			exit 1
+		}
+	}
+	$1 == "ctx=" c && / order=/ {
+		if (c == "rx_ring")
+			next
+		n++
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			f[kv[1]] = kv[2]
+		}
+		if (f["attempts"] + 0 == 0 || f["successes"] + 0 == 0) {
+			printf "%s order=%s: attempts=%s successes=%s\n", c, f["order"], f["attempts"], f["successes"]
+			bad = 1
+			exit 1
+		}
+	}
+	END {
+		if (bad)
+			exit 1
+		if (!n) {
+			printf "%s: no statistics\n", c
+			exit 1
+		}
+	}') ||
+		lab_fail context "$_msg"
+}
+
+run_one()
+{
+	lab_kmsg "engine_contexts: $1"
+	engine_set contexts "$1"
+	engine_reset
+	engine_start
+	engine_wait "$SECS"
+	engine_stop
+	engine_check
+	check_ran "$1"
+	engine_record "$LAB_TAG"
+	lab_info "$1: attempts=$(engine_sum attempts "$1") failures=$(engine_sum failures "$1")"
+}
+
+main()
+{
+	SECS=$((LAB_DURATION / 5))
+	[ "$SECS" -ge 2 ] || SECS=2
+	engine_load orders="$ORDERS" rate_hz=500 batch=8 hold=32 verify=1
+	for _c in $ENGINE_CONTEXTS; do
+		run_one "$_c"
+	done
+	lab_rmmod lab_engine
+}
+
+main "$@"

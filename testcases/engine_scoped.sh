@@ -1,0 +1,171 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# name: engine_scoped
+# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring
+# orders: 0-2
+# fault: fail_page_alloc probability=100 interval=1 min-order=0 ignore-gfp-wait=N, stack filter on one module's text
+# hog: none
+# duration: 4
+# timeout: 120
+# needs: lab_engine labyrinth
+#
+# Module-scoped injection reaches every context, and nothing else.  The
+# stack filter (require-start/require-end, stacktrace-depth=32) is set to
+# the engine's text with probability 100, sleeping allocations included:
+# every allocation the engine makes, in hardirq, softirq and process
+# context, must fail, while labyrinth's allocations and a user-space
+# write into tmpfs made at the same time must not.  Then the other way
+# round: the filter on labyrinth's text must fail all of its allocations
+# and none of the engine's (labyrinth runs first here: the filter matches
+# any of the 32 innermost frames, and an interrupt taken while labyrinth
+# runs has labyrinth's frames beneath the engine's).  Skips on kernels
+# without the stack filter.
+# Fails with
+#   scope:      an engine allocation escaped the filter, or one made
+#               outside the scoped module failed
+#   accounting: attempts != successes + failures, or pages outstanding
+
+set -eu
+LAB_LIB=${LAB_LIB:-./lib}
+. "$LAB_LIB/lab.sh"
+. "$LAB_LIB/engine.sh"
+
+FPA=/sys/kernel/debug/fail_page_alloc
+LBY=/sys/kernel/debug/labyrinth
+SECS=${LAB_DURATION:-4}
+[ "$SECS" -le 8 ] || SECS=8
+BUDGET_MB=32
+
+# scope_to <module>: fail every page allocation made through its text.
+scope_to()
+{
+	_r=$(lab_module_text "$1") || lab_fail setup "no text range for $1"
+	lab_info "scope: $1 text $_r"
+	printf '0\n' >"$FPA/probability"
+	lab_write "$FPA/require-start" "${_r% *}"
+	lab_write "$FPA/require-end" "${_r#* }"
+	lab_write "$FPA/probability" 100
+}
+
+setup_knobs()
+{
+	[ -e "$FPA/require-start" ] ||
+		lab_skip "no fail_page_alloc stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER)"
+	lab_write "$FPA/probability" 0
+	lab_write "$FPA/interval" 1
+	lab_write "$FPA/times" -1
+	lab_write "$FPA/space" 0
+	lab_write "$FPA/verbose" 0
+	lab_write "$FPA/task-filter" N
+	lab_write "$FPA/min-order" 0
+	lab_write "$FPA/ignore-gfp-wait" N
+	lab_write "$FPA/ignore-gfp-highmem" N
+	lab_write "$FPA/stacktrace-depth" 32
+	lab_write "$FPA/reject-start" 0
+	lab_write "$FPA/reject-end" 0
+}
+
+# fragment_taken: run a labyrinth pass; print the pages it took.
+fragment_taken()
+{
+	printf 'release\n' >"$LBY/control"
+	printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
+	awk '{ for (i = 1; i <= NF; i++) if (index($i, "taken_pages=") == 1) print substr($i, 13) }' "$LBY/stats"
+}
+
+# user_write: 8 MiB into tmpfs from user space; 0 on success.
+user_write()
+{
+	mkdir -p /dev/shm
+	grep -q ' /dev/shm tmpfs' /proc/mounts || mount -t tmpfs shm /dev/shm
+	_ok=0
+	dd if=/dev/zero of=/dev/shm/engine_scoped bs=64k count=128 2>/dev/null || _ok=1
+	[ "$(wc -c </dev/shm/engine_scoped)" -eq 8388608 ] || _ok=1
+	rm -f /dev/shm/engine_scoped
+	return "$_ok"
+}
+
+# per_ctx: "ctx attempts successes failures" per context, orders summed.
+per_ctx()
+{
+	engine_stats | awk '/^ctx=/ && / order=/ {
+		c = substr($1, 5)
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			v[c, kv[1]] += kv[2]
+		}
+		if (!(c in seen)) { seen[c] = 1; order[++n] = c }
+	}
+	END {
+		for (i = 1; i <= n; i++)
+			print order[i], v[order[i], "attempts"] + 0, v[order[i], "successes"] + 0, v[order[i], "failures"] + 0
+	}'
+}
+
+# engine_phase <module> together|apart: the engine runs under a filter on
+# <module> while labyrinth and user space allocate, or labyrinth and user
+# space first (an interrupt that arrives while labyrinth runs carries its
+# frames beneath the engine's: the filter sees them and fails the engine).
+engine_phase()
+{
+	engine_reset
+	scope_to "$1"
+	if [ "$2" = apart ]; then
+		_taken=$(fragment_taken)
+		_user=0
+		user_write || _user=1
+		engine_start
+	else
+		engine_start
+		_taken=$(fragment_taken)
+		_user=0
+		user_write || _user=1
+	fi
+	engine_wait "$SECS"
+	engine_stop
+	printf '0\n' >"$FPA/probability"
+	engine_check
+	engine_record "$LAB_TAG"
+}
+
+main()
+{
+	setup_knobs
+	engine_load contexts="$(echo "$ENGINE_CONTEXTS" | tr ' ' ',')" orders=0-2 \
+		rate_hz=200 batch=4 hold=8 gfp=atomic_nowarn
+	lab_insmod labyrinth order=3 budget_mb="$BUDGET_MB"
+
+	lab_kmsg "engine_scoped: filter on lab_engine"
+	engine_phase lab_engine together
+	_n=0
+	while read -r _c _a _s _f; do
+		lab_info "scoped to the engine: ctx=$_c attempts=$_a successes=$_s failures=$_f"
+		lab_data "sum test=$LAB_TAG scope=lab_engine ctx=$_c attempts=$_a successes=$_s failures=$_f injected=$_f"
+		[ "$_a" -gt 0 ] || lab_fail setup "ctx=$_c made no attempt"
+		[ "$_s" -eq 0 ] || lab_fail scope "ctx=$_c: $_s of $_a allocations escaped the filter on lab_engine"
+		_n=$((_n + 1))
+	done <<END
+$(per_ctx)
+END
+	[ "$_n" -eq 9 ] || lab_fail setup "statistics for $_n contexts, expected 9"
+	lab_info "outside the scope: labyrinth took $_taken pages, user write status $_user"
+	[ "$_taken" -gt 0 ] || lab_fail scope "labyrinth's allocations failed under a filter on lab_engine"
+	[ "$_user" -eq 0 ] || lab_fail scope "a user-space write failed under a filter on lab_engine"
+
+	lab_kmsg "engine_scoped: filter on labyrinth"
+	engine_phase labyrinth apart
+	_fails=$(engine_sum failures)
+	_att=$(engine_sum attempts)
+	lab_info "scoped to labyrinth: engine attempts=$_att failures=$_fails, labyrinth took $_taken pages"
+	lab_data "sum test=$LAB_TAG scope=labyrinth attempts=$_att failures=$_fails labyrinth_taken=$_taken"
+	[ "$_taken" -eq 0 ] || lab_fail scope "labyrinth took $_taken pages under a filter on its own text"
+	[ "$_att" -gt 0 ] || lab_fail setup "the engine made no attempt"
+	[ "$_fails" -eq 0 ] || lab_fail scope "$_fails engine allocations failed under a filter on labyrinth"
+	[ "$_user" -eq 0 ] || lab_fail scope "a user-space write failed under a filter on labyrinth"
+	printf 'release\n' >"$LBY/control"
+	lab_rmmod labyrinth
+	lab_rmmod lab_engine
+}
+
+main "$@"

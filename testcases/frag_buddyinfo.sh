@@ -1,0 +1,135 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# name: frag_buddyinfo
+# contexts: none
+# orders: 3
+# fault: none
+# hog: labyrinth
+# duration: 10
+# timeout: 120
+# needs: labyrinth
+#
+# The labyrinth fragmenter as /proc/buddyinfo sees it: after a fragment
+# pass no zone has a free block of order K or above (K: first argument,
+# default 3), the module's own counts agree, and after release free memory
+# (free pages plus the per-CPU lists) is back within 1% of where it
+# started.  Records the time the pass took; the target is 10 s for K=3 in
+# a 2 GiB guest.  Fails with
+#   fragment:   a free block of order >= K remains, or the module's
+#               counts disagree with /proc/buddyinfo
+#   leak:       free memory not back within 1% after release
+#   setup:      the module took nothing
+#
+# Usage: frag_buddyinfo.sh [K]
+
+set -eu
+LAB_LIB=${LAB_LIB:-./lib}
+. "$LAB_LIB/lab.sh"
+
+LBY=/sys/kernel/debug/labyrinth
+K=${1:-3}
+
+# free_pages: pages free in the buddy allocator plus those on per-CPU lists.
+free_pages()
+{
+	awk '$1 == "nr_free_pages" { f += $2 } $1 == "count:" { p += $2 }
+	     END { printf "%d\n", f + p }' /proc/zoneinfo
+}
+
+# frag_record <phase>: one "frag" record per zone.
+frag_record()
+{
+	awk -v t="$LAB_TAG" -v p="$1" '$1 == "Node" {
+		out = "frag test=" t " phase=" p " zone=" $4
+		for (i = 5; i <= NF; i++)
+			out = out " o" i - 5 "=" $i
+		print out
+	}' /proc/buddyinfo >>"$LAB_OUT/data"
+}
+
+# drain_pcp: put the pages on the per-CPU lists back into the free lists,
+# where they merge with their buddies: with page_owner on, reading
+# /proc/pagetypeinfo drains them (nothing happens otherwise).  Pages freed
+# before the pass and still on a per-CPU list would otherwise merge into
+# blocks of order K or above after it.
+drain_pcp()
+{
+	cat /proc/pagetypeinfo >/dev/null 2>&1 || :
+}
+
+# high_blocks: "zone=Z oN=C" for every free block count at order >= K.
+high_blocks()
+{
+	awk -v k="$K" '$1 == "Node" {
+		for (i = 5 + k; i <= NF; i++)
+			if ($i > 0)
+				printf "zone=%s o%d=%s ", $4, i - 5, $i
+	}' /proc/buddyinfo
+}
+
+# stat_val <key>: a value from the module's totals line.
+stat_val()
+{
+	awk -v k="$1" '{
+		for (i = 1; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				print substr($i, length(k) + 2)
+	}' "$LBY/stats" | head -n 1
+}
+
+# module_high <line>: the module's count of free blocks at order >= K.
+module_high()
+{
+	awk -v w="$1" -v k="$K" '$1 == w {
+		for (i = 2 + k; i <= NF; i++) {
+			split($i, kv, "=")
+			s += kv[2]
+		}
+		print s + 0
+	}' "$LBY/stats"
+}
+
+main()
+{
+	case $K in '' | *[!0-9]*) echo "usage: frag_buddyinfo.sh [K]" >&2; exit 2 ;; esac
+	lab_insmod labyrinth order="$K"
+	_free0=$(free_pages)
+	frag_record before
+	_b=$(awk -v k="$K" '$1 == "Node" { for (i = 5 + k; i <= NF; i++) s += $i } END { print s + 0 }' /proc/buddyinfo)
+	lab_info "before: free_pages=$_free0 $(high_blocks)"
+	lab_kmsg "frag_buddyinfo: fragment order=$K"
+	drain_pcp
+	printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
+	frag_record during
+	_high=$(high_blocks)
+	_mod=$(module_high free_after)
+	_ms=$(stat_val elapsed_ms)
+	_taken=$(stat_val taken_pages)
+	_held=$(stat_val held_pages)
+	lab_info "fragmented in ${_ms} ms: taken_pages=$_taken held_pages=$_held"
+	[ "$_taken" -gt 0 ] || lab_fail setup "labyrinth took no memory"
+	[ -z "$_high" ] || lab_fail fragment "free blocks of order >= $K remain: $_high"
+	[ "$_mod" -eq 0 ] || lab_fail fragment "labyrinth counts $_mod free blocks of order >= $K, /proc/buddyinfo none"
+	_m=$(module_high free_before)
+	if [ "$_b" -gt 0 ] && [ "$_m" -eq 0 ]; then
+		lab_fail fragment "before: /proc/buddyinfo had $_b free blocks of order >= $K, labyrinth counted none"
+	fi
+
+	sleep 2
+	_late=$(high_blocks)
+	[ -z "$_late" ] || lab_info "2 s later, blocks freed since merged: $_late"
+	printf 'release\n' >"$LBY/control" || lab_fail setup "labyrinth refused to release"
+	sleep 1
+	_free1=$(free_pages)
+	frag_record after
+	lab_rmmod labyrinth
+	_lost=$((_free0 - _free1))
+	_pct100=$((_lost * 10000 / _free0))
+	lab_info "after release: free_pages=$_free1 (before $_free0, $_lost not back)"
+	lab_data "sum test=$LAB_TAG order=$K elapsed_ms=$_ms taken_pages=$_taken held_pages=$_held free_before=$_free0 free_after=$_free1 lost_pages=$_lost"
+	[ "$_pct100" -le 100 ] ||
+		lab_fail leak "$_lost of $_free0 free pages not back after release"
+}
+
+main "$@"

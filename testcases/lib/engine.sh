@@ -1,0 +1,282 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The lab_engine module from a test: load, control, statistics, checks.
+# Sourced after lab.sh:  . "$LAB_LIB/engine.sh"
+#
+#   engine_load [param=value...]  insmod lab_engine (unloaded at exit)
+#   engine_set <param> <value>    change a parameter; takes effect on reset
+#   engine_start | engine_stop   run and stop (statistics add up)
+#   engine_reset                  re-read the parameters, zero statistics
+#   engine_state                  "running" or "stopped"
+#   engine_wait <seconds>         sleep while running; progress every 5 s
+#   engine_stats                  the stats lines
+#   engine_sum [-f <file>] <field> [ctx]
+#                                 a field summed over orders (and contexts),
+#                                 live or from a saved stats file
+#   engine_record <test>          stats lines as "stat test=<test> ..." data
+#   engine_check                  after stop: attempts = successes +
+#                                 failures, nothing outstanding, RX refills
+#                                 add up (category accounting), no verify
+#                                 errors (category verify)
+#   engine_validate               stats lines are in the stable format
+#                                 (reads stdin; prints the first problem)
+#   lab_module_text <module>      "0x<start> 0x<end>" of a loaded module's
+#                                 text, for fail_page_alloc's stack filter
+#
+# ENGINE_DIR and ENGINE_PARAMS point elsewhere to check these helpers
+# against saved stats files.
+
+ENGINE_DIR=${ENGINE_DIR:-/sys/kernel/debug/lab_engine}
+ENGINE_PARAMS=${ENGINE_PARAMS:-/sys/module/lab_engine/parameters}
+# Every context, and the atomic ones (the default), for the tests.
+# shellcheck disable=SC2034
+{
+	ENGINE_CONTEXTS="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring"
+	ENGINE_ATOMIC="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu"
+}
+
+engine_load()
+{
+	lab_insmod lab_engine "$@"
+	[ -d "$ENGINE_DIR" ] || lab_fail setup "no $ENGINE_DIR (debugfs not mounted?)"
+}
+
+engine_ctl()
+{
+	printf '%s\n' "$1" >"$ENGINE_DIR/control" 2>/dev/null ||
+		lab_fail setup "lab_engine refused '$1' (see the kernel log)"
+}
+
+engine_start()
+{
+	engine_ctl start
+}
+
+engine_stop()
+{
+	engine_ctl stop
+}
+
+engine_reset()
+{
+	engine_ctl reset
+}
+
+engine_state()
+{
+	cat "$ENGINE_DIR/state"
+}
+
+engine_set()
+{
+	[ -e "$ENGINE_PARAMS/$1" ] || lab_fail setup "lab_engine has no parameter '$1'"
+	printf '%s\n' "$2" >"$ENGINE_PARAMS/$1" ||
+		lab_fail setup "cannot set lab_engine $1=$2"
+}
+
+engine_stats()
+{
+	cat "$ENGINE_DIR/stats"
+}
+
+engine_sum()
+{
+	_src=$ENGINE_DIR/stats
+	if [ "$1" = -f ]; then
+		_src=$2
+		shift 2
+	fi
+	awk -v f="$1" -v c="${2:-}" '
+	/^ctx=/ && / order=/ {
+		if (c != "" && $1 != "ctx=" c)
+			next
+		for (i = 2; i <= NF; i++)
+			if (index($i, f "=") == 1)
+				s += substr($i, length(f) + 2)
+	}
+	END { printf "%.0f\n", s }' "$_src"
+}
+
+engine_wait()
+{
+	_secs=$1
+	_t=0
+	while [ "$_t" -lt "$_secs" ] && [ "$(engine_state)" = running ]; do
+		sleep 1
+		_t=$((_t + 1))
+		[ $((_t % 5)) -eq 0 ] || continue
+		engine_stats >"$LAB_OUT/.engine_wait"
+		lab_info "engine: ${_t}s of ${_secs}s, attempts=$(engine_sum -f "$LAB_OUT/.engine_wait" attempts) failures=$(engine_sum -f "$LAB_OUT/.engine_wait" failures)"
+	done
+}
+
+engine_record()
+{
+	engine_stats | awk -v t="$1" '/^ctx=/ { print "stat test=" t " " $0 }' >>"$LAB_OUT/data"
+}
+
+# The check itself, on stats lines from stdin: prints "category: title"
+# for the first problem and fails.
+engine_check_stats()
+{
+	awk '
+	function val(k,    i) {
+		for (i = 1; i <= NF; i++)
+			if (index($i, k "=") == 1)
+				return substr($i, length(k) + 2)
+		return ""
+	}
+	/^ctx=/ && / order=/ {
+		n++
+		a = val("attempts") + 0; s = val("successes") + 0
+		f = val("failures") + 0; o = val("outstanding") + 0
+		v = val("verify_errors") + 0
+		id = val("ctx") " order=" val("order")
+		if (a != s + f || o != 0) {
+			printf "accounting: ctx=%s attempts=%s successes=%s failures=%s outstanding=%s\n", id, a, s, f, o
+			exit 1
+		}
+		if (v != 0) {
+			printf "verify: ctx=%s: %s pages did not hold their pattern\n", id, v
+			exit 1
+		}
+		next
+	}
+	/^ctx=/ && / refills=/ {
+		r = val("refills") + 0; sv = val("served") + 0
+		fb = val("fallback") + 0; d = val("dropped") + 0
+		if (r != sv + fb + d) {
+			printf "accounting: ctx=%s refills=%s served=%s fallback=%s dropped=%s\n", val("ctx"), r, sv, fb, d
+			exit 1
+		}
+	}
+	END {
+		if (!n) {
+			print "accounting: no engine statistics"
+			exit 1
+		}
+	}'
+}
+
+engine_check()
+{
+	[ "$(engine_state)" = stopped ] || lab_fail setup "engine_check while the engine runs"
+	_msg=$(engine_stats | engine_check_stats) && return 0
+	lab_fail "${_msg%%: *}" "${_msg#*: }"
+}
+
+# engine_validate: every stats line has every field, in order, numeric;
+# 32 histogram buckets adding up to attempts; min <= p50 <= p99 <= max.
+engine_validate()
+{
+	awk '
+	function bad(why) {
+		printf "line %d: %s: %s\n", NR, why, $0
+		err = 1
+		exit 1
+	}
+	function num(s) {
+		return s ~ /^[0-9]+$/
+	}
+	BEGIN {
+		nk = split("ctx order attempts successes failures verify_errors outstanding bytes lat_min_ns lat_p50_ns lat_p99_ns lat_max_ns hist", key, " ")
+		nr = split("ctx refills served fallback dropped", rkey, " ")
+	}
+	$0 !~ /^ctx=/ { bad("not a ctx= line") }
+	/ refills=/ {
+		if (NF != nr)
+			bad("expected " nr " fields")
+		for (i = 1; i <= nr; i++) {
+			if (index($i, rkey[i] "=") != 1)
+				bad("field " i " is not " rkey[i])
+			rv = substr($i, length(rkey[i]) + 2)
+			if (i > 1 && !num(rv))
+				bad(rkey[i] " is not a number")
+		}
+		rx++
+		next
+	}
+	{
+		if (NF != nk)
+			bad("expected " nk " fields")
+		for (i = 1; i <= nk; i++) {
+			if (index($i, key[i] "=") != 1)
+				bad("field " i " is not " key[i])
+			v[i] = substr($i, length(key[i]) + 2)
+			if (i > 2 && i < nk && !num(v[i]))
+				bad(key[i] " is not a number")
+		}
+		if (v[1] !~ /^[a-z_]+$/ || !num(v[2]))
+			bad("bad ctx or order")
+		nb = split(v[nk], b, ",")
+		if (nb != 32)
+			bad("hist has " nb " buckets, not 32")
+		sum = 0
+		for (i = 1; i <= nb; i++) {
+			if (!num(b[i]))
+				bad("hist bucket " i - 1 " is not a number")
+			sum += b[i]
+		}
+		if (sum != v[3] + 0)
+			bad("hist adds up to " sum ", attempts=" v[3])
+		if (v[3] + 0 > 0 && !(v[9] + 0 <= v[10] + 0 && v[10] + 0 <= v[11] + 0 &&
+		    v[11] + 0 <= v[12] + 0))
+			bad("latencies out of order")
+		lines++
+	}
+	END {
+		if (err)
+			exit 1
+		if (!lines) {
+			print "no ctx/order lines"
+			exit 1
+		}
+		printf "%d ctx/order lines, %d rx lines\n", lines, rx
+	}'
+}
+
+# lab_module_text <module>: its text range, "0x<start> 0x<end>".  The
+# engine says exactly; for other modules /proc/modules gives the start of
+# the text and the size of the whole module.
+lab_module_text()
+{
+	if [ "$1" = lab_engine ] && [ -r "$ENGINE_DIR/text_range" ]; then
+		cat "$ENGINE_DIR/text_range"
+		return
+	fi
+	awk -v m="$1" '
+	# Exact 64-bit sum in two 32-bit halves: awk numbers are doubles, and
+	# some awks print %x through a 32-bit int.
+	function hexval(s,    i, n) {
+		n = 0
+		for (i = 1; i <= length(s); i++)
+			n = n * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+		return n
+	}
+	function hex8(n,    i, s) {
+		s = ""
+		for (i = 0; i < 8; i++) {
+			s = substr("0123456789abcdef", n % 16 + 1, 1) s
+			n = int(n / 16)
+		}
+		return s
+	}
+	$1 == m {
+		a = tolower($6)
+		sub(/^0x/, "", a)
+		if (a !~ /^[0-9a-f]+$/ || a ~ /^0+$/)
+			exit 1
+		while (length(a) < 16)
+			a = "0" a
+		hi = hexval(substr(a, 1, 8))
+		lo = hexval(substr(a, 9, 8))
+		e = lo + $2
+		ehi = hi + int(e / 4294967296)
+		e = e % 4294967296
+		print "0x" hex8(hi) hex8(lo), "0x" hex8(ehi) hex8(e)
+		found = 1
+		exit 0
+	}
+	END { if (!found) exit 1 }' /proc/modules
+}
