@@ -18,11 +18,12 @@
 # fires at most once a tick, so only a long batch amortises the tick.
 # Records per context
 #   sum test=bench_engine ctx=<c> rate=<n> ceiling=<n> ratio_pct=<n> batch=<n>
-# Fails only when BENCH_MIN_RATIO (percent, default 0) is set and a
-# context falls below it:
-#   bench:      a context below BENCH_MIN_RATIO % of the ceiling
+# Variables: BENCH_ROUNDS (2), BENCH_BATCH (64), BENCH_TIMER_BATCH (2048),
+# BENCH_MIN_RATIO (percent, 0; the second argument wins).  Fails only when
+# a minimum ratio is set and a context falls below it:
+#   bench:      a context below the minimum ratio to the ceiling
 #
-# Usage: bench_engine.sh [window-seconds]
+# Usage: bench_engine.sh [window-seconds [min-ratio-percent]]
 
 set -eu
 LAB_LIB=${LAB_LIB:-./lib}
@@ -32,8 +33,8 @@ LAB_LIB=${LAB_LIB:-./lib}
 WINDOW=${1:-2}
 ROUNDS=${BENCH_ROUNDS:-2}
 BATCH=${BENCH_BATCH:-64}
-TIMER_BATCH=${BENCH_TIMER_BATCH:-1024}
-MIN_RATIO=${BENCH_MIN_RATIO:-0}
+TIMER_BATCH=${BENCH_TIMER_BATCH:-2048}
+MIN_RATIO=${2:-${BENCH_MIN_RATIO:-0}}
 
 uptime_cs()
 {
@@ -67,7 +68,12 @@ rate()
 
 main()
 {
-	case $WINDOW in '' | *[!0-9]* | 0) echo "usage: bench_engine.sh [window-seconds]" >&2; exit 2 ;; esac
+	case $WINDOW/$MIN_RATIO in
+	*/*[!0-9]* | *[!0-9]*/* | 0/* | /* | */)
+		echo "usage: bench_engine.sh [window-seconds [min-ratio-percent]]" >&2
+		exit 2
+		;;
+	esac
 	_cpu=$(($(grep -c '^processor' /proc/cpuinfo) - 1))
 	lab_info "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), CPU $_cpu, ${WINDOW}s windows, $ROUNDS rounds"
 	engine_load contexts=ceiling orders=0 rate_hz=0 cpus="$_cpu" gfp=atomic_nowarn

@@ -72,7 +72,7 @@ quick()
 	check "quick: JUnit and HTML reports written" \
 		sh -c 'grep -q "<testsuite" "$1/junit.xml" && grep -q "<svg" "$1/report.html"' sh "$run"
 	check "quick: one progress line per test" \
-		[ "$(grep -c '^# quick: \[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
+		[ "$(grep -c '^\[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
 }
 
 proof()

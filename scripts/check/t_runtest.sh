@@ -10,7 +10,7 @@ set -eu
 TMP=
 FAILED=0
 CONTEXTS="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring"
-CATEGORIES="pass oops panic bug-atomic lockdep bad-page leak unload lockup"
+CATEGORIES="pass oops panic hang bug-atomic lockdep bad-page leak unload lockup accounting verify"
 
 ok()
 {
