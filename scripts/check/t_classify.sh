@@ -17,25 +17,7 @@ FIX=scripts/check/fixtures/console
 CLASSIFY=scripts/classify.awk
 CONF=configs/classify.conf
 TMP=
-FAILED=0
-
-ok()
-{
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok()
-{
-	printf 'not ok - %s\n' "$*"
-	FAILED=1
-}
-
-check()
-{
-	_desc=$1
-	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
-}
+. scripts/check/tap.sh
 
 cleanup()
 {

@@ -8,25 +8,7 @@ set -eu
 
 PROFILE=testcases/lib/profile.awk
 TMP=
-FAILED=0
-
-ok()
-{
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok()
-{
-	printf 'not ok - %s\n' "$*"
-	FAILED=1
-}
-
-check()
-{
-	_desc=$1
-	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
-}
+. scripts/check/tap.sh
 
 awks()
 {

@@ -8,27 +8,9 @@
 set -eu
 
 TMP=
-FAILED=0
 CONTEXTS="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring"
 CATEGORIES="pass oops panic hang bug-atomic lockdep bad-page leak unload lockup accounting verify"
-
-ok()
-{
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok()
-{
-	printf 'not ok - %s\n' "$*"
-	FAILED=1
-}
-
-check()
-{
-	_desc=$1
-	shift
-	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
-}
+. scripts/check/tap.sh
 
 # entries <list>: its test lines, comments and blank lines dropped.
 entries()

@@ -9,18 +9,7 @@ set -eu
 
 TOP=$(pwd)
 TMP=
-FAILED=0
-
-ok()
-{
-	printf 'ok - %s\n' "$*"
-}
-
-not_ok()
-{
-	printf 'not ok - %s\n' "$*"
-	FAILED=1
-}
+. scripts/check/tap.sh
 
 # guest <body>: run body with the libraries sourced, in a fresh LAB_OUT;
 # status in RC, the verdict in VERDICT.
