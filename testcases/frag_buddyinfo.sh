@@ -100,14 +100,26 @@ main()
 	lab_info "before: free_pages=$_free0 $(high_blocks)"
 	lab_kmsg "frag_buddyinfo: fragment order=$K"
 	drain_pcp
-	printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
+	# Blocks freed elsewhere while a pass ends (tasks exiting, per-CPU
+	# lists draining) are taken by a further pass, as a hog refreshes.
+	_t0=$(lab_uptime_ms)
+	_pass=0
+	while :; do
+		_pass=$((_pass + 1))
+		printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
+		_high=$(high_blocks)
+		if [ -z "$_high" ] || [ "$_pass" -ge 3 ]; then
+			break
+		fi
+		lab_info "pass $_pass left $_high; another pass"
+	done
+	_total_ms=$(($(lab_uptime_ms) - _t0))
 	frag_record during
-	_high=$(high_blocks)
 	_mod=$(module_high free_after)
 	_ms=$(stat_val elapsed_ms)
 	_taken=$(stat_val taken_pages)
 	_held=$(stat_val held_pages)
-	lab_info "fragmented in ${_ms} ms: taken_pages=$_taken held_pages=$_held"
+	lab_info "fragmented in $_pass pass(es), ${_total_ms} ms (last pass ${_ms} ms): taken_pages=$_taken held_pages=$_held"
 	[ "$_taken" -gt 0 ] || lab_fail setup "labyrinth took no memory"
 	[ -z "$_high" ] || lab_fail fragment "free blocks of order >= $K remain: $_high"
 	[ "$_mod" -eq 0 ] || lab_fail fragment "labyrinth counts $_mod free blocks of order >= $K, /proc/buddyinfo none"
@@ -127,7 +139,7 @@ main()
 	_lost=$((_free0 - _free1))
 	_pct100=$((_lost * 10000 / _free0))
 	lab_info "after release: free_pages=$_free1 (before $_free0, $_lost not back)"
-	lab_data "sum test=$LAB_TAG order=$K elapsed_ms=$_ms taken_pages=$_taken held_pages=$_held free_before=$_free0 free_after=$_free1 lost_pages=$_lost"
+	lab_data "sum test=$LAB_TAG order=$K passes=$_pass total_ms=$_total_ms elapsed_ms=$_ms taken_pages=$_taken held_pages=$_held free_before=$_free0 free_after=$_free1 lost_pages=$_lost"
 	[ "$_pct100" -le 100 ] ||
 		lab_fail leak "$_lost of $_free0 free pages not back after release"
 }
