@@ -60,7 +60,9 @@ main()
 	[ -x "$BUSYBOX" ] || die "$BUSYBOX not found (package busybox-static)"
 	command -v stress-ng >/dev/null || die "stress-ng not found (package stress-ng)"
 	key=$({
-		hash_tree "$LAB_TOP/testcases" "$LAB_TOP/configs" "$ko"
+		hash_tree "$LAB_TOP/testcases" "$LAB_TOP/configs"
+		# hash_tree leaves out .ko files; the modules count by content.
+		find "$ko" -type f -name '*.ko' | LC_ALL=C sort | xargs cat | hash_stdin
 		stat -c '%n %s %Y' "$BUSYBOX" "$(command -v stress-ng)"
 	} | hash_stdin)
 	img=$LAB_CACHE/image/$key.cpio

@@ -169,11 +169,27 @@ CO
 	case $r3 in hang:*) ok "collect: silent guest gives category hang" ;; *) nok "collect: silent guest gives category hang (got '$r3')" ;; esac
 }
 
+# image_key: the guest image follows the modules' content.
+image_key()
+{
+	mkdir -p "$T/ko"
+	echo one >"$T/ko/m.ko"
+	a=$(LAB_CACHE=$T/cache sh scripts/image.sh "$T/ko" 2>/dev/null)
+	echo two >"$T/ko/m.ko"
+	b=$(LAB_CACHE=$T/cache sh scripts/image.sh "$T/ko" 2>/dev/null)
+	if [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; then
+		ok "image: a changed module gives a new guest image"
+	else
+		nok "image: a changed module gives a new guest image ($a, $b)"
+	fi
+}
+
 main()
 {
 	bad_input
 	config_verify
 	collect
+	image_key
 }
 
 main "$@"
