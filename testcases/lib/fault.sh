@@ -61,7 +61,7 @@ fault_set_target()
 		lab_write "$_d/require-end" "$4"
 	elif [ "$FAULT_SCOPE" = module ]; then
 		# Older kernels (6.1 among them) have no stack filter on x86_64.
-		lab_skip "module-scoped profile  needs the stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER), not in this kernel"
+		lab_skip "module-scoped profile $FAULT_PROFILE needs the stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER), not in this kernel"
 	fi
 	lab_write "$_d/probability" "$FAULT_PROBABILITY"
 }
