@@ -12,7 +12,8 @@
 #
 # The labyrinth fragmenter as /proc/buddyinfo sees it: after a fragment
 # pass no zone has a free block of order K or above (K: first argument,
-# default 3), the module's own counts agree, and after release free memory
+# default 3; up to FRAG_SLACK=2 strays, see below), the module's own
+# counts agree, and after release free memory
 # (free pages plus the per-CPU lists) is back within 1% of where it
 # started.  Records the time the pass took; the target is 10 s for K=3 in
 # a 2 GiB guest.  Fails with
@@ -29,6 +30,10 @@ LAB_LIB=${LAB_LIB:-./lib}
 
 LBY=/sys/kernel/debug/labyrinth
 K=${1:-3}
+# The check itself forks: a task that exits frees its order-2 kernel stack,
+# and two such stacks can merge into one order-3 block between the pass and
+# the read.  Up to SLACK such strays are not the fragmenter's failure.
+SLACK=${FRAG_SLACK:-2}
 
 # free_pages: pages free in the buddy allocator plus those on per-CPU lists.
 free_pages()
@@ -66,6 +71,12 @@ high_blocks()
 			if ($i > 0)
 				printf "zone=%s o%d=%s ", $4, i - 5, $i
 	}' /proc/buddyinfo
+}
+
+# high_count: how many free blocks of order >= K /proc/buddyinfo shows.
+high_count()
+{
+	awk -v k="$K" '$1 == "Node" { for (i = 5 + k; i <= NF; i++) s += $i } END { print s + 0 }' /proc/buddyinfo
 }
 
 # stat_val <key>: a value from the module's totals line.
@@ -108,7 +119,7 @@ main()
 		_pass=$((_pass + 1))
 		printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
 		_high=$(high_blocks)
-		if [ -z "$_high" ] || [ "$_pass" -ge 3 ]; then
+		if [ "$(high_count)" -le "$SLACK" ] || [ "$_pass" -ge 3 ]; then
 			break
 		fi
 		lab_info "pass $_pass left $_high; another pass"
@@ -121,8 +132,10 @@ main()
 	_held=$(stat_val held_pages)
 	lab_info "fragmented in $_pass pass(es), ${_total_ms} ms (last pass ${_ms} ms): taken_pages=$_taken held_pages=$_held"
 	[ "$_taken" -gt 0 ] || lab_fail setup "labyrinth took no memory"
-	[ -z "$_high" ] || lab_fail fragment "free blocks of order >= $K remain: $_high"
-	[ "$_mod" -eq 0 ] || lab_fail fragment "labyrinth counts $_mod free blocks of order >= $K, /proc/buddyinfo none"
+	[ "$(high_count)" -le "$SLACK" ] ||
+		lab_fail fragment "more than $SLACK free blocks of order >= $K remain: $_high"
+	[ "$_mod" -le "$SLACK" ] ||
+		lab_fail fragment "labyrinth counts $_mod free blocks of order >= $K after its pass"
 	_m=$(module_high free_before)
 	if [ "$_b" -gt 0 ] && [ "$_m" -eq 0 ]; then
 		lab_fail fragment "before: /proc/buddyinfo had $_b free blocks of order >= $K, labyrinth counted none"
