@@ -4,7 +4,7 @@
 
 SHELL := /bin/sh
 
-.PHONY: help run check bench compare merge kernel modules image setup lint clean
+.PHONY: help run check bench compare merge bisect kernel modules image setup lint clean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -31,6 +31,12 @@ compare:
 ## make merge OUT=<dir> RUNS="<run> <run>..."   merge shard results
 merge:
 	@sh scripts/merge.sh "$(OUT)" $(RUNS)
+
+## make bisect KSRC=<git tree> GOOD=<rev> BAD=<rev> TESTS=<pattern> [REPEAT=n]
+##                 first bad commit, into results/bisect-<date>/bisect.txt
+bisect:
+	@sh scripts/setup.sh run
+	@sh scripts/bisect.sh
 
 ## make kernel     build (or find in the cache) the kernel under test
 kernel:
