@@ -10,7 +10,9 @@
 #       failed, 2 set-up error.
 #   ci.sh merge <out-id> <previous-dir|-> <run-dir>...
 #       make merge of the shards into results/<out-id>/, its kcidb.json,
-#       then make compare against the previous night's merged run (a run
+#       then scripts/compare.sh (what make compare runs, here with its output
+#       folder beside the merged run and its own exit status: 1 regression,
+#       2 bad input) against the previous night's merged run (a run
 #       folder, or a folder holding one named nightly-merged-*; "-" or a
 #       missing one: no comparison, said so).  Exit 0, 1 on a regression
 #       or a failed test in the merged run, 2 when merging fails.
@@ -78,18 +80,19 @@ merge()
 		return "$_rc"
 	fi
 	info "ci: comparing $_prev with $_out"
+	_cdir=$(dirname "$_out")/compare-${_prev##*/}-${_out##*/}
 	_crc=0
-	make -s -C "$LAB_TOP" compare BASE="$_prev" NEW="$_out" >"$_out/compare.md" 2>&1 ||
+	sh "$LAB_TOP/scripts/compare.sh" -o "$_cdir" "$_prev" "$_out" >"$_out/compare.md" ||
 		_crc=$?
 	cat "$_out/compare.md"
-	if [ "$_crc" -ne 0 ]; then
-		if grep -q '^\*\*Result: REGRESSION\*\*' "$_out/compare.md"; then
-			_rc=1
-		else
-			info "ci: make compare failed (not a regression; see above)"
-			_rc=2
-		fi
-	fi
+	case $_crc in
+	0) ;;
+	1) _rc=1 ;;
+	*)
+		info "ci: the comparison failed (exit $_crc, not a regression)"
+		_rc=2
+		;;
+	esac
 	return "$_rc"
 }
 

@@ -214,6 +214,12 @@ test_flow()
 	check "ci: a third, clean night against the first: exit 0, no regression" \
 		rc_file "$WORK/merge-3.rc" 0
 	check "ci: ... compared" has "$WORK/merge-3.out" "**Result: no regression**"
+	mkdir -p "$WORK/garbled/nightly-merged-0"
+	printf 'suite_format=9\nrun_id=nightly-merged-0\n' >"$WORK/garbled/nightly-merged-0/meta.env"
+	: >"$WORK/garbled/nightly-merged-0/list"
+	merge 3b "$WORK/garbled" "$R"/nightly-3-shard*
+	check "ci: a previous run of another suite format: the comparison fails with 2" \
+		rc_file "$WORK/merge-3b.rc" 2
 	merge 4 - "$R/nightly-1-shard1" "$R/nightly-2-shard1"
 	check "ci: merging shards that hold the same test fails with 2" rc_file "$WORK/merge-4.rc" 2
 	shards 5 LAB_CI_RUN="sh -c 'exit 2'"
