@@ -19,7 +19,8 @@
 # Writes results/<RUN_ID>/: bisect.txt (the answer), bisect.log (every
 # step), git-bisect.log ("git bisect log"), steps/<run> (each suite run).
 # Exit status: 0 found, 1 not found (no failure at BAD, a failure at GOOD,
-# or only skipped commits left), 2 usage or set-up error, 130 interrupted.
+# or only skipped commits left), 2 usage or set-up error (also when GOOD or
+# BAD cannot be built or set up), 130 interrupted.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -203,6 +204,15 @@ report()
 	sed 's/^/labyrinth: bisect: /' "$BDIR/bisect.txt" >&2
 }
 
+# untestable <what>: an end of the range that cannot be built or set up,
+# or whose runs tie: nothing to bisect (exit 2).
+untestable()
+{
+	restore
+	report "" "$1 could not be tested (build or set-up error, or a tie; bisect.log, steps/)"
+	exit 2
+}
+
 main()
 {
 	check_vars
@@ -221,17 +231,25 @@ main()
 	trap restore EXIT
 	say "bisecting $KSRC: GOOD=$GOOD BAD=$BAD TESTS='$TESTS' REPEAT=$REPEAT (HEAD was $ORIG)"
 	rc=$(endpoint bad-end "$BAD_C")
-	if [ "$rc" -ne 1 ]; then
+	case $rc in
+	1) ;;
+	125) untestable "BAD=$BAD" ;;
+	*)
 		restore
-		report "" "BAD=$BAD does not fail the selected tests (step status $rc)"
+		report "" "BAD=$BAD does not fail the selected tests"
 		exit 1
-	fi
+		;;
+	esac
 	rc=$(endpoint good-end "$GOOD_C")
-	if [ "$rc" -ne 0 ]; then
+	case $rc in
+	0) ;;
+	125) untestable "GOOD=$GOOD" ;;
+	*)
 		restore
-		report "" "GOOD=$GOOD does not pass the selected tests (step status $rc)"
+		report "" "GOOD=$GOOD does not pass the selected tests"
 		exit 1
-	fi
+		;;
+	esac
 	git -C "$KSRC" checkout -q "$ORIG"
 	git -C "$KSRC" bisect start "$BAD_C" "$GOOD_C" >/dev/null 2>&1 ||
 		die "bisect: git bisect start failed in $KSRC"

@@ -150,6 +150,11 @@ test_skip()
 	check "bisect: when the bad commit itself cannot be built: not found (exit 1)" rc_of skip6 1
 	check "bisect: ... bisect.txt says so" has "$WORK/res/skip6/bisect.txt" "first bad commit: not found"
 	check "bisect: ... and the tree is back" pristine main
+	printf 'c10\n' >"$STATE/nobuild"
+	bis nobad
+	check "bisect: a BAD that cannot be built is a set-up error (exit 2)" rc_of nobad 2
+	check "bisect: ... bisect.txt says so" has "$WORK/res/nobad/bisect.txt" "could not be tested"
+	check "bisect: ... and the tree is back" pristine main
 	: >"$STATE/nobuild"
 }
 
