@@ -25,7 +25,14 @@ split_channel()
 	FILENAME == ARGV[1] { tag[$1] = $2; next }
 	$1 != "LAB" { next }
 	function d(i) { return dir "/" i "-" tag[i] }
-	function rest(n,   s) { s = $0; for (k = 0; k < n; k++) sub(/^[^ ]* +/, "", s); return s }
+	function rest(n,   s) {
+		if (NF <= n)
+			return ""
+		s = $0
+		for (k = 0; k < n; k++)
+			sub(/^[^ ]* +/, "", s)
+		return s
+	}
 	$2 == "START" { system("mkdir -p \"" d($3) "\""); print "" > (d($3) "/started"); close(d($3) "/started"); next }
 	$2 == "OUT" { print rest(3) >> (d($3) "/output.log"); next }
 	$2 == "DATA" { print rest(3) >> (d($3) "/data"); next }
