@@ -26,8 +26,10 @@
 # gives the same title in every run (timestamps, offsets, addresses, taint
 # flags, CPU and PID numbers removed), followed by what the rest of the
 # splat says: "(reason)" for bad pages (dump_page's "page dumped because:"),
-# "(lock)" for lockdep (the first lock class named), and "in func [module]"
-# naming the first stack frame inside a module (else the RIP function),
+# "(lock)" for lockdep (the first lock class named; lockdep's inconsistent
+# state of fs_reclaim, a sleeping allocation in an interrupt, is category
+# bug-atomic), and "in func [module]" naming the first stack frame inside a
+# module (else the RIP function),
 # unless the headline already names that function.  For kmemleak the frame
 # is the allocation's top frame outside the allocator.  SLUB's "Object
 # corrupt" names what was overwritten ("[Poison overwritten]" line just
@@ -335,6 +337,10 @@ END {
 	leaks = 0
 	for (i = 1; i <= nf; i++) {
 		t = finish(i)
+		# lockdep's view of a sleeping allocation in atomic context
+		# (reclaim entered from an interrupt) is that bug's first splat.
+		if (fcat[i] == "lockdep" && t ~ /^WARNING: inconsistent lock state \(fs_reclaim\)/)
+			fcat[i] = "bug-atomic"
 		if ((fcat[i] SUBSEP t) in seen)
 			continue
 		seen[fcat[i] SUBSEP t] = 1
