@@ -5,7 +5,10 @@
 #   collect.sh <run-dir> <boot-number>
 # Reads <run-dir>/list, boot-<n>/channel.log, boot-<n>/console.log and
 # boot-<n>/console.log.end; writes tests/<idx>-<tag>/{output.log,data,time,
-# guest,kmsg.log,findings,result}.  Prints one line for the caller:
+# guest,kmsg.log,findings,result}.  The last line of console.log.end says
+# how QEMU ended: "hang <reason>" (the watchdog ended a silent guest),
+# "interrupted <reason>" (Ctrl-C or SIGTERM), anything else (e.g.
+# "exit <status>") taken as it is.  Prints one line for the caller:
 #   done                      the guest finished the list
 #   restart <idx> <reason>    the guest asked for a fresh boot after test idx
 #                             ("LAB RESTART <idx> <reason>" on the channel:
@@ -136,8 +139,8 @@ test_dir()
 	printf '%s/tests/%s-%s\n' "$1" "$2" "$(awk -v i="$2" '$1 == i { print $2 }' "$1/list")"
 }
 
-# tail_after <run> <boot> <idx> <boot-end>: the console after test idx's END marker
-# (teardown, a crash after it, a restart) joins its slice.
+# tail_after <run> <boot> <idx> <boot-end>: the console after test idx's
+# END marker (teardown, a crash after it, a restart) joins its slice.
 tail_after()
 {
 	_t=$(test_dir "$1" "$3")
