@@ -1,26 +1,46 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# classify.awk: find kernel splats in a console slice.
+# classify.awk: find kernel splats in a console slice, and the one that
+# decides the test's verdict.
 #
 #   awk -v conf=configs/classify.conf -f scripts/classify.awk [console...]
 #
 # Patterns come from conf (default configs/classify.conf; format described
-# there).  Output, one line per finding, the most severe first:
+# there).  Output, tab-separated:
 #
-#   category<TAB>title
+#   category<TAB>title<TAB>line     the verdict: the splat that decided
+#   category<TAB>title<TAB>line     every other finding, in time order
+#   noise<TAB>title x count         one line per kind of noise
 #
-# then one line per kind of noise:  noise<TAB><title> x <count>
+# "line" is the number of the input line where that splat's headline is:
+# the reports show the console from there.
+#
+# The first splat in time is the cause and names the verdict.  Lockups,
+# stalls and hung tasks (categories lockup and hang) that come after it are
+# its consequences: the verdict's title ends in "(then soft lockup)" (the
+# first of them).  A kernel panic ends the guest and keeps its category:
+# "panic<TAB>Kernel panic - not syncing: X (after <cause title>)", with the
+# cause's line, so that the excerpt shows the cause.
 #
 # A title is the text the pattern matched, normalised so that the same bug
-# gives the same title in every run (timestamps, offsets, addresses, CPU and
-# PID numbers removed), followed by what the rest of the splat says:
-# "(reason)" for bad pages (dump_page's "page dumped because:"), "(lock)"
-# for lockdep (the first lock class named), and "in func [module]" naming
-# the first stack frame inside a module (else the RIP function), unless the
-# headline already names that function.  A panic that follows another
-# finding carries it: "Kernel panic - not syncing: X (after <title>)".
-# Headlines of one category less than 11 lines apart are one splat (an
-# "Oops:" line after "BUG: kernel NULL pointer dereference").
+# gives the same title in every run (timestamps, offsets, addresses, taint
+# flags, CPU and PID numbers removed), followed by what the rest of the
+# splat says: "(reason)" for bad pages (dump_page's "page dumped because:"),
+# "(lock)" for lockdep (the first lock class named; lockdep's inconsistent
+# state of fs_reclaim, a sleeping allocation in an interrupt, is category
+# bug-atomic), and "in func [module]" naming the first stack frame inside a
+# module (else the RIP function),
+# unless the headline already names that function.  For kmemleak the frame
+# is the allocation's top frame outside the allocator.  SLUB's "Object
+# corrupt" names what was overwritten ("[Poison overwritten]" line just
+# before it).
+#
+# One splat, one finding: headlines of one category less than 11 lines
+# apart are one splat (an "Oops:" line after "BUG: kernel NULL pointer
+# dereference"), unless the headline repeats (kmemleak's objects); a
+# WARN()/BUG() banner ("WARNING: CPU: ... at", "kernel BUG at", "Oops:")
+# that follows another headline before its call trace belongs to it
+# (ODEBUG and list corruption are printed through WARN()).
 #
 # Exit status: 0 nothing but noise, 1 findings, 2 bad pattern file.
 # POSIX awk only: runs under mawk, gawk and busybox awk.
@@ -97,8 +117,6 @@ function load_conf(file,    line, n, p, c, r, rc)
 		npat++
 		pcat[npat] = c
 		pre[npat] = r
-		if (!(c in rank))
-			rank[c] = ++nrank
 	}
 	if (rc < 0)
 		die(file ": cannot read")
@@ -140,6 +158,7 @@ function norm(t)
 	gsub(/CPU: [0-9]+ (UID: [0-9]+ )?PID: [0-9]+ /, "", t)
 	gsub(/CPU#[0-9]+/, "CPU#N", t)
 	gsub(/ ?\[#[0-9]+\]/, "", t)
+	gsub(/ \((Not tainted|Tainted: [^)]*)\)/, "", t)
 	gsub(/0x[0-9a-fA-F]+/, "ADDR", t)
 	t = hexwords(t)
 	gsub(/:[0-9]+ blocked/, " blocked", t)
@@ -149,6 +168,8 @@ function norm(t)
 		t = substr(t, 1, RSTART) "N" substr(t, RSTART + RLENGTH - 1)
 	sub(/^ +/, "", t)
 	sub(/[ :,;.]+$/, "", t)
+	# ODEBUG: the object's address and state say nothing stable.
+	sub(/ \(active state [0-9]+\) object: ADDR object type:/, " object type:", t)
 	return t
 }
 
@@ -164,6 +185,13 @@ function frame(s)
 	return s
 }
 
+# allocator(f): a frame of the slab or page allocator itself (kmemleak's
+# backtraces start there).
+function allocator(f)
+{
+	return f ~ /^_*(kmalloc|kmem_cache|kmemleak|slab_|kvmalloc|kvzalloc|kzalloc|kcalloc|krealloc|kmemdup|kstrdup|kstrndup|vmalloc|vzalloc|alloc_pages|get_free_pages|get_zeroed_page|alloc_slab|allocate_slab|new_slab|do_kmalloc|mempool_alloc|kfence_|slab_alloc|alloc_frozen_pages|folio_alloc|page_alloc)/
+}
+
 function headline(c, t)
 {
 	if (c == "noise") {
@@ -173,12 +201,27 @@ function headline(c, t)
 		open = 0
 		return
 	}
-	if (open && fcat[open] == c && nr - last_nr <= 10) {
+	if (c == "leak" && t ~ /^unreferenced object/)
+		t = "kmemleak: " t
+	if (c == "slub" && t ~ /: Object corrupt$/ && nr - over_nr <= 3)
+		sub(/Object corrupt$/, over, t)
+	if (open && fcat[open] == c && nr - last_nr <= 10 && t != fhead[open] &&
+	    t !~ /^kmemleak: unreferenced object/) {
 		last_nr = nr
+		return
+	}
+	# kmemleak's count after its objects is part of their report.
+	if (open && fcat[open] == c && c == "leak" && t ~ /new suspected memory leak/)
+		return
+	if (open && fcat[open] != c && nr - last_nr <= 10 && !ftrace[open] &&
+	    line ~ /^(WARNING: CPU: [0-9]+ (UID: [0-9]+ )?PID: [0-9]+ at |kernel BUG at |Oops: )/) {
+		detail(line)
 		return
 	}
 	fcat[++nf] = c
 	ftitle[nf] = t
+	fhead[nf] = t
+	fline[nf] = nr
 	open = nf
 	open_nr = nr
 	last_nr = nr
@@ -201,7 +244,11 @@ function detail(line,    f)
 			fmod[open] = f
 		return
 	}
+	if (fcat[open] == "leak")
+		sub(/^kmemleak:/, "", line)
 	f = frame(line)
+	if (f != "" && falloc[open] == "" && !allocator(f))
+		falloc[open] = f
 	if (f ~ / \[/ && fmod[open] == "") {
 		fmod[open] = f
 		return
@@ -222,6 +269,8 @@ function finish(i,    t, d, fn)
 	if (flock[i] != "")
 		t = t " (" flock[i] ")"
 	d = fmod[i] != "" ? fmod[i] : fsave[i] != "" ? fsave[i] : frip[i]
+	if (fcat[i] == "leak" && falloc[i] != "")
+		d = falloc[i]
 	if (d != "") {
 		fn = d
 		sub(/ .*/, "", fn)
@@ -229,6 +278,28 @@ function finish(i,    t, d, fn)
 			t = t (t ~ / in / ? " from " : " in ") d
 	}
 	return t
+}
+
+# consequence(c): a category that follows from an earlier splat.
+function consequence(c)
+{
+	return c == "lockup" || c == "hang"
+}
+
+# kind(t): what a lockup or hang finding is, in two words.
+function kind(t)
+{
+	if (t ~ /soft lockup/)
+		return "soft lockup"
+	if (t ~ /hard LOCKUP/)
+		return "hard lockup"
+	if (t ~ /rcu_[a-z_]+ (self-)?detected stall/)
+		return "RCU stall"
+	if (t ~ /^INFO: task /)
+		return "hung task"
+	if (match(t, /[a-z]+ lockup/))
+		return substr(t, RSTART, RLENGTH)
+	return "hang"
 }
 
 BEGIN {
@@ -242,8 +313,15 @@ BEGIN {
 	nr++
 	if (open && nr - open_nr > 150)
 		open = 0
+	# SLUB names what was overwritten on the line before its BUG line.
+	if (match(line, /^\[[A-Za-z ]+ overwritten\]/)) {
+		over = substr(line, 2, RLENGTH - 2)
+		over_nr = nr
+	}
 	for (i = 1; i <= npat; i++) {
-		if (match(line, pre[i])) {
+		# A headline starts at a word: "ODEBUG: selftest" is no "BUG:".
+		if (match(line, pre[i]) &&
+		    (RSTART == 1 || substr(line, RSTART - 1, 1) !~ /[A-Za-z0-9_]/)) {
 			headline(pcat[i], norm(substr(line, RSTART, RLENGTH)))
 			next
 		}
@@ -256,30 +334,65 @@ END {
 	if (err)
 		exit err
 	n = 0
+	leaks = 0
 	for (i = 1; i <= nf; i++) {
 		t = finish(i)
+		# lockdep's view of a sleeping allocation in atomic context
+		# (reclaim entered from an interrupt) is that bug's first splat.
+		if (fcat[i] == "lockdep" && t ~ /^WARNING: inconsistent lock state \(fs_reclaim\)/)
+			fcat[i] = "bug-atomic"
 		if ((fcat[i] SUBSEP t) in seen)
 			continue
 		seen[fcat[i] SUBSEP t] = 1
 		n++
 		ocat[n] = fcat[i]
 		otitle[n] = t
+		oline[n] = fline[i]
+		if (t ~ /^kmemleak: unreferenced object/)
+			leaks++
 	}
-	# Stable insertion sort by rank.
-	for (i = 2; i <= n; i++) {
-		c = ocat[i]
-		t = otitle[i]
-		for (j = i - 1; j >= 1 && rank[ocat[j]] > rank[c]; j--) {
-			ocat[j + 1] = ocat[j]
-			otitle[j + 1] = otitle[j]
+	# kmemleak's count alone says less than the objects it counted.
+	m = 0
+	for (i = 1; i <= n; i++) {
+		if (leaks && ocat[i] == "leak" && otitle[i] ~ /new suspected memory leak/)
+			continue
+		m++
+		ocat[m] = ocat[i]
+		otitle[m] = otitle[i]
+		oline[m] = oline[i]
+	}
+	n = m
+	# The verdict: the first splat in time, named with its first
+	# consequence; a panic keeps its category and names its cause.
+	v = 0
+	for (i = 1; i <= n && !v; i++)
+		if (ocat[i] == "panic")
+			v = i
+	if (v) {
+		vcat = "panic"
+		vtitle = otitle[v]
+		vline = oline[v]
+		if (v > 1) {
+			vtitle = vtitle " (after " otitle[1] ")"
+			vline = oline[1]
 		}
-		ocat[j + 1] = c
-		otitle[j + 1] = t
+	} else if (n) {
+		v = 1
+		vcat = ocat[1]
+		vtitle = otitle[1]
+		vline = oline[1]
+		if (!consequence(vcat))
+			for (i = 2; i <= n; i++)
+				if (consequence(ocat[i])) {
+					vtitle = vtitle " (then " kind(otitle[i]) ")"
+					break
+				}
 	}
-	if (n > 1 && ocat[1] == "panic" && ocat[2] != "panic")
-		otitle[1] = otitle[1] " (after " otitle[2] ")"
+	if (v)
+		printf "%s\t%s\t%d\n", vcat, vtitle, vline
 	for (i = 1; i <= n; i++)
-		printf "%s\t%s\n", ocat[i], otitle[i]
+		if (i != v)
+			printf "%s\t%s\t%d\n", ocat[i], otitle[i], oline[i]
 	for (i = 1; i <= nn; i++)
 		printf "noise\t%s x %d\n", nname[i], ncount[nname[i]]
 	exit (n > 0) ? 1 : 0

@@ -5,10 +5,19 @@
 #   collect.sh <run-dir> <boot-number>
 # Reads <run-dir>/list, boot-<n>/channel.log, boot-<n>/console.log and
 # boot-<n>/console.log.end; writes tests/<idx>-<tag>/{output.log,data,time,
-# guest,kmsg.log,findings,result}.  Prints one line for the caller:
+# guest,kmsg.log,findings,result}.  The last line of console.log.end says
+# how QEMU ended: "hang <reason>" (the watchdog ended a silent guest),
+# "interrupted <reason>" (Ctrl-C or SIGTERM), anything else (e.g.
+# "exit <status>") taken as it is.  Prints one line for the caller:
 #   done                      the guest finished the list
+#   restart <idx> <reason>    the guest asked for a fresh boot after test idx
+#                             ("LAB RESTART <idx> <reason>" on the channel:
+#                             a detector was disarmed); idx keeps its result
 #   crashed <idx>             the guest died or hung in (or after) test idx
 #   noboot <reason>           the guest never started a test
+# Each started test's result is "status<TAB>category: title" (decide below);
+# its findings file holds the classifier's output, the verdict's splat and
+# its console line first.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -19,7 +28,14 @@ split_channel()
 	FILENAME == ARGV[1] { tag[$1] = $2; next }
 	$1 != "LAB" { next }
 	function d(i) { return dir "/" i "-" tag[i] }
-	function rest(n,   s) { s = $0; for (k = 0; k < n; k++) sub(/^[^ ]* +/, "", s); return s }
+	function rest(n,   s) {
+		if (NF <= n)
+			return ""
+		s = $0
+		for (k = 0; k < n; k++)
+			sub(/^[^ ]* +/, "", s)
+		return s
+	}
 	$2 == "START" { system("mkdir -p \"" d($3) "\""); print "" > (d($3) "/started"); close(d($3) "/started"); next }
 	$2 == "OUT" { print rest(3) >> (d($3) "/output.log"); next }
 	$2 == "DATA" { print rest(3) >> (d($3) "/data"); next }
@@ -55,31 +71,85 @@ classify()
 	fi
 }
 
-# decide <test-dir> <boot-end>: combine the guest's own verdict with the
-# console findings into "status<TAB>category: title".
+# guest_verdict <guest-file>: the guest's own verdict as "status<TAB>
+# category: title".  A test that ended without a verdict is broken
+# (error), not failed.
+guest_verdict()
+{
+	awk -F '\t' '
+	NR > 1 { exit }
+	{
+		st = $1
+		why = $0
+		sub(/^[^\t]*\t?/, "", why)
+		if (st == "ok")
+			print "ok\t"
+		else if (st == "skip")
+			print "skip\t" (why == "" ? "no reason given" : why)
+		else if (st == "fail" && (why == "" || why ~ /^test: failed without a reason/))
+			print "error\ttest: exited with status 1 without a verdict"
+		else if (st == "fail" || st == "error" || st == "interrupted")
+			print st "\t" (why == "" ? "test: " st " without a reason" : why)
+		else
+			print "error\tgarbled: guest result \"" $0 "\""
+	}
+	END { if (NR == 0) print "error\tgarbled: empty guest result" }' "$1"
+}
+
+# ended <boot-end>: the verdict of a test the guest never finished, when
+# its console slice holds no finding (a panic on the console is one): a
+# hang the watchdog saw fails it; an interrupt leaves it interrupted;
+# anything else (QEMU killed or failed, host out of memory) is an error of
+# the infrastructure, never a kernel verdict.
+ended()
+{
+	case $1 in
+	hang*) printf 'fail\thang: %s\n' "${1#hang }" ;;
+	interrupted*)
+		_why=${1#interrupted}
+		printf 'interrupted\t%s\n' "${_why# }"
+		;;
+	*) printf 'error\tinfrastructure: qemu ended (%s)\n' "$1" ;;
+	esac
+}
+
+# decide <test-dir> <boot-end>: the test's result, "status<TAB>category:
+# title".  The one place that combines the guest's facts with the
+# console: a kernel finding (the first splat in time) beats the guest's
+# own checks, then the guest's verdict, then how the guest ended.
 decide()
 {
 	_t=$1
-	_end=$2
 	_rc=0
 	classify "$_t/kmsg.log" >"$_t/findings" || _rc=$?
 	[ "$_rc" -le 1 ] || die "classifying $_t/kmsg.log failed"
-	_find=$(grep -v '^noise	' "$_t/findings" | head -n 1 | sed 's/	/: /')
-	if [ -f "$_t/guest" ]; then
-		_st=$(cut -f1 "$_t/guest")
-		_why=$(cut -f2- "$_t/guest")
-		if [ -n "$_find" ]; then
-			printf 'fail\t%s\n' "$_find"
-		else
-			printf '%s\t%s\n' "$_st" "$_why"
-		fi
-		return 0
+	_find=$(awk -F '\t' '$1 != "noise" { print $1 ": " $2; exit }' "$_t/findings")
+	if [ -n "$_find" ]; then
+		printf 'fail\t%s\n' "$_find"
+	elif [ -f "$_t/guest" ]; then
+		guest_verdict "$_t/guest"
+	else
+		ended "$2"
 	fi
-	_title=$(printf '%s\n' "$_find" | sed 's/^[^:]*: //')
-	case $_end in
-	hang*) printf 'fail\thang: %s\n' "${_title:-${_end#hang }}" ;;
-	*) printf 'fail\tpanic: %s\n' "${_title:-guest ended without a result (${_end})}" ;;
-	esac
+}
+
+# test_dir <run> <idx>: the folder of test idx.
+test_dir()
+{
+	printf '%s/tests/%s-%s\n' "$1" "$2" "$(awk -v i="$2" '$1 == i { print $2 }' "$1/list")"
+}
+
+# tail_after <run> <boot> <idx> <boot-end>: the console after test idx's
+# END marker (teardown, a crash after it, a restart) joins its slice.
+tail_after()
+{
+	_t=$(test_dir "$1" "$3")
+	[ -f "$_t/guest" ] || return 0
+	awk -v idx="$3" '
+		{ sub(/\r$/, "") }
+		index($0, "labyrinth: END " idx " ") { on = 1; next }
+		on' "$2/console.log" >>"$_t/kmsg.log"
+	decide "$_t" "$4" >"$_t/result"
 }
 
 main()
@@ -88,31 +158,30 @@ main()
 	run=$1
 	boot=$run/boot-$2
 	[ -f "$boot/channel.log" ] || die "$boot/channel.log not found"
-	end=$(tail -n 1 "$boot/console.log.end" 2>/dev/null || echo "exit unknown")
+	end=$(tail -n 1 "$boot/console.log.end" 2>/dev/null || :)
+	end=${end:-exit unknown}
 	split_channel "$run" "$boot/channel.log"
 	split_console "$run" "$boot/console.log"
 	started=$(awk '$1 == "LAB" && $2 == "START" { print $3 }' "$boot/channel.log")
 	last=
 	for idx in $started; do
-		tag=$(awk -v i="$idx" '$1 == i { print $2 }' "$run/list")
-		t=$run/tests/$idx-$tag
+		t=$(test_dir "$run" "$idx")
 		decide "$t" "$end" >"$t/result"
 		last=$idx
 	done
+	restart=$(awk -v i="$last" '$1 == "LAB" && $2 == "RESTART" && $3 == i {
+		s = $0; sub(/^LAB +RESTART +[^ ]+ */, "", s)
+		print (s == "" ? "the guest asked for a fresh boot" : s); exit }' \
+		"$boot/channel.log")
 	if grep -q '^LAB DONE' "$boot/channel.log"; then
 		echo "done"
+	elif [ -n "$restart" ]; then
+		tail_after "$run" "$boot" "$last" "$end"
+		echo "restart $last $restart"
 	elif [ -n "$last" ]; then
 		# A guest that died between tests: the crash belongs to the test
 		# that ran last; its slice runs to the end of the console.
-		tag=$(awk -v i="$last" '$1 == i { print $2 }' "$run/list")
-		t=$run/tests/$last-$tag
-		if [ -f "$t/guest" ]; then
-			awk -v idx="$last" '
-				{ sub(/\r$/, "") }
-				index($0, "labyrinth: END " idx " ") { on = 1; next }
-				on' "$boot/console.log" >>"$t/kmsg.log"
-			decide "$t" "$end" >"$t/result"
-		fi
+		tail_after "$run" "$boot" "$last" "$end"
 		echo "crashed $last"
 	else
 		reason=$(grep -E 'Kernel panic|KVM internal error|qemu:' "$boot/console.log" |

@@ -16,7 +16,7 @@ main()
 	done
 	printf 'labyrinth: report: %s/report.html\n' "$1"
 	printf 'labyrinth: junit:  %s/junit.xml\n' "$1"
-	sed -n 's/^# totals: /labyrinth: totals: /p' "$1/ktap.txt"
+	sed -n 's/^# Totals: /labyrinth: totals: /p' "$1/ktap.txt"
 }
 
 main "$@"

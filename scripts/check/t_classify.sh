@@ -6,7 +6,8 @@
 #
 # Fixtures in scripts/check/fixtures/console/:
 #   *.bad     console excerpts with splats; classify.awk must exit 1 and
-#             print exactly *.expect, a failure (not noise) first
+#             print exactly *.expect ("category<TAB>title<TAB>line", the
+#             verdict first), a failure (not noise) first
 #   *.good    excerpts with nothing but noise; classify.awk must exit 0 and
 #             print no failure (and exactly *.expect when there is one)
 # Each *.bad is also classified again with other timestamps, PIDs, CPUs,
@@ -104,8 +105,21 @@ t_fixture_good()
 	fi
 }
 
-# A splat after a lot of noise is still found, and the most severe of
-# several findings comes first.
+# lines <file>: its number of lines.
+lines()
+{
+	wc -l <"$1" | tr -d ' '
+}
+
+# shift_line <expect> <offset>: a fixture's findings with their line
+# numbers moved down by offset.
+shift_line()
+{
+	awk -F '\t' -v OFS='\t' -v o="$2" '$1 != "noise" { $3 += o } { print }' "$1"
+}
+
+# A splat after a lot of noise is still found; the first splat in time
+# decides, each finding keeps the line where it starts.
 t_mixed()
 {
 	_awk=$1
@@ -113,14 +127,33 @@ t_mixed()
 	    "$FIX/fault_verbose.good" "$FIX/oops_gpf.bad" \
 	    "$FIX/alloc_failure.good" >"$TMP/mixed"
 	classify "$_awk" "$TMP/mixed" "$TMP/out"
-	printf '%s\n' \
-	    "$(cat "$FIX/oops_gpf.expect")" \
-	    "$(cat "$FIX/warning_generic.expect")" \
-	    "$(printf 'noise\tpage allocation failure x 4')" \
-	    "$(printf 'noise\tFAULT_INJECTION: forcing a failure x 3')" \
-	    >"$TMP/want"
-	check "$_awk: splats among noise, most severe first" \
+	_o1=$(lines "$FIX/alloc_failure.good")
+	_o2=$((_o1 + $(lines "$FIX/warning_generic.bad") + $(lines "$FIX/fault_verbose.good")))
+	{
+		shift_line "$FIX/warning_generic.expect" "$_o1"
+		shift_line "$FIX/oops_gpf.expect" "$_o2"
+		printf 'noise\tpage allocation failure x 4\n'
+		printf 'noise\tFAULT_INJECTION: forcing a failure x 3\n'
+	} >"$TMP/want"
+	check "$_awk: splats among noise, first in time first, at their lines" \
 		cmp -s "$TMP/out" "$TMP/want"
+	# The same two splats the other way round: the oops decides.
+	cat "$FIX/oops_gpf.bad" "$FIX/warning_generic.bad" >"$TMP/swapped"
+	classify "$_awk" "$TMP/swapped" "$TMP/out"
+	check "$_awk: the first splat in time decides, not a fixed ranking" \
+		[ "$(cut -f1 "$TMP/out" | tr '\n' ' ')" = "oops warning " ]
+	# A lockup after a lockdep report is its consequence; alone it is
+	# the verdict itself, with nothing appended.
+	classify "$_awk" "$FIX/lockdep_then_lockup.bad" "$TMP/out"
+	check "$_awk: a soft lockup after lockdep is named after it" \
+		awk -F '\t' 'NR == 1 { exit !($1 == "lockdep" && $2 ~ /\(then soft lockup\)$/) }' "$TMP/out"
+	classify "$_awk" "$FIX/soft_lockup.bad" "$TMP/out"
+	check "$_awk: a soft lockup alone is the verdict, no consequence named" \
+		awk -F '\t' 'NR == 1 { exit !($1 == "lockup" && $2 !~ /then/) }' "$TMP/out"
+	classify "$_awk" "$FIX/alloc_failure_then_bug.bad" "$TMP/out"
+	_want=$(( $(lines "$FIX/alloc_failure.good") + 1 ))
+	check "$_awk: an allocation-failure warning before a BUG: the BUG's line decides" \
+		awk -F '\t' -v l="$_want" 'NR == 1 { exit !($1 == "bug-atomic" && $3 == l) }' "$TMP/out"
 	classify "$_awk" /dev/null "$TMP/out"
 	_clean=0
 	[ "$RC" -eq 0 ] && [ ! -s "$TMP/out" ] && _clean=1

@@ -20,7 +20,7 @@ test_ktap()
 	ok 2 fault_order0
 	ok 3 frag_hog
 	ok 4 needs_kasan # SKIP CONFIG_KASAN is not set in this kernel
-	# totals: pass 3 fail 0 skip 1 error 0
+	# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:1 error:0
 	EOF
 	rm -f "$R/clean/ktap.txt"
 	check "ktap: clean run" scripts/ktap.sh "$R/clean"
@@ -29,14 +29,14 @@ test_ktap()
 	scripts/ktap.sh "$R/crash"
 	check "ktap: a crash is 'not ok' with its category and title" \
 		has "$R/crash/ktap.txt" "not ok 1 engine_contexts # crash: BUG: sleeping function called from invalid context"
-	check "ktap: a test without a result is 'not ok # missing: no result'" \
-		has "$R/crash/ktap.txt" "not ok 3 frag_hog # missing: no result"
-	check "ktap: crash run totals" \
-		has "$R/crash/ktap.txt" "# totals: pass 1 fail 1 skip 1 error 1"
+	check "ktap: a test without a result is 'not ok # error missing: no result'" \
+		has "$R/crash/ktap.txt" "not ok 3 frag_hog # error missing: no result"
+	check "ktap: crash run totals as kselftest writes them" \
+		has "$R/crash/ktap.txt" "# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:1"
 
 	scripts/ktap.sh "$R/garbled"
 	check "ktap: a garbled result is an error, never a pass" \
-		has "$R/garbled/ktap.txt" 'not ok 1 engine_contexts # garbled: result "bogus half a line"'
+		has "$R/garbled/ktap.txt" 'not ok 1 engine_contexts # error garbled: result "bogus half a line"'
 
 	mkdir "$WORK/empty"
 	cp "$R/clean/meta.env" "$WORK/empty/"
@@ -211,6 +211,129 @@ test_busybox_awk()
 	done
 }
 
+# verdict_run <dir>: a results folder that collect.sh makes from one boot:
+#   1 t_noise_bug  an allocation-failure warning (noise), then a BUG
+#   2 t_broken     exited 1 without a verdict (a broken test)
+#   3 t_ok         passed
+#   4 t_stopped    running when the run was interrupted
+verdict_run()
+{
+	_r=$1
+	_c=scripts/check/fixtures/console
+	mkdir -p "$_r/boot-1"
+	cp "$FIXTURES/clean/meta.env" "$_r/"
+	printf '1 t_noise_bug x.sh\n2 t_broken x.sh\n3 t_ok x.sh\n4 t_stopped x.sh\n' >"$_r/list"
+	printf '%s\n' 'LAB BOOT 1 4 tsc' \
+		'LAB START 1 t_noise_bug 60' 'LAB RESULT 1 t_noise_bug ok' \
+		'LAB START 2 t_broken 60' 'LAB RESULT 2 t_broken fail test: failed without a reason' \
+		'LAB START 3 t_ok 60' 'LAB RESULT 3 t_ok ok' \
+		'LAB START 4 t_stopped 60' >"$_r/boot-1/channel.log"
+	{
+		echo '[   30.000001] labyrinth: START 1 t_noise_bug'
+		cat "$_c/alloc_failure.good" "$_c/sleep_atomic.bad" | grep -v "labyrinth: "
+		echo '[   60.000001] labyrinth: END 1 t_noise_bug'
+		echo '[   61.000001] labyrinth: START 2 t_broken'
+		echo '[   61.500001] labyrinth: END 2 t_broken'
+		echo '[   62.000001] labyrinth: START 3 t_ok'
+		echo '[   62.500001] labyrinth: END 3 t_ok'
+		echo '[   63.000001] labyrinth: START 4 t_stopped'
+	} >"$_r/boot-1/console.log"
+	echo 'interrupted SIGINT' >"$_r/boot-1/console.log.end"
+	sh scripts/collect.sh "$_r" 1 >/dev/null
+}
+
+# kunit_py: the kernel's KTAP parser in the cached kernel tree, if any.
+kunit_py()
+{
+	for _k in "${LAB_CACHE:-$HOME/.cache/labyrinth}"/src/*/linux-source-*/tools/testing/kunit/kunit.py; do
+		[ -f "$_k" ] && { printf '%s\n' "$_k"; return 0; }
+	done
+	return 1
+}
+
+test_verdicts()
+{
+	_r=$WORK/verdicts
+	verdict_run "$_r"
+	for _s in ktap tsv junit html; do
+		"scripts/$_s.sh" "$_r"
+	done
+	_k=$_r/ktap.txt
+	check "ktap: a kernel finding is 'not ok # category: title'" has "$_k" \
+		'not ok 1 t_noise_bug # bug-atomic: BUG: sleeping function called from invalid context'
+	check "ktap: a test without a verdict is 'not ok # error', kept apart from fail" has "$_k" \
+		'not ok 2 t_broken # error test: exited with status 1 without a verdict'
+	check "ktap: an interrupted test is a skip that says so, neither ok nor fail" has "$_k" \
+		'ok 4 t_stopped # SKIP interrupted: SIGINT'
+	check "ktap: totals line as kselftest writes it" \
+		[ "$(tail -n 1 "$_k")" = '# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:1' ]
+	if ! command -v python3 >/dev/null 2>&1; then
+		ok "ktap: kunit.py parse # SKIP python3 not installed"
+	elif ! _kp=$(kunit_py); then
+		ok "ktap: kunit.py parse # SKIP no kernel tree in the cache"
+	else
+		python3 "$_kp" parse "$_k" >"$WORK/kunit.out" 2>&1 || :
+		check "ktap: the kernel's kunit.py parses it: 1 passed, 2 failed, 1 skipped" sh -c \
+			"grep -q 'Ran 4 tests: passed: 1, failed: 2, skipped: 1\$' '$WORK/kunit.out' &&
+			! grep -qi 'error' '$WORK/kunit.out'"
+		python3 "$_kp" parse "$R/clean/ktap.txt" >"$WORK/kunit.out" 2>&1 || :
+		check "ktap: kunit.py parses a clean run: 3 passed, 1 skipped" \
+			grep -q 'Ran 4 tests: passed: 3, skipped: 1$' "$WORK/kunit.out"
+	fi
+
+	_j=$_r/junit.xml
+	check "junit: a broken test is <error>, not <failure>" has "$_j" \
+		'<error message="test: exited with status 1 without a verdict" type="test">'
+	check "junit: a kernel finding is <failure>" has "$_j" \
+		'<failure message="bug-atomic: BUG: sleeping function called from invalid context'
+	check "junit: an interrupted test is skipped and says so" has "$_j" \
+		'<skipped message="interrupted: SIGINT" type="interrupted"/>'
+	# The excerpt: from the BUG that decided, not the allocation-failure
+	# warning (noise) before it.
+	awk '/<failure /,/<\/failure>/' "$_j" >"$WORK/excerpt"
+	check "junit: the excerpt shows the deciding BUG" \
+		has "$WORK/excerpt" 'BUG: sleeping function called from invalid context'
+	check "junit: ... and not the allocation-failure warning before it" sh -c \
+		"! grep -q 'page allocation failure' '$WORK/excerpt'"
+
+	_h=$_r/report.html
+	awk '/<section class="failure" id="t1">/,/<\/section>/' "$_h" >"$WORK/excerpt"
+	check "html: the excerpt shows the deciding BUG" \
+		has "$WORK/excerpt" 'BUG: sleeping function called from invalid context'
+	check "html: ... and not the allocation-failure warning before it" sh -c \
+		"! grep -q 'page allocation failure' '$WORK/excerpt'"
+	check "html: a broken test is listed as ERROR" has "$_h" \
+		'<h3>2 t_broken <span class="error">ERROR</span></h3>'
+	check "html: an interrupted test is shown as interrupted with its reason" has "$_h" \
+		'<td class="interrupted">interrupted</td><td>SIGINT</td>'
+	check "html: the banner counts the interrupted test" has "$_h" \
+		'2 of 4 tests failed or broke; 1 interrupted.'
+	check "html: elements balanced" html_balanced "$_h"
+
+	check "tsv: verdicts fail, error, pass, interrupted" \
+		[ "$(sed 1d "$_r/results.tsv" | cut -f1,2 | tr '\n\t' ' :')" = \
+		"t_noise_bug:fail t_broken:error t_ok:pass t_stopped:interrupted " ]
+}
+
+# junit_schema: junit.xml against the Jenkins xUnit plugin's junit-10.xsd
+# (jenkinsci/xunit-plugin, src/main/resources/org/jenkinsci/plugins/xunit/
+# types/model/xsd/junit-10.xsd, stored in fixtures/xsd/).
+test_junit_schema()
+{
+	if ! command -v xmllint >/dev/null 2>&1; then
+		ok "junit: junit-10.xsd # SKIP xmllint not installed (libxml2-utils)"
+		return 0
+	fi
+	_xsd=scripts/check/fixtures/xsd/junit-10.xsd
+	for _run in "$WORK/runs/crash" "$WORK/runs/clean" "$WORK/verdicts"; do
+		check "junit: $(basename "$_run") run valid against junit-10.xsd" \
+			xmllint --noout --schema "$_xsd" "$_run/junit.xml"
+	done
+	sed 's/<testsuites /<testsuites skipped="1" /' "$WORK/runs/crash/junit.xml" >"$WORK/skipattr.xml"
+	check_rc "junit: the schema check fires on a skipped attribute of <testsuites>" 3 \
+		xmllint --noout --schema "$_xsd" "$WORK/skipattr.xml"
+}
+
 main()
 {
 	setup_scratch
@@ -218,6 +341,8 @@ main()
 	test_tsv
 	test_junit
 	test_html
+	test_verdicts
+	test_junit_schema
 	test_busybox_awk
 	finish
 }

@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Unit tests of the guest's verdict, fault and hog helpers
+# Unit tests of the verdict: the guest's verdict, fault and hog helpers
 # (testcases/lib/{verdict,fault,hog}.sh) against fake /proc and debugfs
-# files: every check fires on a bad input and stays quiet on a good one.
-# Run under the host's sh and, like the guest, under busybox sh and awk.
+# files, under the host's sh and, like the guest, under busybox sh and awk;
+# and the host's one verdict path (scripts/collect.sh) on hand-made boots.
+# Every check fires on a bad input and stays quiet on a good one.
 set -eu
 
 TOP=$(pwd)
@@ -226,6 +227,156 @@ t_hog()
 	expect "missing hog profile is a setup failure" 1 "setup: no hog profile 'nosuch'*"
 }
 
+# ---- the host's verdict (scripts/collect.sh)
+
+# boot <run> <end> <list> : channel lines on stdin after a "--" line come
+# from the console.  One boot: <run>/boot-1/{channel,console}.log and
+# console.log.end; then collect.sh, its output in <run>/outcome.
+boot()
+{
+	rm -rf "$1"
+	mkdir -p "$1/boot-1"
+	printf '%s\n' "$3" | tr ';' '\n' >"$1/list"
+	awk -v dir="$1/boot-1" '
+		$0 == "--" { con = 1; next }
+		{ print > (dir (con ? "/console.log" : "/channel.log")) }' -
+	[ -f "$1/boot-1/console.log" ] || : >"$1/boot-1/console.log"
+	printf '%s\n' "$2" >"$1/boot-1/console.log.end"
+	sh scripts/collect.sh "$1" 1 >"$1/outcome" 2>"$1/err" ||
+		echo "status $?: $(cat "$1/err")" >"$1/outcome"
+}
+
+# result <run> <idx-tag>: that test's result line, tab shown as " | ".
+result()
+{
+	sed 's/	/ | /' "$1/tests/$2/result" 2>/dev/null || echo "(no result)"
+}
+
+# is <desc> <got> <want>
+is()
+{
+	if [ "$2" = "$3" ]; then
+		ok "collect: $1"
+	else
+		not_ok "collect: $1 (got '$2', want '$3')"
+	fi
+}
+
+# console <fixture> <start-line>: a console fixture with its labyrinth
+# markers removed, timestamps as they are.
+console()
+{
+	grep -v 'labyrinth: ' "$TOP/scripts/check/fixtures/console/$1"
+}
+
+t_collect_rules()
+{
+	R=$TMP/run
+	{
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a fail leak: 5000 pages not returned (tolerance 2048)\n'
+		printf 'LAB START 2 b 60\nLAB RESULT 2 b fail leak: 5000 pages not returned (tolerance 2048)\n'
+		printf 'LAB START 3 c 60\nLAB RESULT 3 c skip no KASAN\nLAB DONE\n--\n'
+		echo '[    1.0] labyrinth: START 1 a'
+		console real_bad_lockdep.bad
+		echo '[    9.0] labyrinth: END 1 a'
+		echo '[   10.0] labyrinth: START 2 b'
+		echo '[   10.5] labyrinth: leaked pages: 5000 pages not returned after unload (tolerance 2048)'
+		echo '[   11.0] labyrinth: END 2 b'
+		echo '[   12.0] labyrinth: START 3 c'
+		console sleep_atomic.bad
+		echo '[   13.0] labyrinth: END 3 c'
+	} | boot "$R" "exit 0" "1 a x.sh;2 b x.sh;3 c x.sh"
+	is "a finished boot is done" "$(cat "$R/outcome")" "done"
+	is "a console finding beats the guest's own check (cause first)" "$(result "$R" 1-a)" \
+		"fail | lockdep: WARNING: inconsistent lock state (bad_lockdep_lock) in bad_lockdep_work_fn [bad_lockdep]"
+	is "no finding: the guest's own check decides, with one title (its echo in the kernel log is no finding)" \
+		"$(result "$R" 2-b)" "fail | leak: 5000 pages not returned (tolerance 2048)"
+	is "a finding fails a test the guest skipped" "$(cut -d'	' -f1 "$R/tests/3-c/result")" "fail"
+	_l=$(head -n 1 "$R/tests/1-a/findings" | cut -f3)
+	is "findings: the verdict's splat first, with its console line" \
+		"$(head -n 1 "$R/tests/1-a/findings" | cut -f1)" "lockdep"
+	is "findings: the deciding line is that splat's headline in the slice" \
+		"$(sed -n "${_l:-0}p" "$R/tests/1-a/kmsg.log" | sed 's/^\[[ 0-9.]*\] //')" \
+		"WARNING: inconsistent lock state"
+
+	{
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a fail test: failed without a reason\n'
+		printf 'LAB START 2 b 60\nLAB RESULT 2 b fail\n'
+		printf 'LAB START 3 c 60\nLAB RESULT 3 c error test: exit status 2\n'
+		printf 'LAB START 4 d 60\nLAB RESULT 4 d bogus\nLAB DONE\n--\n'
+	} | boot "$R" "exit 0" "1 a x.sh;2 b x.sh;3 c x.sh;4 d x.sh"
+	is "exit 1 without a verdict is an error (a broken test), not a failure" "$(result "$R" 1-a)" \
+		"error | test: exited with status 1 without a verdict"
+	is "a bare fail without a verdict is an error too" "$(cut -d'	' -f1 "$R/tests/2-b/result")" "error"
+	is "the guest's error stays an error" "$(result "$R" 3-c)" "error | test: exit status 2"
+	is "a garbled guest result is an error" "$(cut -d'	' -f1 "$R/tests/4-d/result")" "error"
+}
+
+t_collect_ends()
+{
+	R=$TMP/run
+	for _end in "exit 0" "exit 1" "signal KILL" "killed by signal 9"; do
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a ok\nLAB START 2 b 60\n--\n[ 1.0] labyrinth: START 2 b\n[ 1.1] lab_engine: loaded\n' |
+			boot "$R" "$_end" "1 a x.sh;2 b x.sh;3 c x.sh"
+		is "QEMU ended ($_end) without a panic: an infrastructure error, never a panic" \
+			"$(result "$R" 2-b)" "error | infrastructure: qemu ended ($_end)"
+	done
+	is "... and the boot crashed in that test" "$(cat "$R/outcome")" "crashed 2"
+	{
+		printf 'LAB START 1 a 60\n--\n[ 1.0] labyrinth: START 1 a\n'
+		console real_bad_null_panic.bad
+	} | boot "$R" "exit 0" "1 a x.sh"
+	is "a panic on the console is the kernel's: panic, named after its oops" "$(result "$R" 1-a)" \
+		"fail | panic: Kernel panic - not syncing: Fatal exception in interrupt (after BUG: kernel NULL pointer dereference in bad_null_tick [bad_null])"
+	printf 'LAB START 1 a 60\n--\n[ 1.0] labyrinth: START 1 a\n' |
+		boot "$R" "hang no output from the guest for 90s" "1 a x.sh"
+	is "a silent guest the watchdog ended: hang" "$(result "$R" 1-a)" \
+		"fail | hang: no output from the guest for 90s"
+	{
+		printf 'LAB START 1 a 60\n--\n[ 1.0] labyrinth: START 1 a\n'
+		console lockdep_then_lockup.bad
+	} | boot "$R" "hang test 1 ran past its timeout of 60s" "1 a x.sh"
+	is "a hang after lockdep: lockdep names it, the lockup follows" "$(result "$R" 1-a)" \
+		"fail | lockdep: WARNING: inconsistent lock state (bad_lockdep_lock) in bad_lockdep_work_fn [bad_lockdep] (then soft lockup)"
+	is "... and every splat is in findings" "$(cut -f1 "$R/tests/1-a/findings" | tr '\n' ' ')" "lockdep lockup "
+	printf 'LAB START 1 a 60\nLAB RESULT 1 a ok\nLAB START 2 b 60\n--\n[ 1.0] labyrinth: START 2 b\n' |
+		boot "$R" "interrupted SIGINT" "1 a x.sh;2 b x.sh"
+	is "an interrupted run leaves the running test interrupted" "$(result "$R" 2-b)" \
+		"interrupted | SIGINT"
+	is "... and the test before it keeps its verdict" "$(result "$R" 1-a)" "ok | "
+}
+
+t_collect_restart()
+{
+	R=$TMP/run
+	{
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a ok\nLAB START 2 b 60\nLAB RESULT 2 b ok\n'
+		printf 'LAB RESTART 2 lockdep is off (debug_locks=0)\n--\n'
+		echo '[ 1.0] labyrinth: START 1 a'
+		echo '[ 1.5] labyrinth: END 1 a'
+		echo '[ 2.0] labyrinth: START 2 b'
+		echo '[ 2.5] labyrinth: END 2 b'
+		echo '[ 3.0] reboot: Restarting system'
+	} | boot "$R" "exit 0" "1 a x.sh;2 b x.sh;3 c x.sh"
+	is "LAB RESTART after a test asks the boot loop for a fresh boot" "$(cat "$R/outcome")" \
+		"restart 2 lockdep is off (debug_locks=0)"
+	is "... and that test keeps its own result" "$(result "$R" 2-b)" "ok | "
+	{
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a ok\nLAB RESTART 1 taint\nLAB START 2 b 60\n--\n'
+		echo '[ 1.0] labyrinth: START 2 b'
+		console real_bad_null_panic.bad
+	} | boot "$R" "exit 0" "1 a x.sh;2 b x.sh"
+	is "a restart request for an earlier test does not hide a crash" "$(cat "$R/outcome")" "crashed 2"
+	{
+		printf 'LAB START 1 a 60\nLAB RESULT 1 a ok\nLAB RESTART 1 taint\n--\n'
+		echo '[ 1.0] labyrinth: START 1 a'
+		echo '[ 1.5] labyrinth: END 1 a'
+		console sched_atomic.bad
+	} | boot "$R" "exit 0" "1 a x.sh;2 b x.sh"
+	is "a splat after the test's END (its reset) is charged to it" \
+		"$(cut -d'	' -f1 "$R/tests/1-a/result")" "fail"
+}
+
 main()
 {
 	TMP=$(mktemp -d)
@@ -246,6 +397,9 @@ main()
 		t_free
 		t_hog
 	done
+	t_collect_rules
+	t_collect_ends
+	t_collect_restart
 	exit "$FAILED"
 }
 

@@ -3,16 +3,6 @@
 # Functions shared by the report writers: escaping for XML and HTML,
 # console excerpts, test durations, metadata.  Run with LC_ALL=C.
 
-# The first line of a kernel report, after the patterns in FACTS' detection
-# list (syzkaller's report headlines, LAVA's kernel-messages).
-function headline_re()
-{
-	return "Oops|general protection fault|kernel BUG at|BUG:|WARNING:|" \
-	    "INFO: rcu_[a-z]* (self-)?detected stall|INFO: task .* blocked for more than|" \
-	    "KASAN|KFENCE|UBSAN|unreferenced object|Kernel panic - not syncing|" \
-	    "Call Trace:"
-}
-
 # clean(s): s without control characters and with non-ASCII bytes as "?",
 # so that any console output makes valid XML and UTF-8.
 function clean(s,    ctl, hi)
@@ -52,27 +42,40 @@ function category_of(d,    c)
 	return c ? substr(d, 1, c - 1) : d
 }
 
-# excerpt(file, title): the part of a console slice that explains a
-# failure: from just before the line that carries the title, or else the
-# first kernel report headline, about 60 lines; without either, the last
-# 40 lines.  Returns "" for a missing or empty file.
-function excerpt(file, title,    lines, n, i, hit, from, to, out, re)
+# decided_line(dir): the console line (in dir/kmsg.log) where the splat
+# that decided the test's verdict starts: the third field of the first
+# line of dir/findings, which the classifier writes (scripts/classify.awk).
+# 0 when no splat decided.
+function decided_line(dir,    file, line, got, f)
 {
+	file = dir "/findings"
+	got = (getline line < file) > 0
+	close(file)
+	if (!got || split(line, f, "\t") < 3 || f[1] == "noise" || f[3] !~ /^[0-9]+$/)
+		return 0
+	return f[3] + 0
+}
+
+# excerpt(dir, title): the part of a test's console slice that explains
+# its verdict: from just before the deciding splat (decided_line), else
+# the line that carries the title, about 60 lines; without either, the
+# last 40 lines.  Returns "" for a missing or empty slice.
+function excerpt(dir, title,    file, lines, n, i, hit, from, to, out)
+{
+	file = dir "/kmsg.log"
 	n = 0
 	while ((getline lines[n + 1] < file) > 0)
 		n++
 	close(file)
 	if (n == 0)
 		return ""
-	hit = 0
-	if (length(title) >= 8)
+	hit = decided_line(dir)
+	if (hit > n)
+		hit = 0
+	if (!hit && length(title) >= 8)
 		for (i = 1; i <= n && !hit; i++)
 			if (index(lines[i], title))
 				hit = i
-	re = headline_re()
-	for (i = 1; i <= n && !hit; i++)
-		if (lines[i] ~ re)
-			hit = i
 	if (hit) {
 		from = hit - 3
 		to = hit + 56

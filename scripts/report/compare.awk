@@ -3,7 +3,8 @@
 # The findings of a comparison of two runs, one per line, tab-separated,
 # first field the kind (used with common.awk; everything in BEGIN):
 #   totals  side n pass fail skip error
-#   verdict tag base-status new-status regression|improvement|change base-detail new-detail
+#   verdict tag base-status new-status regression|improvement|broken|change base-detail new-detail
+#           (broken: the test broke, an error of the suite, not of the kernel)
 #   crash   "category: title" tags
 #   success tag ctx order base-pct new-pct delta-pp base-attempts new-attempts class
 #   latency tag ctx order base-p99 new-p99 change-pct class
@@ -72,10 +73,12 @@ function verdicts(    i, t, b, nw, bs, ns, c)
 		ns = N[nw, "status"]
 		if (bs == ns)
 			continue
-		if (bs == "ok" && (ns == "fail" || ns == "error"))
+		if (bs == "ok" && ns == "fail")
 			c = "regression"
-		else if ((bs == "fail" || bs == "error") && ns == "ok")
+		else if (bs == "fail" && ns == "ok")
 			c = "improvement"
+		else if (ns == "error")
+			c = "broken"
 		else
 			c = "change"
 		count[c]++
@@ -84,14 +87,16 @@ function verdicts(    i, t, b, nw, bs, ns, c)
 	}
 }
 
+# crashes: titles of kernel findings new in NEW (errors of the suite and
+# interrupted tests are no crash).
 function crashes(    i, d, seen, order, k, tags, t)
 {
 	for (i = 1; i <= nb; i++)
-		if (B[i, "status"] == "fail" || B[i, "status"] == "error")
+		if (B[i, "status"] == "fail")
 			seen[B[i, "detail"]] = 1
 	k = 0
 	for (i = 1; i <= nn; i++) {
-		if (N[i, "status"] != "fail" && N[i, "status"] != "error")
+		if (N[i, "status"] != "fail")
 			continue
 		d = N[i, "detail"]
 		if (d in seen)

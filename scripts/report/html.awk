@@ -17,6 +17,7 @@ function css()
 	print "th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	print "pre{background:#f7f7f7;border:1px solid #ddd;padding:.5em;overflow-x:auto;font-size:.85em}"
 	print ".pass{color:#1a7f37}.fail,.error{color:#b3261e;font-weight:bold}.skip{color:#8a6d00}"
+	print ".interrupted{color:#5b4a9e;font-weight:bold}"
 	print ".banner{padding:.6em 1em;border-radius:4px;font-weight:bold}"
 	print ".banner.bad{background:#fde7e9;color:#b3261e}.banner.good{background:#e6f4ea;color:#1a7f37}"
 	print "section.failure{border-left:4px solid #b3261e;padding-left:1em;margin:1em 0}"
@@ -48,15 +49,19 @@ function summary(    bad, word)
 	if (n == 0)
 		print "<p class=\"banner bad\">The test list was empty: nothing ran.</p>"
 	else if (bad)
-		printf "<p class=\"banner bad\">%d of %d %s failed or broke.</p>\n", bad, n, word
+		printf "<p class=\"banner bad\">%d of %d %s failed or broke%s.</p>\n", bad, n, word,
+		    count["interrupted"] ? "; " count["interrupted"] " interrupted" : ""
+	else if (count["interrupted"])
+		printf "<p class=\"banner bad\">The run was interrupted: %d of %d %s got no verdict.</p>\n",
+		    count["interrupted"], n, word
 	else
 		printf "<p class=\"banner good\">No test failed (%d %s).</p>\n", n, word
 	print "<table>"
-	print "<tr><th>tests</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>test time</th></tr>"
+	print "<tr><th>tests</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>interrupted</th><th>test time</th></tr>"
 	printf "<tr><td class=\"n\">%d</td><td class=\"n pass\">%d</td><td class=\"n fail\">%d</td>",
 	    n, count["ok"], count["fail"]
-	printf "<td class=\"n error\">%d</td><td class=\"n skip\">%d</td><td class=\"n\">%s</td></tr>\n",
-	    count["error"], count["skip"], secs(total)
+	printf "<td class=\"n error\">%d</td><td class=\"n skip\">%d</td><td class=\"n interrupted\">%d</td><td class=\"n\">%s</td></tr>\n",
+	    count["error"], count["skip"], count["interrupted"], secs(total)
 	print "</table>"
 	print "<p>Machine-readable: <a href=\"ktap.txt\">ktap.txt</a>, <a href=\"junit.xml\">junit.xml</a>,"
 	print "<a href=\"results.tsv\">results.tsv</a>; logs: <a href=\"console.log\">console.log</a>,"
@@ -108,7 +113,7 @@ function failing(    i, any, dir, d, ex, out)
 		printf "<h3>%s %s <span class=\"%s\">%s</span></h3>\n", esc(T[i, "idx"]),
 		    esc(T[i, "tag"]), T[i, "status"], toupper(T[i, "status"])
 		printf "<p><b>%s</b>: %s</p>\n", esc(category_of(d)), esc(title_of(d))
-		ex = excerpt(dir "/kmsg.log", title_of(d))
+		ex = excerpt(dir, title_of(d))
 		if (ex == "")
 			print "<p>No console output was captured for this test.</p>"
 		else
@@ -139,7 +144,7 @@ function all_tests(    i, s, d)
 		d = ""
 		if (s == "fail" || s == "error")
 			d = "<a href=\"#t" i "\">" esc(T[i, "detail"]) "</a>"
-		else if (s == "skip")
+		else if (s == "skip" || s == "interrupted")
 			d = esc(T[i, "detail"])
 		printf "<td>%s</td><td class=\"n\">%s</td><td>%s</td></tr>\n", d,
 		    secs(dur[i]), (i in plotted) ? "<a href=\"#m" i "\">plots</a>" : ""

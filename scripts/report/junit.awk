@@ -3,9 +3,13 @@
 # junit.xml of a run, for CI dashboards (Jenkins, GitLab).  Used with
 # common.awk; everything happens in BEGIN.
 # -v run=<run-dir> -v table=<test table file>
-# One testsuite "labyrinth.<list>"; a testcase per test.  Failures and
-# errors carry "category: title" as the message and the console excerpt
-# as the body; skips carry their reason.
+# One testsuite "labyrinth.<list>"; a testcase per test.  Failures (a
+# kernel finding or the test's own check) are <failure>, broken tests and
+# infrastructure errors <error>; both carry "category: title" as the
+# message and the console excerpt from the deciding splat as the body.
+# Skips carry their reason; an interrupted test is <skipped> with message
+# "interrupted: reason".  Valid against the Jenkins xUnit plugin's
+# junit-10.xsd (scripts/check/fixtures/xsd/).
 
 function attr(name, value)
 {
@@ -17,7 +21,7 @@ function secs(t)
 	return sprintf("%.3f", t == "" ? 0 : t)
 }
 
-function testcase(i,    tag, status, detail, dir, t, body, out)
+function testcase(i,    tag, status, detail, dir, t, body, out, el)
 {
 	tag = T[i, "tag"]
 	status = T[i, "status"]
@@ -32,13 +36,16 @@ function testcase(i,    tag, status, detail, dir, t, body, out)
 	print ">"
 	if (status == "skip") {
 		printf "      <skipped%s/>\n", attr("message", detail)
+	} else if (status == "interrupted") {
+		printf "      <skipped%s%s/>\n", attr("message", "interrupted: " detail),
+		    attr("type", "interrupted")
 	} else {
-		body = excerpt(dir "/kmsg.log", title_of(detail))
+		body = excerpt(dir, title_of(detail))
 		if (body == "")
 			body = "(no console output captured for this test)\n"
-		printf "      <%s%s%s>%s</%s>\n", status == "fail" ? "failure" : "error",
-		    attr("message", detail), attr("type", category_of(detail)),
-		    esc(body), status == "fail" ? "failure" : "error"
+		el = status == "fail" ? "failure" : "error"
+		printf "      <%s%s%s>%s</%s>\n", el, attr("message", detail),
+		    attr("type", category_of(detail)), esc(body), el
 		out = tail_of(dir "/output.log", 200)
 		if (out != "")
 			printf "      <system-out>%s</system-out>\n", esc(out)
@@ -64,13 +71,14 @@ BEGIN {
 		count[T[i, "status"]]++
 	}
 	print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-	printf "<testsuites%s%s%s%s%s%s>\n", attr("name", "labyrinth"),
+	# junit-10.xsd: <testsuites> has no skipped attribute.
+	printf "<testsuites%s%s%s%s%s>\n", attr("name", "labyrinth"),
 	    attr("tests", n), attr("failures", count["fail"] + 0),
-	    attr("errors", count["error"] + 0), attr("skipped", count["skip"] + 0),
-	    attr("time", secs(total))
+	    attr("errors", count["error"] + 0), attr("time", secs(total))
 	printf "  <testsuite%s%s%s%s%s%s>\n", attr("name", suite),
 	    attr("tests", n), attr("failures", count["fail"] + 0),
-	    attr("errors", count["error"] + 0), attr("skipped", count["skip"] + 0),
+	    attr("errors", count["error"] + 0),
+	    attr("skipped", count["skip"] + count["interrupted"]),
 	    attr("time", secs(total))
 	if (nmeta) {
 		print "    <properties>"

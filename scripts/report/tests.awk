@@ -4,8 +4,10 @@
 # test's result file.  Input: <run>/list ("idx tag command args").
 # -v run=<run-dir>.  Output, one line per test, tab-separated:
 #   pos idx tag status detail tests/<idx>-<tag>
-# status is ok|fail|skip|error.  A test without a result, or with one that
-# does not parse, is an error: a test that reports nothing never passes.
+# status is ok|fail|skip|error|interrupted.  A test without a result, or
+# with one that does not parse, is an error: a test that reports nothing
+# never passes.  interrupted: the run was stopped while the test ran (no
+# verdict either way).
 
 /^[ \t]*(#|$)/ { next }
 
@@ -37,7 +39,7 @@
 	if (!got || status == "") {
 		status = "error"
 		detail = "missing: no result"
-	} else if (status !~ /^(ok|fail|skip|error)$/) {
+	} else if (status !~ /^(ok|fail|skip|error|interrupted)$/) {
 		detail = "garbled: result \"" line "\""
 		gsub(/\t/, " ", detail)
 		status = "error"
@@ -45,6 +47,8 @@
 		detail = "unknown: failed without a verdict"
 	} else if (status == "error" && detail == "") {
 		detail = "broken: test error without a reason"
+	} else if (status == "interrupted" && detail == "") {
+		detail = "the run was stopped"
 	} else if (status == "skip" && detail == "") {
 		detail = "no reason given"
 	}
