@@ -193,7 +193,7 @@ test_flow()
 	check "ci: ... and says there is nothing to compare with" \
 		has "$WORK/merge-1.out" "no previous merged run"
 	check "ci: the merged run holds every test of the four shards" \
-		is "$(sed -n 's/^# totals: //p' "$R/nightly-merged-1/ktap.txt")" "pass 3 fail 0 skip 1 error 0"
+		is "$(sed -n 's/^# Totals: //p' "$R/nightly-merged-1/ktap.txt")" "pass:3 fail:0 xfail:0 xpass:0 skip:1 error:0"
 	check "ci: the merged run has its kcidb.json" test -f "$R/nightly-merged-1/kcidb.json"
 	if [ -x /usr/bin/jsonschema ]; then
 		check "ci: ... valid KCIDB" /usr/bin/jsonschema -i "$R/nightly-merged-1/kcidb.json" \
