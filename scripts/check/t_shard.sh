@@ -150,7 +150,7 @@ test_merge()
 	check "merge: two shards" scripts/merge.sh "$WORK/m" "$R/shard2" "$R/shard1"
 	check "merge: the list in the full list's order, numbered again" cmp "$WORK/m/list" "$R/clean/list"
 	check "merge: the KTAP summary of the whole run" cmp "$WORK/m/ktap.txt" "$R/clean/ktap.txt"
-	scripts/tsv.sh "$R/clean"
+	scripts/report.sh "$R/clean" tsv
 	check "merge: the same numbers as the whole run" cmp "$WORK/m/results.tsv" "$R/clean/results.tsv"
 	check "merge: test folders renumbered" [ -f "$WORK/m/tests/4-needs_kasan/result" ]
 	check "merge: junit rebuilt" [ -s "$WORK/m/junit.xml" ]
