@@ -84,9 +84,8 @@ new_run_dir()
 main()
 {
 	check_vars
-	EXT_MODS=
 	if [ -n "${EXTMOD:-}" ]; then
-		EXT_MODS=$(ext_module_names)
+		ext_module_names >/dev/null
 	fi
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT

@@ -229,7 +229,9 @@ main()
 	RUN=$1
 	BZIMAGE=$2
 	IMG=$3
-	[ -f "$RUN/list" ] && [ -f "$RUN/meta.env" ] || die "$RUN is not a prepared run folder"
+	if [ ! -f "$RUN/list" ] || [ ! -f "$RUN/meta.env" ]; then
+		die "$RUN is not a prepared run folder (list, meta.env)"
+	fi
 	: "${MAX_BOOTS:=50}" "${LAB_DURATION:=10}"
 	LAB_T0=$(date +%s)
 	export LAB_T0

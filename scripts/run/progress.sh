@@ -50,6 +50,8 @@ judge()
 	rm -rf "$_live"
 	mkdir -p "$_live/boot-$B" "$_live/tests"
 	cp "$RUN/list" "$_live/list"
+	# collect.sh cuts the whole console into the tests' folders
+	awk -v d="$_live/tests" '{ print d "/" $1 "-" $2 }' "$RUN/list" | xargs mkdir -p
 	# the kernel's END marker follows the RESULT line on the other port
 	_w=0
 	while [ "$_w" -lt 25 ] && ! grep -q "labyrinth: END $1 " "$_boot/console.log"; do

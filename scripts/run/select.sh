@@ -5,6 +5,7 @@
 # add the EXTMOD entries, repeat it (REPEAT), number it and take a shard
 # (SHARD).  Sourced by scripts/run.sh after scripts/lib.sh.
 #   select_tests <out>   write the numbered list "idx tag command args"
+#   ext_module_names     the modules EXTMOD builds (checks EXTMOD)
 
 runtest_path()
 {
@@ -100,7 +101,8 @@ select_tests()
 	fi
 	pick "$_src" "$_skip" >"$1.pick"
 	if [ -n "${EXTMOD:-}" ]; then
-		ext_entries >>"$1.pick"
+		# shellcheck disable=SC2046 # one module name a word
+		ext_entries $(ext_module_names) >>"$1.pick"
 	fi
 	repeat "${REPEAT:-1}" <"$1.pick" >"$1.sel"
 	rm -f "$1.pick"
@@ -118,12 +120,12 @@ select_tests()
 	[ -s "$1" ] || die "no tests selected from $_src (TESTS='${TESTS:-}', SKIP, SHARD)"
 }
 
-# ext_entries: runtest/extmod's lines for every module EXTMOD holds.
+# ext_entries <module...>: runtest/extmod's lines for every module.
 ext_entries()
 {
 	_tmpl=$LAB_TOP/runtest/extmod
 	[ -f "$_tmpl" ] || die "runtest/extmod not found"
-	for _m in $EXT_MODS; do
+	for _m in "$@"; do
 		grep -Ev '^[[:space:]]*(#|$)' "$_tmpl" | sed "s/@MOD@/$_m/g"
 	done
 }
