@@ -162,7 +162,7 @@ interrupted()
 	secs=$(($(date +%s) - t0))
 	sed 's/^/# /' "$T/out"
 	check "interrupt ($1 to the $2): exit status 130 (got $rc) within 15 s (took $secs s)" \
-		[ "$rc" = 130 ] && [ "$secs" -le 15 ]
+		sh -c '[ "$1" = 130 ] && [ "$2" -le 15 ]' sh "$rc" "$secs"
 	check "interrupt ($1 to the $2): the running test is marked interrupted" \
 		[ "$(result_of 2)" = "interrupted	interrupted: run stopped by SIG$1" ]
 	check "interrupt ($1 to the $2): the finished test keeps its result, the unstarted one leaves the list" \
