@@ -17,7 +17,8 @@ T=$(mktemp -d)
 
 # fake_qemu: a stand-in for qemu-system-x86_64.  Tags (without .rK) say
 # what the guest does in a test: ok*, bug* (oops on the console, the guest
-# says ok), panic* (the kernel dies), slow* (runs 60 s).  SIGTERM: QEMU's
+# says ok), panic* (the kernel dies), slow* (runs 60 s), restart* (passes,
+# then asks for a restart and ends the boot).  SIGTERM: QEMU's
 # message, then exit 0.
 fake_qemu()
 {
@@ -54,6 +55,9 @@ while read -r idx tag cmd; do
 	c "LAB TIME $idx 0.25"
 	c "LAB RESULT $idx $tag ok"
 	k "labyrinth: END $idx $tag"
+	case $tag in
+	restart*) c "LAB RESTART $idx lockdep off"; rm -rf "$d"; exit 0 ;;
+	esac
 done <"$d/lab/run/list"
 c "LAB DONE"
 rm -rf "$d"
@@ -176,6 +180,28 @@ interrupted()
 		grep -q '^killed SIG' "$RUN/boot-1/console.log.end"
 }
 
+# restart: a restart the guest asks for after a test boots the guest again
+# from the next test; the test keeps its verdict; meta.env counts it.
+restart()
+{
+	if ! grep -q RESTART scripts/collect.sh; then
+		ok "boots: restart on request # SKIP collect.sh does not report restarts"
+		return 0
+	fi
+	prepare restart ok_a restart_b ok_c
+	boots
+	rc=0
+	wait "$BOOTS" || rc=$?
+	sed 's/^/# /' "$T/out"
+	check "boots: a restart on request is announced with its reason" \
+		grep -q 'restarting the guest after test 2: lockdep off' "$T/out"
+	check "boots: the test before the restart keeps its pass, the next boot runs test 3 (status $rc)" \
+		sh -c '[ "$1" = 0 ] && grep -q "^ok" "$2"/tests/2-*/result && grep -q "^ok" "$2"/tests/3-*/result &&
+			grep -qx "LAB HOST boot 2 start 3" "$2/channel.log"' sh "$rc" "$RUN"
+	check "boots: meta.env counts the restart and its reason" \
+		sh -c 'grep -qx "restarts=1" "$1/meta.env" && grep -qx "restart_reasons=2: lockdep off" "$1/meta.env"' sh "$RUN"
+}
+
 # qemu_end: console.log.end tells QEMU's own exit from a kill from outside.
 qemu_end()
 {
@@ -208,6 +234,7 @@ main()
 	fake_qemu
 	qemu_end
 	crash_and_verdicts
+	restart
 	[ -n "${ONLY:-}" ] && exit 0
 	interrupted INT group
 	interrupted TERM runner
