@@ -180,6 +180,25 @@ interrupted()
 		grep -q '^killed SIG' "$RUN/boot-1/console.log.end"
 }
 
+# early_stop: SIGTERM just after the boot loop started still ends the run
+# with 130 and its reports, no QEMU left.
+early_stop()
+{
+	prepare early slow_a ok_b
+	boots
+	sleep 0.3
+	kill -TERM "$BOOTS"
+	rc=0
+	wait "$BOOTS" || rc=$?
+	sed 's/^/# /' "$T/out"
+	left=none
+	no_qemu_left || left=some
+	check "early stop: exit status 130 (got $rc), no QEMU left ($left)" \
+		[ "$rc.$left" = 130.none ]
+	check "early stop: KTAP written (tests that never started leave the list)" \
+		grep -qx '1\.\.[01]' "$RUN/ktap.txt"
+}
+
 # restart: a restart the guest asks for after a test boots the guest again
 # from the next test; the test keeps its verdict; meta.env counts it.
 restart()
@@ -238,6 +257,7 @@ main()
 	[ -n "${ONLY:-}" ] && exit 0
 	interrupted INT group
 	interrupted TERM runner
+	early_stop
 	exit "$FAILED"
 }
 

@@ -33,16 +33,16 @@ on_signal()
 	stop_guest
 }
 
-# stop_guest: SIGTERM to QEMU of the boot in progress, SIGKILL 5 s later.
+# stop_guest: SIGTERM to qemu.sh of the boot in progress (it ends QEMU
+# and records how), SIGKILL to QEMU if it still runs 8 s later.
 stop_guest()
 {
+	[ -n "$QSH" ] || return 0
+	kill -TERM "$QSH" 2>/dev/null || return 0
 	_p=$RUN/boot-$N/console.log.pid
-	[ -n "$QSH" ] && [ -f "$_p" ] || return 0
-	_q=$(cat "$_p")
-	kill -TERM "$_q" 2>/dev/null || return 0
 	(
-		sleep 5
-		kill -KILL "$_q" 2>/dev/null || :
+		sleep 8
+		[ ! -f "$_p" ] || kill -KILL "$(cat "$_p")" 2>/dev/null || :
 	) &
 	KILLER=$!
 }
@@ -60,6 +60,7 @@ await()
 }
 
 # guest_initrd <start>: the base image plus this boot's list and settings.
+# shellcheck disable=SC2317 # run through shielded
 guest_initrd()
 {
 	_g=$RUN/.guest
@@ -74,6 +75,7 @@ guest_initrd()
 }
 
 # keep_logs <boot-dir> <start>: the boot's console and channel join the run's.
+# shellcheck disable=SC2317 # run through shielded
 keep_logs()
 {
 	if ! grep -q '^qemu_cmdline=' "$RUN/meta.env" && [ -f "$1/console.log.cmdline" ]; then
@@ -84,6 +86,7 @@ keep_logs()
 }
 
 # mark_interrupted: the test the guest was running when the run was stopped.
+# shellcheck disable=SC2317 # run through shielded
 mark_interrupted()
 {
 	_idx=$(awk '$1 == "LAB" && $2 == "START" { i = $3 }
