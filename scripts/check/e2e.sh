@@ -50,6 +50,7 @@ result_of()
 	cat "$T/results/$1"/tests/*-"$2"/result 2>/dev/null || printf 'missing\tnone: no result\n'
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 quick()
 {
 	suite quick
@@ -77,6 +78,7 @@ quick()
 		[ "$(grep -c '^\[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 proof()
 {
 	suite proof
@@ -108,6 +110,7 @@ proof()
 # exits 130, that test is "interrupted", the one never started leaves the
 # list, every report is written, results/latest moves, no QEMU is left; and
 # "make run" exits 1 for a failing test.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 interrupt()
 {
 	printf '%s\n' 'e2e_first guest_sanity.sh' \

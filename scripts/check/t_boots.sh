@@ -116,6 +116,7 @@ no_qemu_left()
 	done
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 crash_and_verdicts()
 {
 	prepare crash ok_a bug_b panic_c ok_d
@@ -146,6 +147,7 @@ crash_and_verdicts()
 }
 
 # interrupted <signal> <to-group|to-runner>
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 interrupted()
 {
 	prepare "int$1$2" ok_a slow_b ok_c
@@ -201,6 +203,7 @@ early_stop()
 
 # restart: a restart the guest asks for after a test boots the guest again
 # from the next test; the test keeps its verdict; meta.env counts it.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 restart()
 {
 	if ! grep -q RESTART scripts/collect.sh; then
@@ -222,6 +225,7 @@ restart()
 }
 
 # qemu_end: console.log.end tells QEMU's own exit from a kill from outside.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 qemu_end()
 {
 	printf '#!/bin/sh\nexit 3\n' >"$T/bin/q3"

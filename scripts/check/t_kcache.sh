@@ -66,6 +66,7 @@ kernel()
 
 # rebuilt <what> <old-out> <old-img> <builds-before>: a new kernel from
 # the same folder, built once more, configured once.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 rebuilt()
 {
 	check "$1: a new kernel" sh -c '[ "$1" != "$2" ] && [ "$1" != none ]' sh "$IMG" "$3"
@@ -74,6 +75,7 @@ rebuilt()
 		"$OUT" "$2" "$BUILDS" $(($4 + 1)) "$CONFIGS"
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 plain_tree()
 {
 	src=$T/plain
@@ -96,6 +98,7 @@ plain_tree()
 	rebuilt "plain tree, a new file" "$out" "$img" "$n"
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 git_tree()
 {
 	src=$T/git
