@@ -109,6 +109,8 @@ on_term()
 boot()
 {
 	[ $# -eq 4 ] || die "usage: qemu.sh boot <bzImage> <initrd> <console> <channel>"
+	STOPPED=
+	trap on_term TERM
 	_accel=$(accel "$1")
 	_hang=${HANG_TIMEOUT:-90}
 	: >"$3"
@@ -116,8 +118,10 @@ boot()
 	: >"$3.end"
 	qemu_cmd "$_accel" "$@" >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
-	STOPPED=
-	trap on_term TERM
+	if [ -n "$STOPPED" ]; then
+		printf 'killed SIGTERM qemu.sh was stopped before QEMU started\n' >>"$3.end"
+		return 0
+	fi
 	# One argument per line, so no argument is split.
 	(
 		set -f
