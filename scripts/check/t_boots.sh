@@ -182,13 +182,13 @@ interrupted()
 		grep -q '^killed SIG' "$RUN/boot-1/console.log.end"
 }
 
-# early_stop: SIGTERM just after the boot loop started still ends the run
-# with 130 and its reports, no QEMU left.
+# early_stop: SIGTERM as the first boot starts still ends the run with 130
+# and its reports, no QEMU left.
 early_stop()
 {
 	prepare early slow_a ok_b
 	boots
-	sleep 0.3
+	until_seen . "$RUN/boot-1/console.log.cmdline" || :
 	kill -TERM "$BOOTS"
 	rc=0
 	wait "$BOOTS" || rc=$?

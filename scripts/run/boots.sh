@@ -228,6 +228,8 @@ finish()
 
 main()
 {
+	trap 'on_signal INT' INT
+	trap 'on_signal TERM' TERM
 	[ $# -eq 3 ] || die "usage: boots.sh <run-dir> <bzImage> <image>"
 	RUN=$1
 	BZIMAGE=$2
@@ -238,8 +240,6 @@ main()
 	: "${MAX_BOOTS:=50}" "${LAB_DURATION:=10}"
 	LAB_T0=$(date +%s)
 	export LAB_T0
-	trap 'on_signal INT' INT
-	trap 'on_signal TERM' TERM
 	boots
 	# From here on the run only reports; a signal no longer stops it.
 	trap '' INT TERM
