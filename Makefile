@@ -4,6 +4,23 @@
 
 SHELL := /bin/sh
 
+# "make run" and "make compare" exit with their script's own status (run:
+# 0 passed, 1 a test failed, 2 usage or set-up error, 130 interrupted;
+# compare: 0, 1 regression, 2), not make's 2 for any failed recipe.  For
+# these goals make runs in question mode (-q): recipe lines marked "+" still
+# run, and a status 1 becomes make's own without a message.  A status 2 is
+# make's own too (make adds its one "*** ... Error 2" line).  Ctrl-C: make
+# waits for the script to stop the guest and write its reports, then ends
+# by SIGINT (130).  The scripts' own make (kernel and module builds) must
+# not inherit -q: SCRIPT runs them without make's flags.
+STATUS_GOALS := run compare
+ifneq ($(MAKECMDGOALS),)
+ifeq ($(filter-out $(STATUS_GOALS),$(MAKECMDGOALS)),)
+MAKEFLAGS += -q
+endif
+endif
+SCRIPT := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh
+
 .PHONY: help run check bench compare merge bisect kernel modules image setup lint clean
 
 help:
@@ -11,8 +28,8 @@ help:
 
 ## make run        set-up, kernel, guest, RUNTEST (default quick), reports
 run:
-	@sh scripts/setup.sh run
-	@sh scripts/run.sh
+	+@$(SCRIPT) scripts/setup.sh run
+	+@$(SCRIPT) scripts/run.sh
 
 ## make check      the project's own tests; last line "N passed, N failed"
 check:
@@ -26,7 +43,7 @@ bench:
 
 ## make compare BASE=<run> NEW=<run>   regression report between two runs
 compare:
-	@sh scripts/compare.sh "$(BASE)" "$(NEW)"
+	+@$(SCRIPT) scripts/compare.sh "$(BASE)" "$(NEW)"
 
 ## make merge OUT=<dir> RUNS="<run> <run>..."   merge shard results
 merge:

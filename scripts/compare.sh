@@ -75,19 +75,6 @@ read_conf()
 	[ -n "${MIN:-}" ] || die "$1: min_attempts is not set"
 }
 
-# resolve_run <label> <arg>: a run folder as given, or under results/.
-resolve_run()
-{
-	[ -n "$2" ] || die "$1 is not set: make compare BASE=<run> NEW=<run>"
-	if [ -d "$2" ]; then
-		printf '%s\n' "$2"
-	elif [ -n "$2" ] && [ -d "$LAB_TOP/results/$2" ]; then
-		printf '%s\n' "$LAB_TOP/results/$2"
-	else
-		die "$1: no run folder '$2' (neither a folder nor results/$2)"
-	fi
-}
-
 # prepare <side> <run-dir>: the side's test table and results.tsv.
 prepare()
 {

@@ -12,8 +12,14 @@
 #   KASAN=0|1       add configs/kernel/optional/kasan.config
 #   JOBS=<n>        parallel build jobs (default: number of CPUs)
 #   LAB_CACHE=<dir> cache folder (default ~/.cache/labyrinth)
-# The cache key is the source's identity plus the fragments' content; a
-# build is a cache hit only when it finished (a stamp written last).
+# Cache: one build folder per source tree, compiler and fragments
+# ($LAB_CACHE/kernel/<key>).  The folder remembers the content state of the
+# tree it was built from (.lab-state): the commit plus "git diff HEAD" and
+# the untracked files' content for a git tree, every file's path, size and
+# modification time for any other tree.  The same state is a cache hit;
+# any change rebuilds incrementally in the same folder (kbuild's own
+# dependency tracking).  A build counts only once its stamp (.lab-built)
+# is written, so a failed or interrupted build is built again.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -106,18 +112,46 @@ check_ksrc()
 	fi
 }
 
-# source_id <tree>: what identifies the source's content.
-source_id()
+# build_place <tree>: what names the tree's build folder: a git tree's top
+# folder; a tarball extracted into the cache its path, version, top-level
+# files and Makefile (the name its builds always had); any other tree its
+# path.
+build_place()
 {
 	if git -C "$1" rev-parse HEAD >/dev/null 2>&1; then
-		git -C "$1" rev-parse HEAD
-		git -C "$1" status --porcelain --untracked-files=no | hash_stdin
-	else
+		printf 'git %s\n' "$(git -C "$1" rev-parse --show-toplevel)"
+		return 0
+	fi
+	case $1 in
+	"$LAB_CACHE"/src/*)
 		printf '%s\n' "$1"
 		make -s -C "$1" kernelversion 2>/dev/null || :
 		find "$1" -maxdepth 1 -newer "$1/Makefile" -type f | LC_ALL=C sort
 		stat -c '%Y %s' "$1/Makefile"
-	fi
+		;;
+	*) printf 'tree %s\n' "$1" ;;
+	esac
+}
+
+# source_state <tree>: a hash of the tree's content: for git the commit,
+# the diff of every tracked change (staged or not) and the untracked files
+# (not ignored) with their content; otherwise every file's path, size and
+# modification time.
+source_state()
+{
+	if git -C "$1" rev-parse HEAD >/dev/null 2>&1; then
+		(
+			cd "$1"
+			git rev-parse HEAD
+			git -c core.quotepath=off diff --no-ext-diff --no-textconv \
+				--no-color --binary HEAD -- .
+			git -c core.quotepath=off ls-files --others --exclude-standard -- . >"$STATE_TMP"
+			cat "$STATE_TMP"
+			[ ! -s "$STATE_TMP" ] || git hash-object --stdin-paths <"$STATE_TMP"
+		)
+	else
+		find "$1" -type f -printf '%P\t%s\t%T@\n' | LC_ALL=C sort
+	fi | hash_stdin
 }
 
 # tarball_source <tarball>: extract a kernel source tarball once (into the
@@ -146,37 +180,72 @@ tarball_source()
 	die "$DEBIAN_TARBALL holds no kernel tree"
 }
 
+# configure <src> <out> <log>: a fresh .config from tinyconfig and the
+# fragments.
+configure()
+{
+	rm -rf "$2"
+	mkdir -p "$2"
+	# shellcheck disable=SC2046 # one fragment a word
+	{
+		make -C "$1" O="$2" ARCH=x86_64 tinyconfig &&
+			"$1/scripts/kconfig/merge_config.sh" -m -O "$2" \
+				"$2/.config" $(fragments) &&
+			make -C "$1" O="$2" ARCH=x86_64 olddefconfig
+	} >"$3" 2>&1 || {
+		tail -n 20 "$3" >&2
+		die "configuring the kernel in $1 failed (log: $3)"
+	}
+	: >"$2/.lab-configured"
+}
+
+# build <src> <out> <state>: build (or rebuild incrementally) the tree's
+# kernel in <out> for the content state <state>.  Runs under the folder's
+# lock.
 build()
 {
 	_src=$1
 	_out=$2
 	_log=$_out/build.log
-	rm -rf "$_out"
-	mkdir -p "$_out"
+	if [ -f "$_out/.lab-built" ]; then
+		if [ ! -f "$_out/.lab-state" ]; then
+			# built before the folder kept its state: its name held
+			# the tree's identity, so it is this state
+			printf '%s\n' "$3" >"$_out/.lab-state"
+		fi
+		[ "$(cat "$_out/.lab-state")" != "$3" ] || return 0
+	fi
 	jobs=${JOBS:-$(nproc)}
-	info "building kernel from $_src in $_out (-j$jobs, log $_log)"
-	# shellcheck disable=SC2046
-	{
-		make -C "$_src" O="$_out" ARCH=x86_64 tinyconfig &&
-			"$_src/scripts/kconfig/merge_config.sh" -m -O "$_out" \
-				"$_out/.config" $(fragments) &&
-			make -C "$_src" O="$_out" ARCH=x86_64 olddefconfig
-	} >"$_log" 2>&1 || {
-		tail -n 20 "$_log" >&2
-		die "configuring the kernel in $_src failed (log: $_log)"
-	}
-	# shellcheck disable=SC2046
+	_how=incrementally
+	if [ ! -f "$_out/.config" ] ||
+		{ [ ! -f "$_out/.lab-configured" ] && [ ! -f "$_out/.lab-built" ]; }; then
+		_how="from scratch"
+		info "configuring kernel from $_src in $_out (log $_log)"
+		configure "$_src" "$_out" "$_log"
+	fi
+	rm -f "$_out/.lab-built"
+	# shellcheck disable=SC2046 # one fragment a word
 	verify_config "$_out/.config" $(fragments) ||
 		die "the kernel tree $_src cannot provide every symbol the suite needs (listed above)"
+	info "building kernel $_how from $_src in $_out (-j$jobs, log $_log)"
 	_t0=$(date +%s)
 	make -C "$_src" O="$_out" ARCH=x86_64 -j"$jobs" bzImage modules \
 		>>"$_log" 2>&1 || {
 		grep -E 'error|Error' "$_log" | head -n 20 >&2
 		die "building the kernel in $_src failed (log: $_log)"
 	}
+	# shellcheck disable=SC2046 # one fragment a word
+	verify_config "$_out/.config" $(fragments) ||
+		die "the kernel tree $_src cannot provide every symbol the suite needs (listed above)"
 	make -s -C "$_out" kernelrelease >"$_out/.lab-release" 2>/dev/null
 	printf '%s\n' "$_src" >"$_out/.lab-source"
-	printf '%s seconds with -j%s\n' $(($(date +%s) - _t0)) "$jobs" >"$_out/.lab-build-time"
+	_secs=$(($(date +%s) - _t0))
+	if [ "$_how" = incrementally ]; then
+		printf '%s seconds with -j%s\n' "$_secs" "$jobs" >"$_out/.lab-rebuild-time"
+	else
+		printf '%s seconds with -j%s\n' "$_secs" "$jobs" >"$_out/.lab-build-time"
+	fi
+	printf '%s\n' "$3" >"$_out/.lab-state"
 	: >"$_out/.lab-built"
 }
 
@@ -201,7 +270,7 @@ main()
 	esac
 	key=$({
 		printf 'recipe %s\n' "$RECIPE"
-		source_id "$src"
+		build_place "$src"
 		gcc --version | head -n 1
 		for f in $(fragments); do
 			printf '%s\n' "${f##*/}"
@@ -209,20 +278,20 @@ main()
 		done
 	} | hash_stdin)
 	out=$LAB_CACHE/kernel/$key
-	if [ ! -f "$out/.lab-built" ]; then
+	STATE_TMP=$(mktemp)
+	state=$(source_state "$src")
+	rm -f "$STATE_TMP"
+	if [ ! -f "$out/.lab-built" ] || [ "$(cat "$out/.lab-state" 2>/dev/null)" != "$state" ]; then
 		mkdir -p "$LAB_CACHE/kernel"
 		export LAB_CACHE
-		# shellcheck disable=SC2016
-		with_lock "kernel-$key" sh -c '
-			[ -f "$2/.lab-built" ] && exit 0
-			exec "$1" --build "$3" "$2"' sh "$0" "$out" "$src" >&2
+		with_lock "kernel-$key" "$0" --build "$src" "$out" "$state" >&2
 	fi
 	[ -f "$out/.lab-built" ] || die "kernel build in $out did not finish"
 	printf '%s\n' "$out"
 }
 
 if [ "${1:-}" = --build ]; then
-	build "$2" "$3"
+	build "$2" "$3" "$4"
 	exit 0
 fi
 main "$@"

@@ -81,3 +81,29 @@ with_lock()
 	mkdir -p "$LAB_CACHE/locks"
 	flock "$_lock" "$@"
 }
+
+# resolve_run <label> <run>: a results folder given as a path, or as a run
+# id (or "latest") under RESULTS (default results/).
+resolve_run()
+{
+	[ -n "$2" ] || die "$1 is not set: give a run folder or a run id"
+	_res=${RESULTS:-$LAB_TOP/results}
+	if [ -d "$2" ]; then
+		printf '%s\n' "$2"
+	elif [ -d "$_res/$2" ]; then
+		printf '%s\n' "$_res/$2"
+	else
+		die "$1: no run folder '$2' (neither a folder nor $_res/$2)"
+	fi
+}
+
+# shielded <command...>: run a command that must finish even when the run
+# is being interrupted: SIGINT and SIGTERM are ignored while it runs (the
+# caller's trap acts once it returns).
+shielded()
+{
+	(
+		trap '' INT TERM
+		"$@"
+	)
+}

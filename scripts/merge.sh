@@ -20,17 +20,6 @@ set -eu
 
 TAB=$(printf '\t')
 
-resolve_run()
-{
-	if [ -d "$1" ]; then
-		printf '%s\n' "$1"
-	elif [ -n "$1" ] && [ -d "$LAB_TOP/results/$1" ]; then
-		printf '%s\n' "$LAB_TOP/results/$1"
-	else
-		die "no run folder '$1' (neither a folder nor results/$1)"
-	fi
-}
-
 # entries <shard> <order> <run>: for each list line
 #   idx shard order pos tag run command-and-args
 entries()
@@ -133,7 +122,7 @@ main()
 	scratch merge
 	: >"$SCRATCH/runs"
 	for _arg in "$@"; do
-		_r=$(resolve_run "$_arg") || exit 2
+		_r=$(resolve_run RUN "$_arg") || exit 2
 		check_run merge "$_r"
 		printf '%s\n' "$_r" >>"$SCRATCH/runs"
 	done
@@ -178,9 +167,7 @@ main()
 		[ ! -f "$_r/console.log" ] || cat "$_r/console.log" >>"$OUT/console.log"
 		[ ! -f "$_r/channel.log" ] || cat "$_r/channel.log" >>"$OUT/channel.log"
 	done
-	for _step in ktap tsv junit html; do
-		sh "$LAB_TOP/scripts/$_step.sh" "$OUT"
-	done
+	"$LAB_TOP/scripts/report.sh" "$OUT" ktap tsv junit html
 	info "merged $# runs into $OUT: $OUT/report.html, $OUT/junit.xml"
 }
 

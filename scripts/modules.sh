@@ -85,7 +85,13 @@ main()
 	[ $# -eq 1 ] || die "usage: modules.sh <kernel-output-tree>"
 	kb=$1
 	[ -f "$kb/Module.symvers" ] || die "$kb has no Module.symvers"
-	kkey=$(printf '%s\n' "$kb" | cat - "$kb/.config" | hash_stdin)
+	# A kernel folder rebuilt in place after an edit of its source
+	# (kernel.sh) gives new modules for every content state it had.
+	kkey=$({
+		printf '%s\n' "$kb"
+		cat "$kb/.config"
+		[ ! -f "$kb/.lab-rebuild-time" ] || cat "$kb/.lab-state"
+	} | hash_stdin)
 	mkey=$(hash_tree "$LAB_TOP/modules")
 	suite=$LAB_CACHE/modules/$kkey-$mkey
 	if [ ! -f "$suite/.lab-built" ]; then

@@ -7,8 +7,15 @@
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
 # hung, default 90), KCMDLINE (extra kernel command line).
-# "boot" appends the outcome to <console-file>.end: "exit <status>" when QEMU
-# ended by itself, "hang <reason>" when the watchdog ended it.
+# "boot" writes how QEMU ended to <console-file>.end, one line:
+#   exit <status>            QEMU ended by itself (0: the guest powered off)
+#   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
+#                            caught ("terminating on signal 15 from pid 42
+#                            (sh)"), one it died of ("died of the signal",
+#                            SIGKILL from the OOM killer), or SIGTERM to
+#                            this script ("qemu.sh was stopped")
+#   hang <reason>            the watchdog ended it
+# SIGTERM to this script ends QEMU and still writes the line.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -76,9 +83,34 @@ current_timeout()
 	     END { if (open) print idx, t }' "$1"
 }
 
+# ended_how <status> <qemu-stderr>: the line for <console>.end (see above).
+ended_how()
+{
+	_msg=$(grep -m 1 'terminating on signal' "$2" 2>/dev/null || :)
+	if [ -n "$STOPPED" ]; then
+		printf 'killed SIGTERM qemu.sh was stopped\n'
+	elif [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; then
+		printf 'killed SIG%s died of the signal (status %d)\n' "$(kill -l "$1")" "$1"
+	elif [ -n "$_msg" ]; then
+		_sig=$(printf '%s\n' "$_msg" | sed -n 's/.*terminating on signal \([0-9]*\).*/\1/p')
+		printf 'killed SIG%s %s\n' "$(kill -l "${_sig:-0}" 2>/dev/null || echo "${_sig:-?}")" \
+			"$(printf '%s\n' "$_msg" | sed 's/^[^:]*: //')"
+	else
+		printf 'exit %s\n' "$1"
+	fi
+}
+
+# shellcheck disable=SC2317 # called from the trap
+on_term()
+{
+	STOPPED=1
+}
+
 boot()
 {
 	[ $# -eq 4 ] || die "usage: qemu.sh boot <bzImage> <initrd> <console> <channel>"
+	STOPPED=
+	trap on_term TERM
 	_accel=$(accel "$1")
 	_hang=${HANG_TIMEOUT:-90}
 	: >"$3"
@@ -86,6 +118,10 @@ boot()
 	: >"$3.end"
 	qemu_cmd "$_accel" "$@" >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
+	if [ -n "$STOPPED" ]; then
+		printf 'killed SIGTERM qemu.sh was stopped before QEMU started\n' >>"$3.end"
+		return 0
+	fi
 	# One argument per line, so no argument is split.
 	(
 		set -f
@@ -102,6 +138,7 @@ boot()
 	_tstart=0
 	_why=
 	while kill -0 "$_pid" 2>/dev/null; do
+		[ -z "$STOPPED" ] || break
 		sleep 1
 		_now=$(date +%s)
 		_size=$(($(size_of "$3") + $(size_of "$4")))
@@ -119,19 +156,23 @@ boot()
 		elif [ $((_now - _last)) -gt "$_hang" ]; then
 			_why="no output from the guest for ${_hang}s"
 		fi
-		if [ -n "$_why" ]; then
-			kill "$_pid" 2>/dev/null || :
-			sleep 1
-			kill -9 "$_pid" 2>/dev/null || :
-			break
-		fi
+		[ -z "$_why" ] || break
 	done
+	if [ -n "$_why" ] || [ -n "$STOPPED" ]; then
+		kill "$_pid" 2>/dev/null || :
+		sleep 1
+		kill -9 "$_pid" 2>/dev/null || :
+	fi
 	_rc=0
-	wait "$_pid" || _rc=$?
+	while :; do
+		wait "$_pid" && _rc=0 || _rc=$?
+		kill -0 "$_pid" 2>/dev/null || break
+		kill "$_pid" 2>/dev/null || :
+	done
 	if [ -n "$_why" ]; then
 		printf 'hang %s\n' "$_why" >>"$3.end"
 	else
-		printf 'exit %s\n' "$_rc" >>"$3.end"
+		ended_how "$_rc" "$3.qemu" >>"$3.end"
 	fi
 	# QEMU's own complaints (for example a KVM internal error) belong to
 	# the console record.

@@ -115,6 +115,7 @@ main()
 	verdict_snapshot
 	hog_frag_record before
 	hog_start "$HOG"
+	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	hog_frag_confirm
 	measured_phase
 	hog_stop
@@ -122,6 +123,7 @@ main()
 	recovery_phase
 	lab_rmmod lab_engine
 	verdict_taint
+	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	verdict_free
 }
 

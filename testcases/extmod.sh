@@ -118,6 +118,7 @@ main()
 	verdict_snapshot
 	hog_frag_record before
 	hog_start "$HOG"
+	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	hog_frag_confirm
 	hog_frag_record during
 	run_module

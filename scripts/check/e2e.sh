@@ -8,6 +8,8 @@
 #      tag "proof_<category>_<what>" must end with that category ("pass":
 #      no finding, the test passes); the guest that panics is restarted and
 #      the run goes on.
+#   3. Ctrl-C during a run stops it with exit status 130 and its reports
+#      (interrupt), and "make run" exits 1 for a failing test.
 
 set -eu
 cd "$(dirname "$0")/../.."
@@ -48,6 +50,7 @@ result_of()
 	cat "$T/results/$1"/tests/*-"$2"/result 2>/dev/null || printf 'missing\tnone: no result\n'
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 quick()
 {
 	suite quick
@@ -75,6 +78,7 @@ quick()
 		[ "$(grep -c '^\[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
 }
 
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 proof()
 {
 	suite proof
@@ -101,13 +105,62 @@ proof()
 		sh "$boots" "$run" "$last"
 }
 
+# interrupt: Ctrl-C as a terminal sends it (SIGINT to the process group of
+# "make run", the command in the README) while the second test runs: make
+# exits 130, that test is "interrupted", the one never started leaves the
+# list, every report is written, results/latest moves, no QEMU is left; and
+# "make run" exits 1 for a failing test.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+interrupt()
+{
+	printf '%s\n' 'e2e_first guest_sanity.sh' \
+		'e2e_long atomic_stress.sh -c timer -o 0 -f none -H none -d 600' \
+		'e2e_never guest_sanity.sh' >"$T/interrupt.list"
+	env --default-signal=INT,TERM setsid make run RESULTS="$T/results" RUN_ID=interrupt \
+		RUNTEST="$T/interrupt.list" HANG_TIMEOUT=60 >"$T/interrupt.out" 2>&1 &
+	pg=$!
+	n=0
+	until grep -q '^\[1/3\]' "$T/interrupt.out" && grep -q 'LAB START 2 ' \
+		"$T/results/interrupt/boot-1/channel.log" 2>/dev/null; do
+		n=$((n + 1))
+		if [ "$n" -gt 1800 ] || ! kill -0 "$pg" 2>/dev/null; then
+			break
+		fi
+		sleep 1
+	done
+	sleep 2
+	t0=$(date +%s)
+	kill -INT "-$pg" 2>/dev/null || :
+	rc=0
+	wait "$pg" || rc=$?
+	secs=$(($(date +%s) - t0))
+	sed 's/^/# interrupt: /' "$T/interrupt.out"
+	run=$T/results/interrupt
+	check "interrupt: make run exits 130 after Ctrl-C (got $rc, in $secs s)" [ "$rc" = 130 ]
+	check "interrupt: the running test is marked interrupted" \
+		[ "$(cat "$run"/tests/2-e2e_long/result 2>/dev/null)" = "$(printf 'interrupted\tinterrupted: run stopped by SIGINT')" ]
+	check "interrupt: the finished test kept its verdict, the unstarted one left the list" \
+		sh -c 'grep -q "^ok" "$1"/tests/1-e2e_first/result && [ "$(cut -d" " -f2 "$1/list" | tr "\n" " ")" = "e2e_first e2e_long " ]' sh "$run"
+	check "interrupt: KTAP, JUnit and HTML written, results/latest moved" \
+		sh -c 'grep -q "^not ok 2 e2e_long # .*interrupted" "$1/ktap.txt" && [ -s "$1/junit.xml" ] &&
+			[ -s "$1/report.html" ] && [ "$(readlink "$2")" = interrupt ]' sh "$run" "$T/results/latest"
+	check "interrupt: no QEMU left running" \
+		sh -c 'for p in "$1"/boot-*/console.log.pid; do ! kill -0 "$(cat "$p")" 2>/dev/null || exit 1; done' sh "$run"
+	rc=0
+	make run RESULTS="$T/results" RUN_ID=makefail RUNTEST=proof \
+		TESTS='^proof_accounting_engine_miscount$' LAB_DURATION=3 >"$T/makefail.out" 2>&1 || rc=$?
+	sed 's/^/# makefail: /' "$T/makefail.out"
+	check "make run exits 1 for a failing test (got $rc)" [ "$rc" = 1 ]
+}
+
 main()
 {
 	case ${1:-all} in
 	quick) quick ;;
 	proof) proof ;;
-	all) quick; proof ;;
-	*) die "usage: e2e.sh [quick|proof|all]" ;;
+	interrupt) interrupt ;;
+	all) quick; proof; interrupt ;;
+	*) die "usage: e2e.sh [quick|proof|interrupt|all]" ;;
 	esac
 }
 

@@ -20,6 +20,7 @@ CONF=configs/classify.conf
 TMP=
 . scripts/check/tap.sh
 
+# shellcheck disable=SC2317 # called from the trap
 cleanup()
 {
 	[ -n "$TMP" ] && rm -rf "$TMP"

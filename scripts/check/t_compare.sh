@@ -22,6 +22,7 @@ cmp_run()
 	echo "$_rc" >"$WORK/$_name.rc"
 }
 
+# shellcheck disable=SC2317 # called through check
 rc_is()
 {
 	[ "$(cat "$WORK/$1.rc")" = "$2" ]
@@ -38,6 +39,7 @@ test_equal()
 	check "compare: Markdown on stdout equals compare.md" cmp "$WORK/same.out" "$WORK/same/compare.md"
 }
 
+# shellcheck disable=SC2016 # Markdown backticks, not command substitution
 test_regression()
 {
 	R=$WORK/runs

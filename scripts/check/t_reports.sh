@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The reports of one run: ktap.sh, tsv.sh, junit.sh, html.sh on the
+# The reports of one run (scripts/report.sh ktap, tsv, junit, html) on the
 # hand-written results folders in fixtures/runs (clean, crash, garbled,
 # nometa, format2).  Run from the repository's root.
 
@@ -23,10 +23,10 @@ test_ktap()
 	# Totals: pass:3 fail:0 xfail:0 xpass:0 skip:1 error:0
 	EOF
 	rm -f "$R/clean/ktap.txt"
-	check "ktap: clean run" scripts/ktap.sh "$R/clean"
+	check "ktap: clean run" scripts/report.sh "$R/clean" ktap
 	check "ktap: clean run gives the expected summary" cmp "$WORK/ktap.clean" "$R/clean/ktap.txt"
 
-	scripts/ktap.sh "$R/crash"
+	scripts/report.sh "$R/crash" ktap
 	check "ktap: a crash is 'not ok' with its category and title" \
 		has "$R/crash/ktap.txt" "not ok 1 engine_contexts # crash: BUG: sleeping function called from invalid context"
 	check "ktap: a test without a result is 'not ok # error missing: no result'" \
@@ -34,21 +34,21 @@ test_ktap()
 	check "ktap: crash run totals as kselftest writes them" \
 		has "$R/crash/ktap.txt" "# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:1"
 
-	scripts/ktap.sh "$R/garbled"
+	scripts/report.sh "$R/garbled" ktap
 	check "ktap: a garbled result is an error, never a pass" \
 		has "$R/garbled/ktap.txt" 'not ok 1 engine_contexts # error garbled: result "bogus half a line"'
 
 	mkdir "$WORK/empty"
 	cp "$R/clean/meta.env" "$WORK/empty/"
 	: >"$WORK/empty/list"
-	scripts/ktap.sh "$WORK/empty"
+	scripts/report.sh "$WORK/empty" ktap
 	check "ktap: an empty list gives plan 1..0" has "$WORK/empty/ktap.txt" "1..0"
 
-	check_rc "ktap: a folder without meta.env is refused (exit 2)" 2 scripts/ktap.sh "$R/nometa"
-	check_rc "ktap: a run of another suite_format is refused (exit 2)" 2 scripts/ktap.sh "$R/format2"
+	check_rc "ktap: a folder without meta.env is refused (exit 2)" 2 scripts/report.sh "$R/nometa" ktap
+	check_rc "ktap: a run of another suite_format is refused (exit 2)" 2 scripts/report.sh "$R/format2" ktap
 	cp -R "$R/clean" "$WORK/badlist"
 	printf 'x engine_contexts\n' >>"$WORK/badlist/list"
-	check_rc "ktap: a list line without an idx is refused (exit 2)" 2 scripts/ktap.sh "$WORK/badlist"
+	check_rc "ktap: a list line without an idx is refused (exit 2)" 2 scripts/report.sh "$WORK/badlist" ktap
 }
 
 # tsv_row <file> <test> <ctx> <order>: that row, tab-separated.
@@ -60,7 +60,7 @@ tsv_row()
 test_tsv()
 {
 	R=$WORK/runs
-	scripts/tsv.sh "$R/clean"
+	scripts/report.sh "$R/clean" tsv
 	_hdr="test${TAB}verdict${TAB}ctx${TAB}order${TAB}attempts${TAB}successes${TAB}failures${TAB}injected${TAB}natural${TAB}success_pct${TAB}lat_p50_ns${TAB}lat_p99_ns${TAB}lat_max_ns"
 	check "tsv: header row" [ "$(sed -n 1p "$R/clean/results.tsv")" = "$_hdr" ]
 	check "tsv: one row per test, context and order (9+2+5+1)" \
@@ -72,14 +72,14 @@ test_tsv()
 		[ "$(tsv_row "$R/clean/results.tsv" needs_kasan - -)" = \
 		"needs_kasan${TAB}skip${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-${TAB}-" ]
 
-	scripts/tsv.sh "$R/crash"
+	scripts/report.sh "$R/crash" tsv
 	check "tsv: a record cut short by a crash is left out" \
 		[ "$(awk -F '\t' '$1 == "engine_contexts"' "$R/crash/results.tsv" | wc -l)" -eq 9 ]
 	check "tsv: verdicts fail and error" \
 		[ "$(cut -f1,2 "$R/crash/results.tsv" | sort -u | tr '\n\t' ' :')" = \
 		"engine_contexts:fail fault_order0:pass frag_hog:error needs_kasan:skip test:verdict " ]
 
-	scripts/tsv.sh "$R/engine"
+	scripts/report.sh "$R/engine" tsv
 	check "tsv: engine records: a row per context and order, none for rx totals" \
 		[ "$(sed 1d "$R/engine/results.tsv" | cut -f3,4 | tr '\n\t' ' :')" = \
 		"hrtimer:0 hrtimer:1 rx_ring:0 rx_ring:1 " ]
@@ -91,7 +91,7 @@ test_tsv()
 	_d=$WORK/twice/tests/2-fault_order0/data
 	_extra=$(sed -n 1p "$_d" | sed 's/lat_p99_ns=3030/lat_p99_ns=7000/; s/attempts=1000/attempts=500/; s/successes=980/successes=500/')
 	printf '%s\n' "$_extra" >>"$_d"
-	scripts/tsv.sh "$WORK/twice"
+	scripts/report.sh "$WORK/twice" tsv
 	check "tsv: repeated records add up counts and keep the largest p99" \
 		[ "$(tsv_row "$WORK/twice/results.tsv" fault_order0 hrtimer 0 | cut -f5,6,10,12)" = \
 		"1500${TAB}1480${TAB}98.67${TAB}7000" ]
@@ -100,7 +100,7 @@ test_tsv()
 test_junit()
 {
 	R=$WORK/runs
-	scripts/junit.sh "$R/crash"
+	scripts/report.sh "$R/crash" junit
 	_j=$R/crash/junit.xml
 	check "junit: well-formed XML" xml_wellformed "$_j"
 	check "junit: well-formed by the structural checker too" env NO_XMLLINT=1 sh -c \
@@ -126,7 +126,7 @@ test_junit()
 		"! LC_ALL=C grep -q '[^[:print:][:space:]]' '$_j'"
 	check "junit: test time from the START/END markers" has "$_j" \
 		'name="engine_contexts" time="10.200"'
-	scripts/junit.sh "$R/clean"
+	scripts/report.sh "$R/clean" junit
 	check "junit: test time from the guest's own figure first" has "$R/clean/junit.xml" \
 		'name="fault_order0" time="5.250"'
 	check "junit: clean run well-formed, nothing failed" sh -c \
@@ -137,7 +137,7 @@ test_junit()
 test_html()
 {
 	R=$WORK/runs
-	scripts/html.sh "$R/crash"
+	scripts/report.sh "$R/crash" html
 	_h=$R/crash/report.html
 	check "html: written" [ -s "$_h" ]
 	check "html: nothing fetched from outside (offline)" html_offline "$_h"
@@ -159,7 +159,7 @@ test_html()
 	check "html: summary counts" has "$_h" '2 of 4 tests failed or broke.'
 	check "html: plots inlined as SVG" [ "$(grep -c '<svg' "$_h")" -eq 7 ]
 
-	scripts/html.sh "$R/clean"
+	scripts/report.sh "$R/clean" html
 	_h=$R/clean/report.html
 	check "html: clean run says so" has "$_h" 'No test failed (4 tests).'
 	check "html: clean run, no failing test" has "$_h" '<p>None: every test passed or was skipped.</p>'
@@ -169,7 +169,7 @@ test_html()
 	check "html: clean run offline and balanced" sh -c \
 		". scripts/check/reports-lib.sh; html_offline '$_h' && html_balanced '$_h'"
 
-	scripts/html.sh "$R/engine"
+	scripts/report.sh "$R/engine" html
 	_h=$R/engine/report.html
 	check "html: engine records give 4 plots" [ "$(grep -c '<svg' "$_h")" -eq 4 ]
 	check "html: failures the records do not split are shown as such" has "$_h" \
@@ -177,7 +177,7 @@ test_html()
 	check "html: the test's own injected/natural totals are plotted" has "$_h" \
 		'test_total is the test&#39;s own count of injected and natural failures.'
 
-	scripts/html.sh "$R/garbled"
+	scripts/report.sh "$R/garbled" html
 	check "html: no data gives a sentence, not a plot" sh -c \
 		"grep -q 'there is nothing to plot' '$R/garbled/report.html' &&
 		! grep -q '<svg' '$R/garbled/report.html'"
@@ -186,10 +186,10 @@ test_html()
 	printf '#!/bin/sh\necho "line 3: boom" >&2\nexit 1\n' >"$WORK/bin/gnuplot"
 	chmod +x "$WORK/bin/gnuplot"
 	check "html: a failing gnuplot still gives a report" env PATH="$WORK/bin:$PATH" \
-		scripts/html.sh "$R/clean"
+		scripts/report.sh "$R/clean" html
 	check "html: ... which says why each plot is missing" sh -c \
 		"[ \"\$(grep -c 'could not be drawn (line 3: boom)' '$R/clean/report.html')\" -eq 10 ]"
-	check_rc "html: a folder without meta.env is refused (exit 2)" 2 scripts/html.sh "$R/nometa"
+	check_rc "html: a folder without meta.env is refused (exit 2)" 2 scripts/report.sh "$R/nometa" html
 }
 
 # The same reports with busybox awk as awk (the suite's awk must work in
@@ -204,7 +204,7 @@ test_busybox_awk()
 	ln -s "$(command -v busybox)" "$WORK/bb/awk"
 	cp -R "$WORK/runs/crash" "$WORK/bbcrash"
 	for _s in ktap tsv junit; do
-		PATH="$WORK/bb:$PATH" "scripts/$_s.sh" "$WORK/bbcrash"
+		PATH="$WORK/bb:$PATH" scripts/report.sh "$WORK/bbcrash" "$_s"
 	done
 	for _f in ktap.txt results.tsv junit.xml; do
 		check "busybox awk: same $_f as mawk" cmp "$WORK/runs/crash/$_f" "$WORK/bbcrash/$_f"

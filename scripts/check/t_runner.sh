@@ -4,7 +4,8 @@
 # Unit tests of the host runner: bad input is refused with exit status 2,
 # a message naming what is wrong, and nothing under results/ touched; the
 # kernel config verifier names missing symbols; collect.sh turns a boot's
-# channel and console into the right verdicts.
+# channel and console into the right verdicts; "make run" keeps run.sh's
+# exit status; REPEAT repeats the selection and counts passes per test.
 
 set -eu
 cd "$(dirname "$0")/../.."
@@ -66,10 +67,73 @@ bad_input()
 	refused "runtest unknown fault profile" "noprof.list:1: no fault profile" RUNTEST="$T/noprof.list"
 	refused "runtest bad tag" "tag.list:1:" RUNTEST="$T/tag.list"
 	refused "RUN_ID with a slash" "RUN_ID" RUN_ID=a/b
+	refused "REPEAT=0" "REPEAT='0' is out of range" REPEAT=0
+	refused "REPEAT=x" "REPEAT='x'" REPEAT=x
 	refused "KSRC not a kernel tree" "KSRC=$T is not a kernel source tree" KSRC="$T"
 	refused "KSRC missing" "is not a folder" KSRC="$T/nowhere"
 	refused "KBUILD without bzImage" "no arch/x86/boot/bzImage" KBUILD="$T"
 	refused "EXTMOD not a folder" "EXTMOD=" EXTMOD="$T/nowhere"
+}
+
+# make_status: "make run" exits with run.sh's own status, 2 for a bad
+# variable (make's own status for a failed recipe would be 2 as well; the
+# e2e test checks 1 for a failing test and 130 for Ctrl-C).
+make_status()
+{
+	_before=$(find "$T/results" | LC_ALL=C sort | cksum)
+	_rc=0
+	make run RESULTS="$T/results" LAB_CACHE="$T/cache" VCPUS=abc >"$T/out" 2>&1 || _rc=$?
+	_after=$(find "$T/results" | LC_ALL=C sort | cksum)
+	if [ "$_rc" = 2 ] && grep -q "VCPUS='abc'" "$T/out" && [ "$_before" = "$_after" ]; then
+		ok "make run: a bad variable exits 2, results untouched"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "make run: a bad variable exits 2 (got $_rc)"
+	fi
+	_rc=0
+	make run RESULTS="$T/results" LAB_CACHE="$T/cache" RUNTEST="$T/tag.list" >"$T/out" 2>&1 || _rc=$?
+	if [ "$_rc" = 2 ] && grep -q "tag.list:1:" "$T/out"; then
+		ok "make run: a bad runtest list exits 2 naming file and line"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "make run: a bad runtest list exits 2 (got $_rc)"
+	fi
+}
+
+# repeat: REPEAT=3 lists the selection three times, round by round, tags
+# suffixed .r1 .. .r3; the summary counts passes per test in repeat.txt and
+# exits 1 when a round failed.
+repeat()
+{
+	printf 'a guest_sanity.sh\nb guest_sanity.sh -d 5\n' >"$T/rep.list"
+	_got=$(LAB_TOP=$PWD RUNTEST=$T/rep.list REPEAT=3 sh -c '
+		. scripts/lib.sh
+		. scripts/run/select.sh
+		select_tests "$1"
+		cut -d" " -f1,2 "$1" | tr "\n" ","' sh "$T/rep.out" 2>&1)
+	if [ "$_got" = "1 a.r1,2 b.r1,3 a.r2,4 b.r2,5 a.r3,6 b.r3," ]; then
+		ok "REPEAT=3: the selection three times, tags .r1 .. .r3"
+	else
+		nok "REPEAT=3: the selection three times (got '$_got')"
+	fi
+	_r=$T/reprun
+	mkdir -p "$_r"
+	cp "$T/rep.out" "$_r/list"
+	printf 'suite_format=1\nrepeat=3\n' >"$_r/meta.env"
+	for _t in 1-a.r1:ok 2-b.r1:ok 3-a.r2:fail 4-b.r2:ok 5-a.r3:ok 6-b.r3:skip; do
+		mkdir -p "$_r/tests/${_t%:*}"
+		printf '%s\twhy\n' "${_t#*:}" >"$_r/tests/${_t%:*}/result"
+	done
+	_rc=0
+	sh scripts/run/summary.sh "$_r" >"$T/out" 2>&1 || _rc=$?
+	if [ "$_rc" = 1 ] && grep -qx "a	passed 2/3	ok fail ok" "$_r/repeat.txt" &&
+		grep -qx "b	passed 3/3	ok ok skip" "$_r/repeat.txt" &&
+		grep -q "repeat: a passed 2/3" "$T/out"; then
+		ok "REPEAT: repeat.txt and the summary give passes per test, exit 1"
+	else
+		sed 's/^/# /' "$T/out" "$_r/repeat.txt"
+		nok "REPEAT: repeat.txt and the summary (status $_rc)"
+	fi
 }
 
 # A KBUILD whose .config lacks a requested symbol: the error names the
@@ -187,6 +251,8 @@ image_key()
 main()
 {
 	bad_input
+	make_status
+	repeat
 	config_verify
 	collect
 	image_key

@@ -78,6 +78,7 @@ fake_proc()
 	printf 'Node 0, zone    DMA32 %s\n' "$3" >"$TMP/proc/buddyinfo"
 }
 
+# shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
 t_fault()
 {
 	fake_debugfs
@@ -132,6 +133,7 @@ t_fault()
 	expect "missing debugfs knobs are a setup failure" 1 "setup: no */failslab*"
 }
 
+# shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
 t_injection()
 {
 	fake_debugfs
@@ -208,6 +210,7 @@ EOF
 		"leak: 5000 pages not returned (tolerance 2048), page_owner: 12 pages allocated from mymod"
 }
 
+# shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
 t_hog()
 {
 	fake_proc 400000 0 "100 100 100 0 0 0 0 0 0 0 2"

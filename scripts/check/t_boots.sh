@@ -1,0 +1,268 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the boot loop (scripts/run/boots.sh) with a stand-in QEMU
+# that plays a guest from the run's list: a crash restarts the guest from
+# the next test, progress lines carry the host's final verdict, SIGINT to
+# the run's process group and SIGTERM to the runner stop QEMU, mark the
+# running test interrupted, write every report and results/latest and exit
+# 130; qemu.sh records how QEMU ended.
+
+set -eu
+cd "$(dirname "$0")/../.."
+. scripts/check/tap.sh
+
+T=$(mktemp -d)
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+
+# fake_qemu: a stand-in for qemu-system-x86_64.  Tags (without .rK) say
+# what the guest does in a test: ok*, bug* (oops on the console, the guest
+# says ok), panic* (the kernel dies), slow* (runs 60 s), restart* (passes,
+# then asks for a restart and ends the boot).  SIGTERM: QEMU's
+# message, then exit 0.
+fake_qemu()
+{
+	mkdir -p "$T/bin"
+	cat >"$T/bin/qemu" <<'FAKE'
+#!/bin/sh
+set -eu
+con=
+chan=
+initrd=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-serial) if [ -z "$con" ]; then con=${2#file:}; else chan=${2#file:}; fi; shift ;;
+	-initrd) initrd=$2; shift ;;
+	esac
+	shift
+done
+trap 'echo "qemu-system-x86_64: terminating on signal 15 from pid 1 (test)" >&2; exit 0' TERM
+d=$(mktemp -d)
+(cd "$d" && cpio -i --quiet <"$initrd")
+start=$(sed -n 's/^start=//p' "$d/lab/run/env")
+k() { printf '[    1.000000] %s\n' "$*" >>"$con"; }
+c() { printf '%s\n' "$*" >>"$chan"; }
+c "LAB BOOT $start 0 tsc"
+while read -r idx tag cmd; do
+	[ "$idx" -ge "$start" ] || continue
+	c "LAB START $idx $tag 60"
+	k "labyrinth: START $idx $tag"
+	case $tag in
+	slow*) sleep 60 & wait $! ;;
+	panic*) k "Kernel panic - not syncing: Fatal exception"; rm -rf "$d"; exit 0 ;;
+	bug*) k "BUG: kernel NULL pointer dereference, address: 0000000000000008" ;;
+	esac
+	c "LAB TIME $idx 0.25"
+	c "LAB RESULT $idx $tag ok"
+	k "labyrinth: END $idx $tag"
+	case $tag in
+	restart*) c "LAB RESTART $idx lockdep off"; rm -rf "$d"; exit 0 ;;
+	esac
+done <"$d/lab/run/list"
+c "LAB DONE"
+rm -rf "$d"
+FAKE
+	chmod +x "$T/bin/qemu"
+	: >"$T/bzImage"
+	: >"$T/image"
+}
+
+# prepare <run-id> <list-lines...>: a run folder as scripts/run.sh leaves it.
+prepare()
+{
+	RUN=$T/results/$1
+	shift
+	mkdir -p "$RUN/tests"
+	: >"$RUN/list"
+	_i=0
+	for _t in "$@"; do
+		_i=$((_i + 1))
+		echo "$_i $_t guest_sanity.sh" >>"$RUN/list"
+	done
+	printf 'suite_format=1\nrun_id=%s\nruntest=fake\nrepeat=1\n' "${RUN##*/}" >"$RUN/meta.env"
+}
+
+# boots: boots.sh on $RUN with the stand-in QEMU, in the background
+# in a session of its own (pid $BOOTS = its process group).
+boots()
+{
+	env QEMU="$T/bin/qemu" ACCEL=tcg HANG_TIMEOUT=30 LAB_DURATION=1 \
+		setsid env --default-signal=INT,TERM sh scripts/run/boots.sh "$RUN" "$T/bzImage" "$T/image" \
+		>"$T/out" 2>&1 &
+	BOOTS=$!
+}
+
+result_of()
+{
+	cat "$RUN"/tests/"$1"-*/result 2>/dev/null || echo none
+}
+
+# until_seen <pattern> <file>: wait up to 60 s for a line.
+until_seen()
+{
+	_n=0
+	while ! grep -q -- "$1" "$2" 2>/dev/null; do
+		_n=$((_n + 1))
+		[ "$_n" -lt 300 ] || return 1
+		sleep 0.2
+	done
+}
+
+no_qemu_left()
+{
+	for _p in "$RUN"/boot-*/console.log.pid; do
+		[ -f "$_p" ] || continue
+		! kill -0 "$(cat "$_p")" 2>/dev/null || return 1
+	done
+}
+
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+crash_and_verdicts()
+{
+	prepare crash ok_a bug_b panic_c ok_d
+	boots
+	rc=0
+	wait "$BOOTS" || rc=$?
+	sed 's/^/# /' "$T/out"
+	check "boots: a failed test gives exit status 1 (got $rc)" [ "$rc" = 1 ]
+	check "boots: clean test passes" sh -c 'result_of() { cat "$1"/tests/1-*/result; }; result_of "$1" | grep -q "^ok"' sh "$RUN"
+	case $(result_of 2) in
+	fail*oops*) ok "boots: an oops on the console fails the test the guest passed" ;;
+	*) not_ok "boots: console oops fails test 2 (got '$(result_of 2)')" ;;
+	esac
+	case $(result_of 3) in
+	fail*panic*) ok "boots: the test that killed the guest fails with category panic" ;;
+	*) not_ok "boots: panic in test 3 (got '$(result_of 3)')" ;;
+	esac
+	check "boots: the guest restarted after the panic and ran test 4" \
+		sh -c 'grep -q "^ok" "$1"/tests/4-*/result && grep -qx "boots=2" "$1/meta.env"' sh "$RUN"
+	check "boots: progress shows the host's verdict, not the guest's (test 2: fail)" \
+		grep -qE '^\[2/4\] fail +bug_b ' "$T/out"
+	check "boots: one progress line per test, the crashed one included" \
+		[ "$(grep -cE '^\[[ 0-9]+/4\]' "$T/out")" = 4 ]
+	check "boots: the crash is announced as a restart" grep -q 'guest ended in test 3' "$T/out"
+	check "boots: KTAP, JUnit, HTML written and results/latest moved" \
+		sh -c 'grep -q "^not ok 2 bug_b" "$1/ktap.txt" && [ -s "$1/junit.xml" ] &&
+			[ -s "$1/report.html" ] && [ "$(readlink "$2")" = crash ]' sh "$RUN" "$T/results/latest"
+}
+
+# interrupted <signal> <to-group|to-runner>
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+interrupted()
+{
+	prepare "int$1$2" ok_a slow_b ok_c
+	boots
+	if ! until_seen '^\[1/3\]' "$T/out" || ! until_seen 'LAB START 2' "$RUN/boot-1/channel.log"; then
+		kill -KILL "-$BOOTS" 2>/dev/null || :
+		not_ok "interrupt ($1 $2): the first test never finished"
+		return 0
+	fi
+	t0=$(date +%s)
+	if [ "$2" = group ]; then
+		kill -"$1" "-$BOOTS"
+	else
+		kill -"$1" "$BOOTS"
+	fi
+	rc=0
+	wait "$BOOTS" || rc=$?
+	secs=$(($(date +%s) - t0))
+	sed 's/^/# /' "$T/out"
+	check "interrupt ($1 to the $2): exit status 130 (got $rc) within 15 s (took $secs s)" \
+		sh -c '[ "$1" = 130 ] && [ "$2" -le 15 ]' sh "$rc" "$secs"
+	check "interrupt ($1 to the $2): the running test is marked interrupted" \
+		[ "$(result_of 2)" = "interrupted	interrupted: run stopped by SIG$1" ]
+	check "interrupt ($1 to the $2): the finished test keeps its result, the unstarted one leaves the list" \
+		sh -c 'grep -q "^ok" "$1"/tests/1-*/result && [ "$(cut -d" " -f2 "$1/list" | tr "\n" " ")" = "ok_a slow_b " ]' sh "$RUN"
+	check "interrupt ($1 to the $2): reports written, latest moved, meta says so" \
+		sh -c 'grep -q "^not ok 2 slow_b # .*interrupted: run stopped by SIG$3" "$1/ktap.txt" && [ -s "$1/junit.xml" ] &&
+			[ -s "$1/report.html" ] && [ "$(readlink "$2")" = "${1##*/}" ] &&
+			grep -qx "interrupted=SIG$3" "$1/meta.env"' sh "$RUN" "$T/results/latest" "$1"
+	check "interrupt ($1 to the $2): no QEMU left running" no_qemu_left
+	check "interrupt ($1 to the $2): QEMU's end recorded as killed" \
+		grep -q '^killed SIG' "$RUN/boot-1/console.log.end"
+}
+
+# early_stop: SIGTERM as the first boot starts still ends the run with 130
+# and its reports, no QEMU left.
+early_stop()
+{
+	prepare early slow_a ok_b
+	boots
+	until_seen . "$RUN/boot-1/console.log.cmdline" || :
+	kill -TERM "$BOOTS"
+	rc=0
+	wait "$BOOTS" || rc=$?
+	sed 's/^/# /' "$T/out"
+	left=none
+	no_qemu_left || left=some
+	check "early stop: exit status 130 (got $rc), no QEMU left ($left)" \
+		[ "$rc.$left" = 130.none ]
+	check "early stop: KTAP written (tests that never started leave the list)" \
+		grep -qx '1\.\.[01]' "$RUN/ktap.txt"
+}
+
+# restart: a restart the guest asks for after a test boots the guest again
+# from the next test; the test keeps its verdict; meta.env counts it.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+restart()
+{
+	if ! grep -q RESTART scripts/collect.sh; then
+		ok "boots: restart on request # SKIP collect.sh does not report restarts"
+		return 0
+	fi
+	prepare restart ok_a restart_b ok_c
+	boots
+	rc=0
+	wait "$BOOTS" || rc=$?
+	sed 's/^/# /' "$T/out"
+	check "boots: a restart on request is announced with its reason" \
+		grep -q 'restarting the guest after test 2: lockdep off' "$T/out"
+	check "boots: the test before the restart keeps its pass, the next boot runs test 3 (status $rc)" \
+		sh -c '[ "$1" = 0 ] && grep -q "^ok" "$2"/tests/2-*/result && grep -q "^ok" "$2"/tests/3-*/result &&
+			grep -qx "LAB HOST boot 2 start 3" "$2/channel.log"' sh "$rc" "$RUN"
+	check "boots: meta.env counts the restart and its reason" \
+		sh -c 'grep -qx "restarts=1" "$1/meta.env" && grep -qx "restart_reasons=2: lockdep off" "$1/meta.env"' sh "$RUN"
+}
+
+# qemu_end: console.log.end tells QEMU's own exit from a kill from outside.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+qemu_end()
+{
+	printf '#!/bin/sh\nexit 3\n' >"$T/bin/q3"
+	printf '#!/bin/sh\nsleep 60 & wait $!\n' >"$T/bin/qsleep"
+	chmod +x "$T/bin/q3" "$T/bin/qsleep"
+	QEMU=$T/bin/q3 ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/c3" "$T/ch3" || :
+	check "qemu.sh: QEMU's own exit status is recorded (exit 3)" [ "$(cat "$T/c3.end")" = "exit 3" ]
+	QEMU=$T/bin/qsleep ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/ck" "$T/chk" &
+	q=$!
+	until_seen . "$T/ck.pid" || :
+	sleep 0.5
+	kill -KILL "$(cat "$T/ck.pid")" 2>/dev/null || :
+	wait "$q" || :
+	check "qemu.sh: QEMU killed from outside is recorded as killed SIGKILL" \
+		grep -q '^killed SIGKILL ' "$T/ck.end"
+	QEMU=$T/bin/qsleep ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/ct" "$T/cht" &
+	q=$!
+	until_seen . "$T/ct.pid" || :
+	kill -TERM "$q"
+	rc=0
+	wait "$q" || rc=$?
+	check "qemu.sh: SIGTERM to qemu.sh ends QEMU and records it (status $rc)" \
+		sh -c '[ "$1" = 0 ] && grep -q "^killed SIGTERM qemu.sh was stopped" "$2" && ! kill -0 "$(cat "$3")" 2>/dev/null' \
+		sh "$rc" "$T/ct.end" "$T/ct.pid"
+}
+
+main()
+{
+	fake_qemu
+	qemu_end
+	crash_and_verdicts
+	restart
+	[ -n "${ONLY:-}" ] && exit 0
+	interrupted INT group
+	interrupted TERM runner
+	early_stop
+	exit "$FAILED"
+}
+
+main "$@"
