@@ -216,6 +216,7 @@ untestable()
 main()
 {
 	check_vars
+	# shellcheck disable=SC2016
 	: "${LAB_BISECT_RUN:=sh '$LAB_TOP/scripts/run.sh'}"
 	export LAB_BISECT_RUN KSRC TESTS REPEAT
 	ORIG=$(where_now)
@@ -253,6 +254,7 @@ main()
 	git -C "$KSRC" checkout -q "$ORIG"
 	git -C "$KSRC" bisect start "$BAD_C" "$GOOD_C" >/dev/null 2>&1 ||
 		die "bisect: git bisect start failed in $KSRC"
+	# shellcheck disable=SC2016
 	setsid sh -c 'cd "$1" && exec git bisect run sh "$2" --step' sh \
 		"$KSRC" "$LAB_TOP/scripts/bisect.sh" >"$BDIR/git-bisect-run.log" 2>&1 &
 	CHILD=$!

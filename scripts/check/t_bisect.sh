@@ -86,11 +86,13 @@ bis()
 	echo "$_rc" >"$WORK/$_name.rc"
 }
 
+# shellcheck disable=SC2317
 rc_of()
 {
 	[ "$(cat "$WORK/$1.rc")" = "$2" ]
 }
 
+# shellcheck disable=SC2317
 is()
 {
 	[ "$1" = "$2" ]
@@ -98,6 +100,7 @@ is()
 
 # pristine <where>: HEAD is <where> (branch name or commit), no changes,
 # no bisect in progress.
+# shellcheck disable=SC2317
 pristine()
 {
 	_now=$(git -C "$T" symbolic-ref -q --short HEAD || git -C "$T" rev-parse HEAD)

@@ -16,6 +16,7 @@ GH=ci/github-actions.yml
 
 # flat <yaml>: one line per key, "a.b.c=value", list items and block text
 # as "a.b[]=text"; enough YAML for these files' structure.
+# shellcheck disable=SC2317
 flat()
 {
 	awk '
@@ -49,6 +50,7 @@ flat()
 }
 
 # yaml_ok <file>: parses as YAML (python3-yaml, a test-only tool).
+# shellcheck disable=SC2317
 yaml_ok()
 {
 	python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$1" 2>/dev/null
@@ -64,6 +66,7 @@ gl_shard()
 }
 
 # gitlab_ok <yaml>: the structure the README describes.
+# shellcheck disable=SC2016,SC2317
 gitlab_ok()
 {
 	yaml_ok "$1" || return 1
@@ -86,6 +89,7 @@ gitlab_ok()
 }
 
 # github_ok <yaml>
+# shellcheck disable=SC2016,SC2317
 github_ok()
 {
 	yaml_ok "$1" || return 1
@@ -111,6 +115,7 @@ github_ok()
 		grep -q '^jobs\.merge\.steps\.run=sh scripts/ci.sh merge "$OUT" previous ' "$F"
 }
 
+# shellcheck disable=SC2317
 is()
 {
 	[ "$1" = "$2" ]
@@ -129,6 +134,7 @@ test_yaml()
 	check "ci: $GH has the promised structure" github_ok "$GH"
 	broken "$GL" 's/^  parallel: .*//' "$WORK/b1.yml"
 	check "ci: GitLab without parallel: rejected" not gitlab_ok "$WORK/b1.yml"
+	# shellcheck disable=SC2016
 	broken "$GL" 's/CI_NODE_INDEX:-1}\/\${CI_NODE_TOTAL/CI_NODE_TOTAL:-1}\/${CI_NODE_INDEX/' "$WORK/b2.yml"
 	check "ci: GitLab with the shard mapping swapped: rejected" not gitlab_ok "$WORK/b2.yml"
 	broken "$GL" '/^  artifacts:/,/^  [a-z]/s/when: always/when: on_success/' "$WORK/b3.yml"
@@ -143,6 +149,7 @@ test_yaml()
 	check "ci: GitHub caching another folder than LAB_CACHE: rejected" not github_ok "$WORK/b7.yml"
 }
 
+# shellcheck disable=SC2317
 not()
 {
 	! "$@"
@@ -176,6 +183,7 @@ merge()
 	echo "$_rc" >"$WORK/merge-$_night.rc"
 }
 
+# shellcheck disable=SC2317
 rc_file()
 {
 	[ "$(cat "$1")" = "$2" ]

@@ -146,13 +146,16 @@ t_mixed()
 	# A lockup after a lockdep report is its consequence; alone it is
 	# the verdict itself, with nothing appended.
 	classify "$_awk" "$FIX/lockdep_then_lockup.bad" "$TMP/out"
+	# shellcheck disable=SC2016
 	check "$_awk: a soft lockup after lockdep is named after it" \
 		awk -F '\t' 'NR == 1 { exit !($1 == "lockdep" && $2 ~ /\(then soft lockup\)$/) }' "$TMP/out"
 	classify "$_awk" "$FIX/soft_lockup.bad" "$TMP/out"
+	# shellcheck disable=SC2016
 	check "$_awk: a soft lockup alone is the verdict, no consequence named" \
 		awk -F '\t' 'NR == 1 { exit !($1 == "lockup" && $2 !~ /then/) }' "$TMP/out"
 	classify "$_awk" "$FIX/alloc_failure_then_bug.bad" "$TMP/out"
 	_want=$(( $(lines "$FIX/alloc_failure.good") + 1 ))
+	# shellcheck disable=SC2016
 	check "$_awk: an allocation-failure warning before a BUG: the BUG's line decides" \
 		awk -F '\t' -v l="$_want" 'NR == 1 { exit !($1 == "bug-atomic" && $3 == l) }' "$TMP/out"
 	classify "$_awk" /dev/null "$TMP/out"

@@ -23,11 +23,13 @@ validator()
 	fi
 }
 
+# shellcheck disable=SC2317
 valid()
 {
 	"$JS" -i "$1" "$SCHEMA" >/dev/null 2>&1
 }
 
+# shellcheck disable=SC2317
 invalid()
 {
 	! valid "$1"
@@ -51,6 +53,7 @@ field_of()
 		sub(/^      "[a-z_]*": /, ""); sub(/,$/, ""); print; exit }' "$1"
 }
 
+# shellcheck disable=SC2317
 is()
 {
 	[ "$1" = "$2" ]
