@@ -255,9 +255,7 @@ test_verdicts()
 {
 	_r=$WORK/verdicts
 	verdict_run "$_r"
-	for _s in ktap tsv junit html; do
-		"scripts/$_s.sh" "$_r"
-	done
+	scripts/report.sh "$_r" ktap tsv junit html
 	_k=$_r/ktap.txt
 	check "ktap: a kernel finding is 'not ok # category: title'" has "$_k" \
 		'not ok 1 t_noise_bug # bug-atomic: BUG: sleeping function called from invalid context'

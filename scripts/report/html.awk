@@ -290,7 +290,7 @@ BEGIN {
 	failing()
 	all_tests()
 	measurements()
-	printf "<p><small>Written by labyrinth's scripts/html.sh, %s.</small></p>\n", esc(generated)
+	printf "<p><small>Written by labyrinth's scripts/report.sh, %s.</small></p>\n", esc(generated)
 	print "</body>"
 	print "</html>"
 }
