@@ -12,6 +12,10 @@ LIST=/lab/run/list
 ENVF=/lab/run/env
 TESTS=/lab/testcases
 CHANNEL=${LAB_CHANNEL:-/dev/ttyS1}
+# Seconds a test gets between TERM and KILL.
+GRACE_S=5
+
+. /lab/testcases/lib/reset.sh
 
 emit()
 {
@@ -81,6 +85,83 @@ heartbeat()
 	done
 }
 
+# start_test <cmd> [args...]: the test in a session of its own (setsid
+# runs it in place: the runner's children lead no process group), without
+# the results channel.  Its pid is its session and process group id.
+start_test()
+{
+	cd "$TESTS"
+	export LAB_IDX="$idx" LAB_TAG="$tag" LAB_OUT="$out" LAB_BOOT_STATE="$RESET_DIR"
+	export LAB_MODDIR=/lab/modules LAB_CONFIGS=/lab/configs
+	_cmd=$1
+	shift
+	setsid sh "./$_cmd" "$@" </dev/null 3>&- &
+	TEST_PID=$!
+}
+
+# supervise <timeout> <cmd> [args...]: run the test, stop it at its timeout,
+# then stop every process of its session and every new process outside the
+# runner's.  Writes .rc, .timeout (TERM or KILL) and .killed to $out.
+supervise()
+{
+	_to=$1
+	shift
+	reset_ps_all | cut -d' ' -f1 >"$out/.before"
+	start_test "$@"
+	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
+	_wd=$!
+	_rc=0
+	wait "$TEST_PID" || _rc=$?
+	echo "$_rc" >"$out/.rc"
+	kill "$_wd" 2>/dev/null || :
+	wait "$_wd" 2>/dev/null || :
+	RESET_COUNT=0
+	reset_stop session "$TEST_PID" "$GRACE_S" || :
+	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$out/.before" || :
+	echo "$RESET_COUNT" >"$out/.killed"
+}
+
+# result <rc> <timeout>: the test's facts for the RESULT line.
+result()
+{
+	_why=$(head -n 1 "$out/verdict" 2>/dev/null || :)
+	_how=$(cat "$out/.timeout" 2>/dev/null || :)
+	case $_how in
+	TERM) echo "fail timeout: test ran longer than $2s (stopped by TERM)"; return 0 ;;
+	KILL) echo "fail timeout: test ran longer than $2s (TERM ignored, KILL after ${GRACE_S}s)"; return 0 ;;
+	esac
+	case $1 in
+	0) echo ok ;;
+	1)
+		if [ -n "$_why" ]; then
+			echo "fail $_why"
+		else
+			echo "error test: failed without a verdict"
+		fi
+		;;
+	4) echo "skip ${_why:-no reason given}" ;;
+	129 | 1[3-9][0-9] | 2[0-5][0-9])
+		echo "error test: killed by signal $(($1 - 128))" ;;
+	*) echo "error test: exit status $1" ;;
+	esac
+}
+
+# reset_after <idx>: put the guest back as it was at boot and check the
+# detectors; a diagnostic line says what it took.
+reset_after()
+{
+	_r0=$(cut -d' ' -f1 /proc/uptime)
+	_killed=$(cat "$out/.killed" 2>/dev/null || echo 0)
+	RESET_COUNT=0
+	reset_modules
+	_mods=$RESET_COUNT
+	RESET_COUNT=0
+	reset_knobs
+	_knobs=$RESET_COUNT
+	reset_detectors
+	emit "LAB OUT $1 # reset: $(awk -v t0="$_r0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $(cat "$RESET_DIR/free"), tolerance $RESET_FREE_TOL)"
+}
+
 run_one()
 {
 	idx=$1
@@ -96,32 +177,20 @@ run_one()
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
 	t0=$(cut -d" " -f1 /proc/uptime)
-	(
-		cd "$TESTS"
-		export LAB_IDX="$idx" LAB_TAG="$tag" LAB_OUT="$out"
-		export LAB_MODDIR=/lab/modules LAB_CONFIGS=/lab/configs
-		rc=0
-		timeout -s KILL "$timeout" sh "./$cmd" "$@" </dev/null || rc=$?
-		echo "$rc" >"$out/.rc"
-	) 2>&1 | while IFS= read -r line; do
+	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
 		emit "LAB OUT $idx $line"
 	done
-	rc=$(cat "$out/.rc" 2>/dev/null || echo 255)
 	emit "LAB TIME $idx $(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)"
+	reset_after "$idx"
 	if [ -f "$out/data" ]; then
 		while IFS= read -r line; do
 			emit "LAB DATA $idx $line"
 		done <"$out/data"
 	fi
-	why=$(head -n 1 "$out/verdict" 2>/dev/null || :)
-	case $rc in
-	0) emit "LAB RESULT $idx $tag ok" ;;
-	1) emit "LAB RESULT $idx $tag fail ${why:-test: failed without a reason}" ;;
-	4) emit "LAB RESULT $idx $tag skip ${why:-no reason given}" ;;
-	137) emit "LAB RESULT $idx $tag fail timeout: test ran longer than ${timeout}s" ;;
-	*) emit "LAB RESULT $idx $tag error test: exit status $rc${why:+ ($why)}" ;;
-	esac
+	emit "LAB RESULT $idx $tag $(result "$(cat "$out/.rc" 2>/dev/null || echo 255)" "$timeout")"
 	kmsg "END $idx $tag"
+	RESTART=$(reset_reasons)
+	[ -z "$RESTART" ] || emit "LAB RESTART $idx $RESTART"
 }
 
 main()
@@ -132,15 +201,21 @@ main()
 	emit "LAB BOOT $START $count $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo none)"
 	heartbeat &
 	hb=$!
+	RUNNER_SID=$(cut -d')' -f2 /proc/$$/stat | cut -d' ' -f5)
+	reset_record
+	RESTART=
 	set -f
 	while read -r idx tag cmd args; do
 		[ "$idx" -ge "$START" ] || continue
 		# shellcheck disable=SC2086
 		run_one "$idx" "$tag" "$cmd" $args
+		# A test that left what a reset cannot undo: a fresh guest
+		# runs the rest (the host boots one from the next test).
+		[ -z "$RESTART" ] || break
 	done <"$LIST"
 	set +f
 	kill "$hb" 2>/dev/null || :
-	emit "LAB DONE"
+	[ -n "$RESTART" ] || emit "LAB DONE"
 }
 
 main "$@"

@@ -73,6 +73,8 @@ quick()
 		sh -c 'grep -q "<testsuite" "$1/junit.xml" && grep -q "<svg" "$1/report.html"' sh "$run"
 	check "quick: one progress line per test" \
 		[ "$(grep -c '^\[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
+	check "quick: no guest restart (boots=1, no LAB RESTART)" \
+		sh -c 'grep -qx boots=1 "$1/meta.env" && ! grep -q "^LAB RESTART" "$1/channel.log"' sh "$run"
 }
 
 proof()
@@ -101,13 +103,44 @@ proof()
 		sh "$boots" "$run" "$last"
 }
 
+# lifecycle: the runner stops a test that ignores TERM at its timeout and
+# resets what it left (fault knobs, module, processes) so the next test
+# starts clean in the same boot; after each lockdep report the guest
+# restarts, so two locking bugs in one list are both caught.
+lifecycle()
+{
+	suite lifecycle
+	run=$T/results/lifecycle
+	ch=$run/channel.log
+	check "lifecycle: a test that ignores TERM is KILLed at its timeout" \
+		sh -c 'printf "%s\n" "$1" | grep -q "^fail	timeout: test ran longer than [0-9]*s (TERM ignored, KILL after [0-9]*s)"' \
+		sh "$(result_of lifecycle lifecycle_leak)"
+	r=$(result_of lifecycle lifecycle_clean)
+	printf '%s\n' "$r" | sed 's/^/# lifecycle_clean: /'
+	check "lifecycle: the next test starts clean (knobs, modules, processes)" \
+		[ "$(printf '%s\n' "$r" | cut -f1)" = ok ]
+	check "lifecycle: it ran in the same boot (reset, no restart)" \
+		sh -c 'grep -q "^LAB START 2 " "$1/boot-1/channel.log" && ! grep -q "^LAB RESTART [12] " "$2"' \
+		sh "$run" "$ch"
+	for t in lifecycle_lockdep_a lifecycle_lockdep_b; do
+		r=$(result_of lifecycle "$t")
+		check "lifecycle: $t fails with category lockdep ($(printf '%s' "$r" | tr '\t' ' '))" \
+			sh -c 'printf "%s\n" "$1" | grep -q "^fail	lockdep: "' sh "$r"
+	done
+	check "lifecycle: the guest restarted after the first lockdep report" \
+		grep -q '^LAB RESTART 3 .*lockdep off' "$ch"
+	check "lifecycle: two boots ($(sed -n 's/^boots=//p' "$run/meta.env"))" \
+		grep -qx 'boots=2' "$run/meta.env"
+}
+
 main()
 {
 	case ${1:-all} in
 	quick) quick ;;
 	proof) proof ;;
-	all) quick; proof ;;
-	*) die "usage: e2e.sh [quick|proof|all]" ;;
+	lifecycle) lifecycle ;;
+	all) quick; proof; lifecycle ;;
+	*) die "usage: e2e.sh [quick|proof|lifecycle|all]" ;;
 	esac
 }
 
