@@ -85,6 +85,13 @@ heartbeat()
 	done
 }
 
+# now_s: seconds since boot, to the hundredth, without a fork.
+now_s()
+{
+	read -r _up _ </proc/uptime
+	printf '%s\n' "$_up"
+}
+
 # start_test <cmd> [args...]: the test in a session of its own (setsid
 # runs it in place: the runner's children lead no process group), without
 # the results channel.  Its pid is its session and process group id.
@@ -112,6 +119,7 @@ supervise()
 	_wd=$!
 	_rc=0
 	wait "$TEST_PID" || _rc=$?
+	now_s >"$out/.t1"
 	echo "$_rc" >"$out/.rc"
 	kill "$_wd" 2>/dev/null || :
 	wait "$_wd" 2>/dev/null || :
@@ -147,10 +155,10 @@ result()
 }
 
 # reset_after <idx>: put the guest back as it was at boot and check the
-# detectors; a diagnostic line says what it took.
+# detectors; a diagnostic line says what it took, from the test's end
+# (stopping its processes included).
 reset_after()
 {
-	_r0=$(cut -d' ' -f1 /proc/uptime)
 	_killed=$(cat "$out/.killed" 2>/dev/null || echo 0)
 	RESET_COUNT=0
 	reset_modules
@@ -159,7 +167,7 @@ reset_after()
 	reset_knobs
 	_knobs=$RESET_COUNT
 	reset_detectors
-	emit "LAB OUT $1 # reset: $(awk -v t0="$_r0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $(cat "$RESET_DIR/free"), tolerance $RESET_FREE_TOL)"
+	emit "LAB OUT $1 # reset: $(awk -v a="$t1" -v b="$(now_s)" 'BEGIN { printf "%.2f", b - a }')s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $(cat "$RESET_DIR/free"), tolerance $RESET_FREE_TOL)"
 }
 
 run_one()
@@ -176,11 +184,12 @@ run_one()
 	[ -f "$file" ] && timeout=$(test_timeout "$file")
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
-	t0=$(cut -d" " -f1 /proc/uptime)
+	t0=$(now_s)
 	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
 		emit "LAB OUT $idx $line"
 	done
-	emit "LAB TIME $idx $(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)"
+	t1=$(cat "$out/.t1" 2>/dev/null || now_s)
+	emit "LAB TIME $idx $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 	reset_after "$idx"
 	if [ -f "$out/data" ]; then
 		while IFS= read -r line; do

@@ -65,15 +65,22 @@ reset_uptime()
 	printf '%s\n' "${_up%%.*}"
 }
 
+# reset_uptime_ds: tenths of a second since boot.
+reset_uptime_ds()
+{
+	read -r _up _ <"$RESET_PROC/uptime"
+	_f=${_up#*.}
+	printf '%s\n' "$((${_up%%.*} * 10 + ${_f%"${_f#?}"}))"
+}
+
 # --- processes -------------------------------------------------------------
 
 # reset_ps_all: "pid ppid sid state comm" of every process but the kernel's
 # threads (kthreadd and its children) and init.
 reset_ps_all()
 {
-	for _s in "$RESET_PROC"/[0-9]*/stat; do
-		cat "$_s" 2>/dev/null || :
-	done | awk '{
+	# One cat for all: a process may end between the glob and the read.
+	cat "$RESET_PROC"/[0-9]*/stat 2>/dev/null | awk '{
 		l = $0
 		c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
 		sub(/^.*\) /, "", l)
@@ -114,12 +121,11 @@ reset_signal()
 # reset_wait_gone <tenths> <mode> <arg> [before]: true once none is left.
 reset_wait_gone()
 {
-	_t=$1
+	_until=$(($(reset_uptime_ds) + $1))
 	shift
 	while [ -n "$(reset_ps "$@")" ]; do
-		[ "$_t" -gt 0 ] || return 1
+		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
 		sleep 0.1
-		_t=$((_t - 1))
 	done
 }
 
@@ -133,6 +139,7 @@ reset_stop()
 	[ "$_n" -gt 0 ] || [ "$_m" = session ] || return 0
 	RESET_COUNT=$((RESET_COUNT + _n))
 	reset_wait_gone $((_g * 10)) "$_m" "$_a" "$_b" && return 0
+	[ -z "${RESET_KILL_FLAG:-}" ] || echo KILL >"$RESET_KILL_FLAG"
 	reset_signal KILL "$_m" "$_a" "$_b" >/dev/null
 	reset_wait_gone 30 "$_m" "$_a" "$_b" && return 1
 	reset_ps "$_m" "$_a" "$_b" | while read -r _p _st _c; do
@@ -148,7 +155,8 @@ reset_watchdog()
 		sleep 1
 	done
 	echo TERM >"$4"
-	reset_stop session "$1" "$3" || echo KILL >"$4"
+	RESET_KILL_FLAG=$4
+	reset_stop session "$1" "$3" || :
 }
 
 # --- modules ---------------------------------------------------------------
@@ -173,15 +181,14 @@ reset_rmmod()
 {
 	"$RESET_RMMOD" "$1" >/dev/null 2>&1 &
 	_rp=$!
-	_t=$((RESET_RMMOD_S * 10))
+	_until=$(($(reset_uptime_ds) + RESET_RMMOD_S * 10))
 	while [ -r "$RESET_PROC/$_rp/stat" ] &&
 		[ "$(cut -d')' -f2 "$RESET_PROC/$_rp/stat" 2>/dev/null | cut -d' ' -f2)" != Z ]; do
-		if [ "$_t" -le 0 ]; then
+		if [ "$(reset_uptime_ds)" -ge "$_until" ]; then
 			reset_restart "module $1 would not unload (rmmod hung)"
 			return 2
 		fi
 		sleep 0.1
-		_t=$((_t - 1))
 	done
 	wait "$_rp" && return 0
 	return 1
@@ -235,20 +242,29 @@ reset_knob()
 	fi
 }
 
-# reset_knobs: probability first, so nothing fails while the rest changes.
+# reset_knobs_changed: "file boot-value" of the knobs that differ from
+# their boot value now, probability first, so nothing fails while the
+# rest changes.
+reset_knobs_changed()
+{
+	awk '{
+		f = $1; v = $0; sub(/^[^ ]* ?/, "", v)
+		now = "(unreadable)"
+		if ((getline l < f) > 0)
+			now = l
+		close(f)
+		if (now != v)
+			print (f ~ /\/probability$/ ? 0 : 1), f, v
+	}' "$RESET_DIR/knobs" | sort -n -k1,1 | cut -d' ' -f2-
+}
+
 reset_knobs()
 {
 	[ -s "$RESET_DIR/knobs" ] || return 0
-	for _pass in 1 2; do
-		while read -r _f _v; do
-			case $_f in
-			*/probability) _p=1 ;;
-			*) _p=2 ;;
-			esac
-			[ "$_p" = "$_pass" ] || continue
-			reset_knob "$_f" "$_v"
-		done <"$RESET_DIR/knobs"
-	done
+	reset_knobs_changed >"$RESET_DIR/.knobs"
+	while read -r _f _v; do
+		reset_knob "$_f" "$_v"
+	done <"$RESET_DIR/.knobs"
 }
 
 # --- detectors -------------------------------------------------------------
@@ -334,7 +350,7 @@ reset_settled_free()
 # measured settled (caches dropped, memory compacted).
 reset_free_check()
 {
-	_base=$(cat "$RESET_DIR/free")
+	read -r _base <"$RESET_DIR/free"
 	RESET_FREE=$(reset_free_pages)
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
 	RESET_FREE=$(reset_settled_free)
@@ -346,13 +362,14 @@ reset_free_check()
 
 reset_detectors()
 {
-	_dl=$(cat "$RESET_DIR/debug_locks")
+	read -r _dl <"$RESET_DIR/debug_locks"
 	[ "$_dl" = 1 ] && [ "$(reset_debug_locks)" = 0 ] && reset_restart "lockdep off"
-	_t0=$(cat "$RESET_DIR/tainted")
-	_t=$(cat "$RESET_PROC/sys/kernel/tainted")
+	read -r _t0 <"$RESET_DIR/tainted"
+	read -r _t <"$RESET_PROC/sys/kernel/tainted"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
-	[ "$(cat "$RESET_DIR/kmemleak")" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
+	read -r _kl <"$RESET_DIR/kmemleak"
+	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
 		reset_restart "kmemleak disabled"
 	reset_free_check
 	return 0
