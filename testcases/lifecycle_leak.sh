@@ -7,13 +7,13 @@
 # fault: fail_page_alloc and failslab left on at probability 100
 # hog: stress-ng --vm 1 and sleeping children, left running
 # duration: until the runner's timeout
-# timeout: 2
+# timeout: 8
 # needs: lab_engine, stress-ng
 #
 # The runner's proof, a deliberately bad citizen: it leaves behind all a
 # reset must undo (fault knobs changed, a module loaded, stress-ng and
-# sleeping children running, one of them in a session of its own), then
-# ignores TERM and never ends.  The runner must KILL it at its timeout; its
+# sleeping children running, one of them in a session of its own),
+# ignoring TERM from its start, and never ends.  The runner must KILL it at its timeout; its
 # own EXIT trap (lab.sh restores what lab_write changed) never runs.  The
 # test after it (lifecycle_clean) checks that the guest is clean anyway.
 #
@@ -50,6 +50,8 @@ leak_knobs()
 
 main()
 {
+	# TERM and INT do nothing: only KILL ends this test.
+	trap '' TERM INT
 	lab_insmod lab_engine
 	leak_knobs /sys/kernel/debug/fail_page_alloc
 	leak_knobs /sys/kernel/debug/failslab
@@ -59,8 +61,6 @@ main()
 	setsid sleep 601 &
 	sleep 1
 	lab_info "left: fault injection on, lab_engine loaded, stress-ng and two sleeps running"
-	# From here on TERM and INT do nothing: only KILL ends this test.
-	trap '' TERM INT
 	while :; do
 		sleep 1
 	done

@@ -213,16 +213,18 @@ main()
 	RUNNER_SID=$(cut -d')' -f2 /proc/$$/stat | cut -d' ' -f5)
 	reset_record
 	RESTART=
-	set -f
 	while read -r idx tag cmd args; do
 		[ "$idx" -ge "$START" ] || continue
+		# The arguments are words, never patterns.
+		set -f
 		# shellcheck disable=SC2086
-		run_one "$idx" "$tag" "$cmd" $args
+		set -- $args
+		set +f
+		run_one "$idx" "$tag" "$cmd" "$@"
 		# A test that left what a reset cannot undo: a fresh guest
 		# runs the rest (the host boots one from the next test).
 		[ -z "$RESTART" ] || break
 	done <"$LIST"
-	set +f
 	kill "$hb" 2>/dev/null || :
 	[ -n "$RESTART" ] || emit "LAB DONE"
 }

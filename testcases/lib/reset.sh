@@ -365,7 +365,8 @@ reset_detectors()
 	read -r _dl <"$RESET_DIR/debug_locks"
 	[ "$_dl" = 1 ] && [ "$(reset_debug_locks)" = 0 ] && reset_restart "lockdep off"
 	read -r _t0 <"$RESET_DIR/tainted"
-	read -r _t <"$RESET_PROC/sys/kernel/tainted"
+	# sysctl files answer one read: no byte-wise "read" builtin on them.
+	_t=$(cat "$RESET_PROC/sys/kernel/tainted")
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
 	read -r _kl <"$RESET_DIR/kmemleak"
