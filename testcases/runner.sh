@@ -85,11 +85,17 @@ heartbeat()
 	done
 }
 
-# now_s: seconds since boot, to the hundredth, without a fork.
-now_s()
+# now_cs: hundredths of a second since boot, without a fork.
+now_cs()
 {
 	read -r _up _ </proc/uptime
-	printf '%s\n' "$_up"
+	echo $((${_up%%.*} * 100 + 1${_up#*.} - 100))
+}
+
+# secs <hundredths>: as seconds with two decimals.
+secs()
+{
+	printf '%d.%02d\n' $(($1 / 100)) $(($1 % 100))
 }
 
 # start_test <cmd> [args...]: the test in a session of its own (setsid
@@ -106,25 +112,26 @@ start_test()
 	TEST_PID=$!
 }
 
-# supervise <timeout> <cmd> [args...]: run the test, stop it at its timeout,
-# then stop every process of its session and every new process outside the
-# runner's.  Writes .rc, .timeout (TERM or KILL) and .killed to $out.
+# supervise <timeout> <cmd> [args...]: run the test, stop its session at
+# its timeout (reset_watchdog), then stop every process that was not there
+# before it and is not the runner's: the rest of its session and whatever
+# left it (setsid, stress-ng's forks).  Writes .rc, .t1 (when it ended),
+# .timeout (TERM or KILL) and .killed to $out.
 supervise()
 {
 	_to=$1
 	shift
-	reset_ps_all | cut -d' ' -f1 >"$out/.before"
+	reset_ps all 0 | cut -d' ' -f1 >"$out/.before"
 	start_test "$@"
 	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
 	_wd=$!
 	_rc=0
 	wait "$TEST_PID" || _rc=$?
-	now_s >"$out/.t1"
+	now_cs >"$out/.t1"
 	echo "$_rc" >"$out/.rc"
 	kill "$_wd" 2>/dev/null || :
 	wait "$_wd" 2>/dev/null || :
 	RESET_COUNT=0
-	reset_stop session "$TEST_PID" "$GRACE_S" || :
 	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$out/.before" || :
 	echo "$RESET_COUNT" >"$out/.killed"
 }
@@ -155,11 +162,11 @@ result()
 }
 
 # reset_after <idx>: put the guest back as it was at boot and check the
-# detectors; a diagnostic line says what it took, from the test's end
+# detectors; a diagnostic line says what it took from the test's end
 # (stopping its processes included).
 reset_after()
 {
-	_killed=$(cat "$out/.killed" 2>/dev/null || echo 0)
+	read -r _killed <"$out/.killed" || _killed=0
 	RESET_COUNT=0
 	reset_modules
 	_mods=$RESET_COUNT
@@ -167,7 +174,8 @@ reset_after()
 	reset_knobs
 	_knobs=$RESET_COUNT
 	reset_detectors
-	emit "LAB OUT $1 # reset: $(awk -v a="$t1" -v b="$(now_s)" 'BEGIN { printf "%.2f", b - a }')s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $(cat "$RESET_DIR/free"), tolerance $RESET_FREE_TOL)"
+	read -r _ _ _base <"$RESET_DIR/state"
+	emit "LAB OUT $1 # reset: $(secs $(($(now_cs) - t1)))s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $_base, tolerance $RESET_FREE_TOL)"
 }
 
 run_one()
@@ -184,19 +192,20 @@ run_one()
 	[ -f "$file" ] && timeout=$(test_timeout "$file")
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
-	t0=$(now_s)
+	t0=$(now_cs)
 	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
 		emit "LAB OUT $idx $line"
 	done
-	t1=$(cat "$out/.t1" 2>/dev/null || now_s)
-	emit "LAB TIME $idx $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
+	read -r t1 <"$out/.t1" || t1=$(now_cs)
+	emit "LAB TIME $idx $(secs $((t1 - t0)))"
 	reset_after "$idx"
 	if [ -f "$out/data" ]; then
 		while IFS= read -r line; do
 			emit "LAB DATA $idx $line"
 		done <"$out/data"
 	fi
-	emit "LAB RESULT $idx $tag $(result "$(cat "$out/.rc" 2>/dev/null || echo 255)" "$timeout")"
+	read -r rc <"$out/.rc" || rc=255
+	emit "LAB RESULT $idx $tag $(result "$rc" "$timeout")"
 	kmsg "END $idx $tag"
 	RESTART=$(reset_reasons)
 	[ -z "$RESTART" ] || emit "LAB RESTART $idx $RESTART"

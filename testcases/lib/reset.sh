@@ -46,6 +46,7 @@ RESET_SETTLE_S=${RESET_SETTLE_S:-10}
 RESET_RMMOD_S=${RESET_RMMOD_S:-15}
 RESET_TAINT_OK=$((4096 | 8192))
 RESET_COUNT=0
+RESET_PS=$RESET_DIR/.ps
 
 reset_restart()
 {
@@ -58,13 +59,6 @@ reset_reasons()
 	awk 'NR > 1 { printf ", " } { printf "%s", $0 } END { print "" }' "$RESET_DIR/restart"
 }
 
-# reset_uptime: whole seconds since boot, without a fork.
-reset_uptime()
-{
-	read -r _up _ <"$RESET_PROC/uptime"
-	printf '%s\n' "${_up%%.*}"
-}
-
 # reset_uptime_ds: tenths of a second since boot.
 reset_uptime_ds()
 {
@@ -75,47 +69,41 @@ reset_uptime_ds()
 
 # --- processes -------------------------------------------------------------
 
-# reset_ps_all: "pid ppid sid state comm" of every process but the kernel's
-# threads (kthreadd and its children) and init.
-reset_ps_all()
-{
-	# One cat for all: a process may end between the glob and the read.
-	cat "$RESET_PROC"/[0-9]*/stat 2>/dev/null | awk '{
-		l = $0
-		c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
-		sub(/^.*\) /, "", l)
-		split(l, f, " ")
-		pid = $1; state = f[1]; ppid = f[2]; sid = f[4]
-		if (pid == 1 || pid == 2 || ppid == 2)
-			next
-		print pid, ppid, sid, state, c
-	}'
-}
-
+# reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
+# (not init, not kernel threads, not zombies, not this shell).
 reset_ps()
 {
-	_mode=$1
-	_arg=$2
-	_before=${3:-/dev/null}
-	reset_ps_all | awk -v mode="$_mode" -v arg="$_arg" -v me="$$" -v before="$_before" '
+	# One cat for all: a process may end between the glob and the read.
+	cat "$RESET_PROC"/[0-9]*/stat 2>/dev/null |
+		awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" '
 		BEGIN { while ((getline l < before) > 0) { split(l, w, " "); known[w[1]] = 1 } }
-		$4 == "Z" || $1 == me { next }
-		mode == "session" && $3 == arg { print $1, $4, $5 }
-		mode == "strays" && $3 != arg && !($1 in known) { print $1, $4, $5 }
-	'
+		{
+			l = $0
+			c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
+			sub(/^.*\) /, "", l)
+			split(l, f, " ")
+			pid = $1; state = f[1]; ppid = f[2]; sid = f[4]
+			if (pid == 1 || pid == 2 || ppid == 2 || state == "Z" || pid == me)
+				next
+			if (mode == "all" || (mode == "session" && sid == arg) ||
+			    (mode == "strays" && sid != arg && !(pid in known)))
+				print pid, state, c
+		}'
 }
 
-# reset_signal <sig> <mode> <arg> [before]: the number of processes signalled.
+# reset_signal <sig> <mode> <arg> [before]: signal them; RESET_N is how
+# many there were.
 reset_signal()
 {
 	_sig=$1
 	shift
 	[ "$1" = session ] && kill "-$_sig" "-$2" 2>/dev/null
-	_n=0
-	for _p in $(reset_ps "$@" | cut -d' ' -f1); do
-		kill "-$_sig" "$_p" 2>/dev/null && _n=$((_n + 1))
-	done
-	printf '%s\n' "$_n"
+	reset_ps "$@" >"$RESET_PS"
+	RESET_N=0
+	while read -r _p _; do
+		kill "-$_sig" "$_p" 2>/dev/null && RESET_N=$((RESET_N + 1))
+	done <"$RESET_PS"
+	return 0
 }
 
 # reset_wait_gone <tenths> <mode> <arg> [before]: true once none is left.
@@ -123,7 +111,7 @@ reset_wait_gone()
 {
 	_until=$(($(reset_uptime_ds) + $1))
 	shift
-	while [ -n "$(reset_ps "$@")" ]; do
+	while reset_ps "$@" >"$RESET_PS" && [ -s "$RESET_PS" ]; do
 		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
 		sleep 0.1
 	done
@@ -135,27 +123,28 @@ reset_stop()
 	_a=$2
 	_g=$3
 	_b=${4:-/dev/null}
-	_n=$(reset_signal TERM "$_m" "$_a" "$_b")
-	[ "$_n" -gt 0 ] || [ "$_m" = session ] || return 0
-	RESET_COUNT=$((RESET_COUNT + _n))
+	reset_signal TERM "$_m" "$_a" "$_b"
+	[ "$RESET_N" -gt 0 ] || return 0
+	RESET_COUNT=$((RESET_COUNT + RESET_N))
 	reset_wait_gone $((_g * 10)) "$_m" "$_a" "$_b" && return 0
 	[ -z "${RESET_KILL_FLAG:-}" ] || echo KILL >"$RESET_KILL_FLAG"
-	reset_signal KILL "$_m" "$_a" "$_b" >/dev/null
+	reset_signal KILL "$_m" "$_a" "$_b"
 	reset_wait_gone 30 "$_m" "$_a" "$_b" && return 1
-	reset_ps "$_m" "$_a" "$_b" | while read -r _p _st _c; do
+	while read -r _p _st _c; do
 		reset_restart "process $_p ($_c) would not die"
-	done
+	done <"$RESET_PS"
 	return 1
 }
 
 reset_watchdog()
 {
-	_end=$(($(reset_uptime) + $2))
-	while [ "$(reset_uptime)" -lt "$_end" ]; do
+	_end=$(($(reset_uptime_ds) + $2 * 10))
+	while [ "$(reset_uptime_ds)" -lt "$_end" ]; do
 		sleep 1
 	done
 	echo TERM >"$4"
 	RESET_KILL_FLAG=$4
+	RESET_PS=$RESET_DIR/.ps.watchdog
 	reset_stop session "$1" "$3" || :
 }
 
@@ -171,8 +160,10 @@ reset_new_modules()
 {
 	awk -v boot="$RESET_DIR/modules" '
 		BEGIN { while ((getline l < boot) > 0) { split(l, w, " "); known[w[1]] = 1 } }
-		!($1 in known) { print ($3 == "0" ? 0 : 1), $1 }' \
-		"$RESET_PROC/modules" 2>/dev/null | sort -n | cut -d' ' -f2
+		$1 in known { next }
+		$3 == "0" { free = free $1 "\n"; next }
+		{ used = used $1 "\n" }
+		END { printf "%s%s", free, used }' "$RESET_PROC/modules" 2>/dev/null
 }
 
 # reset_rmmod <name>: 0 unloaded, 1 refused, 2 still running after
@@ -229,63 +220,82 @@ reset_knob_files()
 	return 0
 }
 
-# reset_knob <file> <value>: put one knob back.
-reset_knob()
-{
-	_now=$(cat "$1" 2>/dev/null) || _now='(unreadable)'
-	[ "$_now" = "$2" ] && return 0
-	printf '%s\n' "$2" >"$1" 2>/dev/null || :
-	if [ "$(cat "$1" 2>/dev/null)" = "$2" ]; then
-		RESET_COUNT=$((RESET_COUNT + 1))
-	else
-		reset_restart "fault knob ${1#"$RESET_DEBUGFS"/} stuck at $_now"
-	fi
-}
-
-# reset_knobs_changed: "file boot-value" of the knobs that differ from
-# their boot value now, probability first, so nothing fails while the
-# rest changes.
+# reset_knobs_changed: "file boot-value now-value" of every knob that
+# differs from its boot value, probability first, so nothing fails while
+# the rest changes.  Values are single words.
 reset_knobs_changed()
 {
 	awk '{
-		f = $1; v = $0; sub(/^[^ ]* ?/, "", v)
+		f = $1; v = $2
 		now = "(unreadable)"
 		if ((getline l < f) > 0)
 			now = l
 		close(f)
-		if (now != v)
-			print (f ~ /\/probability$/ ? 0 : 1), f, v
-	}' "$RESET_DIR/knobs" | sort -n -k1,1 | cut -d' ' -f2-
+		if (now "" == v "")
+			next
+		if (f ~ /\/probability$/)
+			print f, v, now
+		else
+			rest = rest f " " v " " now "\n"
+	} END { printf "%s", rest }' "$RESET_DIR/knobs"
 }
 
+# reset_knobs: every knob back; one that does not take its value needs a
+# restart.
 reset_knobs()
 {
 	[ -s "$RESET_DIR/knobs" ] || return 0
-	reset_knobs_changed >"$RESET_DIR/.knobs"
-	while read -r _f _v; do
-		reset_knob "$_f" "$_v"
-	done <"$RESET_DIR/.knobs"
+	reset_knobs_changed >"$RESET_PS"
+	[ -s "$RESET_PS" ] || return 0
+	while read -r _f _v _; do
+		printf '%s\n' "$_v" >"$_f" 2>/dev/null || :
+		RESET_COUNT=$((RESET_COUNT + 1))
+	done <"$RESET_PS"
+	reset_knobs_changed >"$RESET_PS"
+	while read -r _f _v _now; do
+		reset_restart "fault knob ${_f#"$RESET_DEBUGFS"/} stuck at $_now"
+	done <"$RESET_PS"
 }
 
 # --- detectors -------------------------------------------------------------
 
-reset_debug_locks()
+# reset_state: "tainted debug_locks free" now, in one read: debug_locks is
+# 1, 0 or none (no lockdep); free pages count those on the per-CPU lists
+# (free, but not in MemFree), as verdict.sh reads them.
+reset_state()
 {
-	awk '$1 == "debug_locks:" { print $2; f = 1 } END { if (!f) print "none" }' \
-		"$RESET_PROC/lockdep_stats" 2>/dev/null || echo none
+	awk -v ls="$RESET_PROC/lockdep_stats" '
+	BEGIN {
+		dl = "none"
+		while ((getline l < ls) > 0) {
+			split(l, w, " ")
+			if (w[1] == "debug_locks:")
+				dl = w[2]
+		}
+	}
+	FILENAME ~ /tainted$/ { t = $1 }
+	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
+	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
+	END { print t + 0, dl, n + 0 }' "$RESET_PROC/sys/kernel/tainted" \
+		"$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
+}
+
+reset_free_pages()
+{
+	reset_state | cut -d' ' -f3
 }
 
 # reset_kmemleak_state: on, off or none.  A kmemleak disabled at run time
 # (after an error, or "off") keeps its debugfs file but refuses every
 # command but "clear" with EPERM; an enabled one answers an unknown command
 # with EINVAL (mm/kmemleak.c, kmemleak_write).  One disabled at boot has no
-# file.
+# file.  (echo, not printf: busybox's printf is silent about write errors.)
 reset_kmemleak_state()
 {
 	_k=$RESET_DEBUGFS/kmemleak
 	[ -e "$_k" ] || { echo none; return 0; }
-	_msg=$({ printf 'labyrinth-probe\n' >"$_k"; } 2>&1) || :
-	reset_kmemleak_word "$_msg"
+	{ echo labyrinth-probe >"$_k"; } 2>"$RESET_PS" || :
+	reset_kmemleak_word "$(cat "$RESET_PS")"
 }
 
 reset_kmemleak_word()
@@ -309,15 +319,6 @@ reset_taint_letters()
 	}'
 }
 
-# reset_free_pages: free pages, counting those on the per-CPU lists (free,
-# but not in MemFree), as verdict.sh reads them.
-reset_free_pages()
-{
-	awk 'FILENAME ~ /meminfo/ && $1 == "MemFree:" { n += int($2 / 4) }
-	     FILENAME ~ /zoneinfo/ && $1 == "count:" { n += $2 }
-	     END { print n + 0 }' "$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
-}
-
 reset_drain()
 {
 	sync
@@ -332,6 +333,7 @@ reset_settled_free()
 {
 	reset_drain
 	_prev=$(reset_free_pages)
+	_now=$_prev
 	_i=0
 	while [ "$_i" -lt "$RESET_SETTLE_S" ]; do
 		sleep 1
@@ -343,36 +345,27 @@ reset_settled_free()
 		[ "$_d" -lt "$RESET_SETTLE_PAGES" ] && break
 		_prev=$_now
 	done
-	printf '%s\n' "${_now:-$_prev}"
+	printf '%s\n' "$_now"
 }
 
-# reset_free_check: cheap reading first; only memory that looks missing is
-# measured settled (caches dropped, memory compacted).
-reset_free_check()
-{
-	read -r _base <"$RESET_DIR/free"
-	RESET_FREE=$(reset_free_pages)
-	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
-	RESET_FREE=$(reset_settled_free)
-	_lost=$((_base - RESET_FREE))
-	[ "$_lost" -le "$RESET_FREE_TOL" ] && return 0
-	reset_restart "$_lost pages not recovered"
-	return 0
-}
-
+# reset_detectors: what the test left that a reset cannot undo.  Free
+# memory is read cheaply first; only memory that looks missing is measured
+# settled (caches dropped, memory compacted).  RESET_FREE is the reading.
 reset_detectors()
 {
-	read -r _dl <"$RESET_DIR/debug_locks"
-	[ "$_dl" = 1 ] && [ "$(reset_debug_locks)" = 0 ] && reset_restart "lockdep off"
-	read -r _t0 <"$RESET_DIR/tainted"
-	# sysctl files answer one read: no byte-wise "read" builtin on them.
-	_t=$(cat "$RESET_PROC/sys/kernel/tainted")
+	read -r _t0 _dl0 _base <"$RESET_DIR/state"
+	reset_state >"$RESET_PS"
+	read -r _t _dl RESET_FREE <"$RESET_PS"
+	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
 	read -r _kl <"$RESET_DIR/kmemleak"
 	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
 		reset_restart "kmemleak disabled"
-	reset_free_check
+	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
+	RESET_FREE=$(reset_settled_free)
+	_lost=$((_base - RESET_FREE))
+	[ "$_lost" -le "$RESET_FREE_TOL" ] || reset_restart "$_lost pages not recovered"
 	return 0
 }
 
@@ -387,8 +380,7 @@ reset_record()
 		printf '%s %s\n' "$_f" "$(cat "$_f")"
 	done >"$RESET_DIR/knobs"
 	reset_mod_list >"$RESET_DIR/modules"
-	cat "$RESET_PROC/sys/kernel/tainted" >"$RESET_DIR/tainted"
-	reset_debug_locks >"$RESET_DIR/debug_locks"
 	reset_kmemleak_state >"$RESET_DIR/kmemleak"
-	reset_settled_free >"$RESET_DIR/free"
+	_free=$(reset_settled_free)
+	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
 }
