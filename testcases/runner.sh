@@ -126,7 +126,8 @@ supervise()
 	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
 	_wd=$!
 	_rc=0
-	wait "$TEST_PID" || _rc=$?
+	# (silent: the shell would print "Killed" for a test ended by KILL)
+	wait "$TEST_PID" 2>/dev/null || _rc=$?
 	now_cs >"$out/.t1"
 	echo "$_rc" >"$out/.rc"
 	kill "$_wd" 2>/dev/null || :
@@ -134,31 +135,6 @@ supervise()
 	RESET_COUNT=0
 	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$out/.before" || :
 	echo "$RESET_COUNT" >"$out/.killed"
-}
-
-# result <rc> <timeout>: the test's facts for the RESULT line.
-result()
-{
-	_why=$(head -n 1 "$out/verdict" 2>/dev/null || :)
-	_how=$(cat "$out/.timeout" 2>/dev/null || :)
-	case $_how in
-	TERM) echo "fail timeout: test ran longer than $2s (stopped by TERM)"; return 0 ;;
-	KILL) echo "fail timeout: test ran longer than $2s (TERM ignored, KILL after ${GRACE_S}s)"; return 0 ;;
-	esac
-	case $1 in
-	0) echo ok ;;
-	1)
-		if [ -n "$_why" ]; then
-			echo "fail $_why"
-		else
-			echo "error test: failed without a verdict"
-		fi
-		;;
-	4) echo "skip ${_why:-no reason given}" ;;
-	129 | 1[3-9][0-9] | 2[0-5][0-9])
-		echo "error test: killed by signal $(($1 - 128))" ;;
-	*) echo "error test: exit status $1" ;;
-	esac
 }
 
 # reset_after <idx>: put the guest back as it was at boot and check the
@@ -205,7 +181,7 @@ run_one()
 		done <"$out/data"
 	fi
 	read -r rc <"$out/.rc" || rc=255
-	emit "LAB RESULT $idx $tag $(result "$rc" "$timeout")"
+	emit "LAB RESULT $idx $tag $(reset_result "$rc" "$timeout" "$GRACE_S" "$out")"
 	kmsg "END $idx $tag"
 	RESTART=$(reset_reasons)
 	[ -z "$RESTART" ] || emit "LAB RESTART $idx $RESTART"

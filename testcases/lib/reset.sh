@@ -384,3 +384,35 @@ reset_record()
 	_free=$(reset_settled_free)
 	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
 }
+
+# --- the test's facts ------------------------------------------------------
+
+# reset_result <status> <timeout> <grace> <out>: "ok", "fail <category:
+# title>" (status 1 with a verdict), "skip <reason>", or "error <why>" for
+# a broken test (status 1 without a verdict, any other status, a shell
+# error); a test its timeout ended fails, saying how it was stopped
+# (<out>/.timeout: TERM or KILL).
+reset_result()
+{
+	_why=
+	[ -s "$4/verdict" ] && read -r _why <"$4/verdict"
+	_how=
+	[ -s "$4/.timeout" ] && read -r _how <"$4/.timeout"
+	case $_how in
+	TERM) echo "fail timeout: test ran longer than $2s (stopped by TERM)"; return 0 ;;
+	KILL) echo "fail timeout: test ran longer than $2s (TERM ignored, KILL after $3s)"; return 0 ;;
+	esac
+	case $1 in
+	0) echo ok ;;
+	1)
+		if [ -n "$_why" ]; then
+			echo "fail $_why"
+		else
+			echo "error test: failed without a verdict"
+		fi
+		;;
+	4) echo "skip ${_why:-no reason given}" ;;
+	129 | 1[3-9][0-9] | 2[0-5][0-9]) echo "error test: killed by signal $(($1 - 128))" ;;
+	*) echo "error test: exit status $1" ;;
+	esac
+}
