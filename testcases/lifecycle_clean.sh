@@ -72,6 +72,7 @@ check_processes()
 
 main()
 {
+	lab_info "boot record: tainted, debug_locks, free pages: $(cat "$BOOT/state" 2>/dev/null); kmemleak: $(cat "$BOOT/kmemleak" 2>/dev/null)"
 	check_knobs
 	check_modules
 	check_processes
