@@ -105,8 +105,9 @@ proof()
 
 # lifecycle: the runner stops a test that ignores TERM at its timeout and
 # resets what it left (fault knobs, module, processes) so the next test
-# starts clean in the same boot; after each lockdep report the guest
-# restarts, so two locking bugs in one list are both caught.
+# starts clean in the same boot; a test that leaves taint or kmemleak off
+# gets a fresh guest after it, and so does each lockdep report, so two
+# locking bugs in one list are both caught.
 lifecycle()
 {
 	suite lifecycle
@@ -122,15 +123,17 @@ lifecycle()
 	check "lifecycle: it ran in the same boot (reset, no restart)" \
 		sh -c 'grep -q "^LAB START 2 " "$1/boot-1/channel.log" && ! grep -q "^LAB RESTART [12] " "$2"' \
 		sh "$run" "$ch"
+	check "lifecycle: taint W and kmemleak off need a fresh guest" \
+		grep -q '^LAB RESTART 3 taint W, kmemleak disabled$' "$ch"
 	for t in lifecycle_lockdep_a lifecycle_lockdep_b; do
 		r=$(result_of lifecycle "$t")
 		check "lifecycle: $t fails with category lockdep ($(printf '%s' "$r" | tr '\t' ' '))" \
 			sh -c 'printf "%s\n" "$1" | grep -q "^fail	lockdep: "' sh "$r"
 	done
 	check "lifecycle: the guest restarted after the first lockdep report" \
-		grep -q '^LAB RESTART 3 .*lockdep off' "$ch"
-	check "lifecycle: two boots ($(sed -n 's/^boots=//p' "$run/meta.env"))" \
-		grep -qx 'boots=2' "$run/meta.env"
+		grep -q '^LAB RESTART 4 .*lockdep off' "$ch"
+	check "lifecycle: three boots ($(sed -n 's/^boots=//p' "$run/meta.env"))" \
+		grep -qx 'boots=3' "$run/meta.env"
 }
 
 main()
