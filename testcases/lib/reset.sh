@@ -289,13 +289,25 @@ reset_free_pages()
 # (after an error, or "off") keeps its debugfs file but refuses every
 # command but "clear" with EPERM; an enabled one answers an unknown command
 # with EINVAL (mm/kmemleak.c, kmemleak_write).  One disabled at boot has no
-# file.  (echo, not printf: busybox's printf is silent about write errors.)
+# file.  The write waits for a scan in progress (scan_mutex; the first
+# automatic scan runs a minute after boot and takes seconds): a probe that
+# has no answer within a second meets a scan, so kmemleak is on.  (echo,
+# not printf: busybox's printf is silent about write errors.)
 reset_kmemleak_state()
 {
 	_k=$RESET_DEBUGFS/kmemleak
 	[ -e "$_k" ] || { echo none; return 0; }
-	{ echo labyrinth-probe >"$_k"; } 2>"$RESET_PS" || :
-	reset_kmemleak_word "$(cat "$RESET_PS")"
+	_a=$RESET_PS.kmemleak
+	rm -f "$_a" "$_a.new"
+	({ echo labyrinth-probe >"$_k"; } 2>"$_a.new"; mv "$_a.new" "$_a") &
+	_i=0
+	while [ ! -e "$_a" ] && [ "$_i" -lt 10 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_msg=
+	[ -s "$_a" ] && read -r _msg <"$_a"
+	reset_kmemleak_word "$_msg"
 }
 
 reset_kmemleak_word()
