@@ -7,7 +7,7 @@
 # fault: fail_page_alloc and failslab left on at probability 100
 # hog: stress-ng --vm 1 and sleeping children, left running
 # duration: until the runner's timeout
-# timeout: 8
+# timeout: 4
 # needs: lab_engine, stress-ng
 #
 # The runner's proof, a deliberately bad citizen: it leaves behind all a
