@@ -11,9 +11,10 @@
 #                             settled free memory, into $RESET_DIR
 #   reset_ps <mode> <arg> [before]
 #                             "pid state comm" of live user processes:
-#                             mode session: those of session <arg>;
-#                             mode strays: those outside session <arg>
-#                             and not listed in the file <before>
+#                             mode all: every one; mode session: those of
+#                             session <arg>; mode strays: those outside
+#                             session <arg> and not listed in the file
+#                             <before>
 #   reset_stop <mode> <arg> <grace> [before]
 #                             TERM them (and process group <arg> in mode
 #                             session), KILL what is left after <grace>
@@ -27,6 +28,8 @@
 #   reset_detectors           lockdep on, no new taint (but O and E),
 #                             kmemleak on, free memory back within
 #                             RESET_FREE_TOL pages of the boot baseline
+#   reset_result <status> <timeout> <grace> <out>
+#                             the test's facts for its RESULT line
 #
 # Whatever only a fresh guest can fix is appended, one short reason a line,
 # to $RESET_DIR/restart; reset_reasons prints them joined.  RESET_COUNT
