@@ -12,6 +12,10 @@ LIST=/lab/run/list
 ENVF=/lab/run/env
 TESTS=/lab/testcases
 CHANNEL=${LAB_CHANNEL:-/dev/ttyS1}
+# Seconds a test gets between TERM and KILL.
+GRACE_S=5
+
+. /lab/testcases/lib/reset.sh
 
 emit()
 {
@@ -81,6 +85,75 @@ heartbeat()
 	done
 }
 
+# now_cs: hundredths of a second since boot, without a fork.
+now_cs()
+{
+	read -r _up _ </proc/uptime
+	echo $((${_up%%.*} * 100 + 1${_up#*.} - 100))
+}
+
+# secs <hundredths>: as seconds with two decimals.
+secs()
+{
+	printf '%d.%02d\n' $(($1 / 100)) $(($1 % 100))
+}
+
+# start_test <cmd> [args...]: the test in a session of its own (setsid
+# runs it in place: the runner's children lead no process group), without
+# the results channel.  Its pid is its session and process group id.
+start_test()
+{
+	cd "$TESTS"
+	export LAB_IDX="$idx" LAB_TAG="$tag" LAB_OUT="$out" LAB_BOOT_STATE="$RESET_DIR"
+	export LAB_MODDIR=/lab/modules LAB_CONFIGS=/lab/configs
+	_cmd=$1
+	shift
+	setsid sh "./$_cmd" "$@" </dev/null 3>&- &
+	TEST_PID=$!
+}
+
+# supervise <timeout> <cmd> [args...]: run the test, stop its session at
+# its timeout (reset_watchdog), then stop every process that was not there
+# before it and is not the runner's: the rest of its session and whatever
+# left it (setsid, stress-ng's forks).  Writes .rc, .t1 (when it ended),
+# .timeout (TERM or KILL) and .killed to $out.
+supervise()
+{
+	_to=$1
+	shift
+	reset_ps all 0 | cut -d' ' -f1 >"$out/.before"
+	start_test "$@"
+	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
+	_wd=$!
+	_rc=0
+	# (silent: the shell would print "Killed" for a test ended by KILL)
+	wait "$TEST_PID" 2>/dev/null || _rc=$?
+	now_cs >"$out/.t1"
+	echo "$_rc" >"$out/.rc"
+	kill "$_wd" 2>/dev/null || :
+	wait "$_wd" 2>/dev/null || :
+	RESET_COUNT=0
+	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$out/.before" || :
+	echo "$RESET_COUNT" >"$out/.killed"
+}
+
+# reset_after <idx>: put the guest back as it was at boot and check the
+# detectors; a diagnostic line says what it took from the test's end
+# (stopping its processes included).
+reset_after()
+{
+	read -r _killed <"$out/.killed" || _killed=0
+	RESET_COUNT=0
+	reset_modules
+	_mods=$RESET_COUNT
+	RESET_COUNT=0
+	reset_knobs
+	_knobs=$RESET_COUNT
+	reset_detectors
+	read -r _ _ _base <"$RESET_DIR/state"
+	emit "LAB OUT $1 # reset: $(secs $(($(now_cs) - t1)))s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $_base, tolerance $RESET_FREE_TOL)"
+}
+
 run_one()
 {
 	idx=$1
@@ -95,33 +168,23 @@ run_one()
 	[ -f "$file" ] && timeout=$(test_timeout "$file")
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
-	t0=$(cut -d" " -f1 /proc/uptime)
-	(
-		cd "$TESTS"
-		export LAB_IDX="$idx" LAB_TAG="$tag" LAB_OUT="$out"
-		export LAB_MODDIR=/lab/modules LAB_CONFIGS=/lab/configs
-		rc=0
-		timeout -s KILL "$timeout" sh "./$cmd" "$@" </dev/null || rc=$?
-		echo "$rc" >"$out/.rc"
-	) 2>&1 | while IFS= read -r line; do
+	t0=$(now_cs)
+	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
 		emit "LAB OUT $idx $line"
 	done
-	rc=$(cat "$out/.rc" 2>/dev/null || echo 255)
-	emit "LAB TIME $idx $(awk -v t0="$t0" '{ printf "%.2f", $1 - t0 }' /proc/uptime)"
+	read -r t1 <"$out/.t1" || t1=$(now_cs)
+	emit "LAB TIME $idx $(secs $((t1 - t0)))"
+	reset_after "$idx"
 	if [ -f "$out/data" ]; then
 		while IFS= read -r line; do
 			emit "LAB DATA $idx $line"
 		done <"$out/data"
 	fi
-	why=$(head -n 1 "$out/verdict" 2>/dev/null || :)
-	case $rc in
-	0) emit "LAB RESULT $idx $tag ok" ;;
-	1) emit "LAB RESULT $idx $tag fail ${why:-test: failed without a reason}" ;;
-	4) emit "LAB RESULT $idx $tag skip ${why:-no reason given}" ;;
-	137) emit "LAB RESULT $idx $tag fail timeout: test ran longer than ${timeout}s" ;;
-	*) emit "LAB RESULT $idx $tag error test: exit status $rc${why:+ ($why)}" ;;
-	esac
+	read -r rc <"$out/.rc" || rc=255
+	emit "LAB RESULT $idx $tag $(reset_result "$rc" "$timeout" "$GRACE_S" "$out")"
 	kmsg "END $idx $tag"
+	RESTART=$(reset_reasons)
+	[ -z "$RESTART" ] || emit "LAB RESTART $idx $RESTART"
 }
 
 main()
@@ -132,15 +195,23 @@ main()
 	emit "LAB BOOT $START $count $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo none)"
 	heartbeat &
 	hb=$!
-	set -f
+	RUNNER_SID=$(cut -d')' -f2 /proc/$$/stat | cut -d' ' -f5)
+	reset_record
+	RESTART=
 	while read -r idx tag cmd args; do
 		[ "$idx" -ge "$START" ] || continue
+		# The arguments are words, never patterns.
+		set -f
 		# shellcheck disable=SC2086
-		run_one "$idx" "$tag" "$cmd" $args
+		set -- $args
+		set +f
+		run_one "$idx" "$tag" "$cmd" "$@"
+		# A test that left what a reset cannot undo: a fresh guest
+		# runs the rest (the host boots one from the next test).
+		[ -z "$RESTART" ] || break
 	done <"$LIST"
-	set +f
 	kill "$hb" 2>/dev/null || :
-	emit "LAB DONE"
+	[ -n "$RESTART" ] || emit "LAB DONE"
 }
 
 main "$@"

@@ -1,0 +1,272 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unit tests of the guest runner's lifecycle library (testcases/lib/reset.sh)
+# against fake /proc and debugfs files: the boot record, the reset of fault
+# knobs and modules, each restart detector (it fires on a bad input and
+# stays quiet on a good one), the choice of processes to stop, the test's
+# RESULT facts; and, on real processes of their own session only, TERM,
+# grace and KILL.  Run under the host's sh and, like the guest, under
+# busybox sh and awk.
+set -eu
+
+TOP=$(pwd)
+TMP=
+. scripts/check/tap.sh
+
+# lib <body>: run body with reset.sh sourced against the fakes; its output
+# in OUT, status in RC, restart reasons in WHY.
+lib()
+{
+	RC=0
+	[ ! -d "$TMP/boot" ] || : >"$TMP/boot/restart"
+	OUT=$(RESET_DIR=$TMP/boot RESET_PROC=$TMP/proc RESET_DEBUGFS=$TMP/dbg \
+		RESET_RMMOD=$TMP/rmmod RESET_SETTLE_S=0 RESET_FREE_TOL=100 \
+		$SH -c ". \"$TOP/testcases/lib/reset.sh\"
+			$1" 2>&1) || RC=$?
+	WHY=$(cat "$TMP/boot/restart" 2>/dev/null || :)
+}
+
+# expect_why <desc> <pattern>: the restart reasons match (empty: none).
+expect_why()
+{
+	# shellcheck disable=SC2254 # the pattern is a pattern
+	case $WHY in
+	$2) [ "$RC" -eq 0 ] && { ok "$SHN: $1"; return 0; } ;;
+	esac
+	not_ok "$SHN: $1 (status $RC, reasons '$WHY')"
+	printf '%s\n' "$OUT" | sed 's/^/# /'
+}
+
+fake_debugfs()
+{
+	rm -rf "$TMP/dbg"
+	for _d in fail_page_alloc failslab; do
+		mkdir -p "$TMP/dbg/$_d"
+		for _kv in probability=0 interval=1 times=1 space=0 task-filter=N \
+			require-start=0x0000000000000000 require-end=0xffffffffffffffff; do
+			printf '%s\n' "${_kv#*=}" >"$TMP/dbg/$_d/${_kv%%=*}"
+		done
+	done
+	printf '1\n' >"$TMP/dbg/fail_page_alloc/min-order"
+	printf 'N\n' >"$TMP/dbg/failslab/cache-filter"
+	: >"$TMP/dbg/kmemleak"
+}
+
+# fake_proc <free-kB> <pcp-pages> <tainted> <debug_locks>
+fake_proc()
+{
+	rm -rf "$TMP/proc"
+	mkdir -p "$TMP/proc/sys/vm" "$TMP/proc/sys/kernel"
+	for _f in drop_caches compact_memory stat_refresh; do
+		: >"$TMP/proc/sys/vm/$_f"
+	done
+	printf 'MemTotal: 2000000 kB\nMemFree: %s kB\n' "$1" >"$TMP/proc/meminfo"
+	printf '  pagesets\n    cpu: 0\n              count: %s\n' "$2" >"$TMP/proc/zoneinfo"
+	printf '%s\n' "$3" >"$TMP/proc/sys/kernel/tainted"
+	printf ' lock-classes: 1000 [max: 8192]\n debug_locks: %s\n' "$4" >"$TMP/proc/lockdep_stats"
+	printf '12.34 20.00\n' >"$TMP/proc/uptime"
+	printf 'boot_mod 16384 0 - Live 0x0000000000000000\n' >"$TMP/proc/modules"
+}
+
+# fake_rmmod: unloads a module by removing its line; "stuck" refuses, and
+# "lower" refuses while "upper" (which uses it) is loaded.
+fake_rmmod()
+{
+	cat >"$TMP/rmmod" <<EOF
+#!/bin/sh
+m=\$1
+f=$TMP/proc/modules
+[ "\$m" = stuck ] && exit 1
+[ "\$m" = lower ] && grep -q '^upper ' "\$f" && exit 1
+grep -v "^\$m " "\$f" >"\$f.new" || :
+mv "\$f.new" "\$f"
+EOF
+	chmod +x "$TMP/rmmod"
+}
+
+setup()
+{
+	fake_debugfs
+	fake_proc 1000000 500 0 1
+	fake_rmmod
+	lib reset_record
+}
+
+t_record()
+{
+	setup
+	check "$SHN: boot record lists every fault knob with its value" \
+		grep -qx "$TMP/dbg/failslab/cache-filter N" "$TMP/boot/knobs"
+	check "$SHN: boot record counts $(wc -l <"$TMP/boot/knobs") knobs (16)" \
+		[ "$(wc -l <"$TMP/boot/knobs")" -eq 16 ]
+	check "$SHN: boot record has taint, lockdep and free pages (250000 + 500)" \
+		[ "$(cat "$TMP/boot/state")" = "0 1 250500" ]
+	check "$SHN: boot record has the modules loaded at boot" \
+		[ "$(cat "$TMP/boot/modules")" = boot_mod ]
+	lib reset_detectors
+	expect_why "a guest as at boot needs no restart" ''
+}
+
+t_knobs()
+{
+	setup
+	printf '100\n' >"$TMP/dbg/fail_page_alloc/probability"
+	printf 'Y\n' >"$TMP/dbg/failslab/task-filter"
+	printf '0x1000\n' >"$TMP/dbg/fail_page_alloc/require-start"
+	printf '0\n' >"$TMP/dbg/fail_page_alloc/min-order"
+	lib 'reset_knobs_changed | head -n 1; reset_knobs; echo "restored $RESET_COUNT"'
+	expect_why "changed knobs are put back without a restart" ''
+	check "$SHN: probability goes back first" \
+		[ "$(printf '%s\n' "$OUT" | head -n 1 | cut -d' ' -f1)" = "$TMP/dbg/fail_page_alloc/probability" ]
+	check "$SHN: four knobs restored" \
+		sh -c '[ "$(printf "%s\n" "$1" | tail -n 1)" = "restored 4" ] &&
+			[ "$(cat "$2/fail_page_alloc/probability")$(cat "$2/failslab/task-filter")$(cat "$2/fail_page_alloc/min-order")" = 0N1 ] &&
+			[ "$(cat "$2/fail_page_alloc/require-start")" = 0x0000000000000000 ]' sh "$OUT" "$TMP/dbg"
+	# A knob that does not take its value: writes vanish, reads are empty.
+	rm "$TMP/dbg/failslab/interval"
+	ln -s /dev/null "$TMP/dbg/failslab/interval"
+	lib reset_knobs
+	expect_why "a knob that cannot be put back needs a restart" 'fault knob failslab/interval stuck at *'
+}
+
+t_modules()
+{
+	setup
+	printf 'upper 16384 0 - Live 0x0\nlower 16384 1 upper, Live 0x0\n' >>"$TMP/proc/modules"
+	lib 'reset_modules; echo "unloaded $RESET_COUNT"'
+	expect_why "modules loaded by a test are unloaded (users first)" ''
+	check "$SHN: only the boot module is left, two unloaded" \
+		sh -c '[ "$(cut -d" " -f1 "$1")" = boot_mod ] && [ "$2" = "unloaded 2" ]' \
+		sh "$TMP/proc/modules" "$OUT"
+	printf 'stuck 16384 0 - Live 0x0\n' >>"$TMP/proc/modules"
+	lib reset_modules
+	expect_why "a module that will not unload needs a restart" 'module stuck would not unload'
+}
+
+t_detectors()
+{
+	setup
+	fake_proc 1000000 500 4096 1
+	lib reset_detectors
+	expect_why "taint O (out-of-tree module) alone is no reason" ''
+	fake_proc 1000000 500 $((512 | 4096 | 8192)) 1
+	lib reset_detectors
+	expect_why "new taint W needs a restart" 'taint W'
+	fake_proc 1000000 500 0 0
+	lib reset_detectors
+	expect_why "lockdep turned off needs a restart" 'lockdep off'
+	fake_proc $((1000000 - 90 * 4)) 500 0 1
+	lib reset_detectors
+	expect_why "90 pages short (tolerance 100) is no reason" ''
+	fake_proc $((1000000 - 400 * 4)) 500 0 1
+	lib reset_detectors
+	expect_why "400 pages short needs a restart" '400 pages not recovered'
+	fake_proc 1000000 300 0 1
+	lib reset_detectors
+	expect_why "per-CPU pages count as free (200 short of 500 needs a restart)" '200 pages not recovered'
+	lib 'reset_kmemleak_word "sh: write error: Operation not permitted"; reset_kmemleak_word "sh: write error: Invalid argument"; reset_kmemleak_state'
+	check "$SHN: kmemleak refusing with EPERM reads as off, EINVAL and success as on" \
+		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "off on on " ]
+}
+
+t_processes()
+{
+	setup
+	# pid state ppid sid: init, kthreadd, a kernel thread, the runner and
+	# its heartbeat (session 0), an old process, the test (session 100)
+	# with a child and a zombie, and one that left for its own session.
+	for _e in "1 S 0 0" "2 S 0 0" "10 I 2 0" "50 S 1 0" "60 S 50 0" "70 S 1 70" \
+		"100 S 50 100" "101 S 100 100" "102 Z 100 100" "103 S 100 103"; do
+		# shellcheck disable=SC2086 # four words
+		set -- $_e
+		mkdir -p "$TMP/proc/$1"
+		printf '%s (my proc) %s %s %s %s 0 -1\n' "$1" "$2" "$3" "$4" "$4" >"$TMP/proc/$1/stat"
+	done
+	printf '1\n50\n70\n' >"$TMP/before"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: strays: the test's session and what left it, not the runner's, old ones, zombies or kernel threads ($OUT)" \
+		[ "$OUT" = "100 101 103 " ]
+	lib "reset_ps session 100 | tr '\n' ' '"
+	check "$SHN: session: its live members, with their names ($OUT)" \
+		[ "$OUT" = "100 S my proc 101 S my proc " ]
+}
+
+# gone <pid>: ended (a zombie counts: its parent has not waited yet).
+gone()
+{
+	[ ! -e "/proc/$1" ] || grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
+}
+
+# t_stop: real processes, each in a session of its own (setsid runs in
+# place, so $! is the session), so nothing else on this machine is touched.
+t_stop()
+{
+	rm -f "$TMP/flag"
+	$SH -c 'exec setsid sh -c "sleep 30; :"' </dev/null >/dev/null 2>&1 &
+	_p=$!
+	sleep 0.5
+	RC=0
+	RESET_DIR=$TMP/boot RESET_KILL_FLAG=$TMP/flag $SH -c ". \"$TOP/testcases/lib/reset.sh\"
+		reset_stop session $_p 3" || RC=$?
+	check "$SHN: a session that obeys TERM stops without KILL" \
+		sh -c '[ "$1" = 0 ] && [ ! -e "$2" ]' sh "$RC" "$TMP/flag"
+	check "$SHN: ... and is gone" gone "$_p"
+	wait "$_p" 2>/dev/null || :
+	$SH -c 'exec setsid sh -c "trap \"\" TERM; sleep 30; :"' </dev/null >/dev/null 2>&1 &
+	_p=$!
+	sleep 0.5
+	RESET_DIR=$TMP/boot $SH -c ". \"$TOP/testcases/lib/reset.sh\"
+		reset_watchdog $_p 1 1 \"$TMP/flag\""
+	check "$SHN: the watchdog KILLs a session that ignores TERM after the grace" \
+		sh -c '[ "$(cat "$1")" = KILL ]' sh "$TMP/flag"
+	check "$SHN: ... and it is gone" gone "$_p"
+	wait "$_p" 2>/dev/null || :
+}
+
+t_result()
+{
+	mkdir -p "$TMP/out"
+	rm -f "$TMP/out/verdict" "$TMP/out/.timeout"
+	lib "reset_result 0 60 5 $TMP/out; reset_result 1 60 5 $TMP/out; reset_result 2 60 5 $TMP/out; reset_result 137 60 5 $TMP/out; reset_result 4 60 5 $TMP/out"
+	check "$SHN: RESULT: ok, error without a verdict, error for a shell error or a signal" \
+		[ "$(printf '%s\n' "$OUT" | tr '\n' '|')" = "ok|error test: failed without a verdict|error test: exit status 2|error test: killed by signal 9|skip no reason given|" ]
+	printf 'leak: 400 pages not returned\n' >"$TMP/out/verdict"
+	lib "reset_result 1 60 5 $TMP/out; reset_result 3 60 5 $TMP/out"
+	check "$SHN: RESULT: fail with the verdict only for status 1" \
+		[ "$(printf '%s\n' "$OUT" | tr '\n' '|')" = "fail leak: 400 pages not returned|error test: exit status 3|" ]
+	echo KILL >"$TMP/out/.timeout"
+	lib "reset_result 137 60 5 $TMP/out"
+	check "$SHN: RESULT: a timeout says KILL was needed" \
+		[ "$OUT" = "fail timeout: test ran longer than 60s (TERM ignored, KILL after 5s)" ]
+	echo TERM >"$TMP/out/.timeout"
+	lib "reset_result 143 60 5 $TMP/out"
+	check "$SHN: RESULT: a timeout says TERM ended it" \
+		[ "$OUT" = "fail timeout: test ran longer than 60s (stopped by TERM)" ]
+}
+
+main()
+{
+	TMP=$(mktemp -d)
+	trap 'rm -rf "$TMP"' EXIT
+	mkdir -p "$TMP/bin"
+	for SHN in sh busybox; do
+		if [ "$SHN" = busybox ]; then
+			command -v busybox >/dev/null 2>&1 || continue
+			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
+			SH="env PATH=$TMP/bin:$PATH busybox sh"
+		else
+			SH="sh"
+		fi
+		t_record
+		t_knobs
+		t_modules
+		t_detectors
+		t_processes
+		t_stop
+		t_result
+	done
+	exit "$FAILED"
+}
+
+main "$@"

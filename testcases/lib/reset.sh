@@ -1,0 +1,433 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The runner's half of a test's lifecycle (sourced by runner.sh, never by a
+# test): what the guest looked like at boot, putting it back after every
+# test whatever the test did, and the checks that decide whether the next
+# test needs a fresh guest.
+#
+#   reset_record              before the first test: every fault knob,
+#                             loaded modules, taint, lockdep, kmemleak and
+#                             settled free memory, into $RESET_DIR
+#   reset_ps <mode> <arg> [before]
+#                             "pid state comm" of live user processes:
+#                             mode all: every one; mode session: those of
+#                             session <arg>; mode strays: those outside
+#                             session <arg> and not listed in the file
+#                             <before>
+#   reset_stop <mode> <arg> <grace> [before]
+#                             TERM them (and process group <arg> in mode
+#                             session), KILL what is left after <grace>
+#                             seconds; one that survives KILL needs a
+#                             restart
+#   reset_watchdog <sid> <timeout> <grace> <flag>
+#                             at <timeout> seconds, reset_stop the session;
+#                             <flag> says TERM or KILL
+#   reset_modules             unload every module not loaded at boot
+#   reset_knobs               every fault knob back to its boot value
+#   reset_detectors           lockdep on, no new taint (but O and E),
+#                             kmemleak on, free memory back within
+#                             RESET_FREE_TOL pages of the boot baseline
+#   reset_result <status> <timeout> <grace> <out>
+#                             the test's facts for its RESULT line
+#
+# Whatever only a fresh guest can fix is appended, one short reason a line,
+# to $RESET_DIR/restart; reset_reasons prints them joined.  RESET_COUNT
+# counts what the reset undid (processes, modules, knobs).
+#
+# RESET_PROC, RESET_DEBUGFS and RESET_RMMOD point elsewhere to check these
+# helpers against saved files.
+
+RESET_DIR=${RESET_DIR:-/tmp/lab-boot}
+RESET_PROC=${RESET_PROC:-/proc}
+RESET_DEBUGFS=${RESET_DEBUGFS:-/sys/kernel/debug}
+RESET_RMMOD=${RESET_RMMOD:-rmmod}
+RESET_FAULTS=${RESET_FAULTS:-fail_page_alloc failslab}
+RESET_FREE_TOL=${RESET_FREE_TOL:-4096}
+RESET_SETTLE_PAGES=${RESET_SETTLE_PAGES:-64}
+RESET_SETTLE_S=${RESET_SETTLE_S:-10}
+RESET_RMMOD_S=${RESET_RMMOD_S:-15}
+RESET_TAINT_OK=$((4096 | 8192))
+RESET_COUNT=0
+RESET_PS=$RESET_DIR/.ps
+
+reset_restart()
+{
+	printf '%s\n' "$*" >>"$RESET_DIR/restart"
+}
+
+reset_reasons()
+{
+	[ -s "$RESET_DIR/restart" ] || return 0
+	awk 'NR > 1 { printf ", " } { printf "%s", $0 } END { print "" }' "$RESET_DIR/restart"
+}
+
+# reset_uptime_ds: tenths of a second since boot.
+reset_uptime_ds()
+{
+	read -r _up _ <"$RESET_PROC/uptime"
+	_f=${_up#*.}
+	printf '%s\n' "$((${_up%%.*} * 10 + ${_f%"${_f#?}"}))"
+}
+
+# --- processes -------------------------------------------------------------
+
+# reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
+# (not init, not kernel threads, not zombies, not this shell).
+reset_ps()
+{
+	# One cat for all: a process may end between the glob and the read.
+	cat "$RESET_PROC"/[0-9]*/stat 2>/dev/null |
+		awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" '
+		BEGIN { while ((getline l < before) > 0) { split(l, w, " "); known[w[1]] = 1 } }
+		{
+			l = $0
+			c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
+			sub(/^.*\) /, "", l)
+			split(l, f, " ")
+			pid = $1; state = f[1]; ppid = f[2]; sid = f[4]
+			if (pid == 1 || pid == 2 || ppid == 2 || state == "Z" || pid == me)
+				next
+			if (mode == "all" || (mode == "session" && sid == arg) ||
+			    (mode == "strays" && sid != arg && !(pid in known)))
+				print pid, state, c
+		}'
+}
+
+# reset_signal <sig> <mode> <arg> [before]: signal them; RESET_N is how
+# many there were.
+reset_signal()
+{
+	_sig=$1
+	shift
+	[ "$1" = session ] && kill "-$_sig" "-$2" 2>/dev/null
+	reset_ps "$@" >"$RESET_PS"
+	RESET_N=0
+	while read -r _p _; do
+		kill "-$_sig" "$_p" 2>/dev/null && RESET_N=$((RESET_N + 1))
+	done <"$RESET_PS"
+	return 0
+}
+
+# reset_wait_gone <tenths> <mode> <arg> [before]: true once none is left.
+reset_wait_gone()
+{
+	_until=$(($(reset_uptime_ds) + $1))
+	shift
+	while reset_ps "$@" >"$RESET_PS" && [ -s "$RESET_PS" ]; do
+		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
+		sleep 0.1
+	done
+}
+
+reset_stop()
+{
+	_m=$1
+	_a=$2
+	_g=$3
+	_b=${4:-/dev/null}
+	reset_signal TERM "$_m" "$_a" "$_b"
+	[ "$RESET_N" -gt 0 ] || return 0
+	RESET_COUNT=$((RESET_COUNT + RESET_N))
+	reset_wait_gone $((_g * 10)) "$_m" "$_a" "$_b" && return 0
+	[ -z "${RESET_KILL_FLAG:-}" ] || echo KILL >"$RESET_KILL_FLAG"
+	reset_signal KILL "$_m" "$_a" "$_b"
+	reset_wait_gone 30 "$_m" "$_a" "$_b" && return 1
+	while read -r _p _st _c; do
+		reset_restart "process $_p ($_c) would not die"
+	done <"$RESET_PS"
+	return 1
+}
+
+reset_watchdog()
+{
+	_end=$(($(reset_uptime_ds) + $2 * 10))
+	while [ "$(reset_uptime_ds)" -lt "$_end" ]; do
+		sleep 1
+	done
+	echo TERM >"$4"
+	RESET_KILL_FLAG=$4
+	RESET_PS=$RESET_DIR/.ps.watchdog
+	reset_stop session "$1" "$3" || :
+}
+
+# --- modules ---------------------------------------------------------------
+
+reset_mod_list()
+{
+	cut -d' ' -f1 "$RESET_PROC/modules" 2>/dev/null || :
+}
+
+# reset_new_modules: loaded now, not at boot; unused ones first.
+reset_new_modules()
+{
+	awk -v boot="$RESET_DIR/modules" '
+		BEGIN { while ((getline l < boot) > 0) { split(l, w, " "); known[w[1]] = 1 } }
+		$1 in known { next }
+		$3 == "0" { free = free $1 "\n"; next }
+		{ used = used $1 "\n" }
+		END { printf "%s%s", free, used }' "$RESET_PROC/modules" 2>/dev/null
+}
+
+# reset_rmmod <name>: 0 unloaded, 1 refused, 2 still running after
+# RESET_RMMOD_S seconds (a module exit that never returns).
+reset_rmmod()
+{
+	"$RESET_RMMOD" "$1" >/dev/null 2>&1 &
+	_rp=$!
+	_until=$(($(reset_uptime_ds) + RESET_RMMOD_S * 10))
+	while [ -r "$RESET_PROC/$_rp/stat" ] &&
+		[ "$(cut -d')' -f2 "$RESET_PROC/$_rp/stat" 2>/dev/null | cut -d' ' -f2)" != Z ]; do
+		if [ "$(reset_uptime_ds)" -ge "$_until" ]; then
+			reset_restart "module $1 would not unload (rmmod hung)"
+			return 2
+		fi
+		sleep 0.1
+	done
+	wait "$_rp" && return 0
+	return 1
+}
+
+reset_modules()
+{
+	[ -r "$RESET_PROC/modules" ] || return 0
+	# Modules that use each other go in several passes.
+	_pass=0
+	while [ "$_pass" -lt 8 ]; do
+		_mods=$(reset_new_modules)
+		[ -n "$_mods" ] || return 0
+		_done=0
+		for _m in $_mods; do
+			_rc=0
+			reset_rmmod "$_m" || _rc=$?
+			[ "$_rc" -eq 2 ] && return 0
+			[ "$_rc" -eq 0 ] && { _done=$((_done + 1)); RESET_COUNT=$((RESET_COUNT + 1)); }
+		done
+		[ "$_done" -gt 0 ] || break
+		_pass=$((_pass + 1))
+	done
+	for _m in $(reset_new_modules); do
+		reset_restart "module $_m would not unload"
+	done
+}
+
+# --- fault knobs -----------------------------------------------------------
+
+reset_knob_files()
+{
+	for _d in $RESET_FAULTS; do
+		for _f in "$RESET_DEBUGFS/$_d"/*; do
+			[ -f "$_f" ] && [ -r "$_f" ] && printf '%s\n' "$_f"
+		done
+	done
+	return 0
+}
+
+# reset_knobs_changed: "file boot-value now-value" of every knob that
+# differs from its boot value, probability first, so nothing fails while
+# the rest changes.  Values are single words.
+reset_knobs_changed()
+{
+	awk '{
+		f = $1; v = $2
+		now = "(unreadable)"
+		if ((getline l < f) > 0)
+			now = l
+		close(f)
+		if (now "" == v "")
+			next
+		if (f ~ /\/probability$/)
+			print f, v, now
+		else
+			rest = rest f " " v " " now "\n"
+	} END { printf "%s", rest }' "$RESET_DIR/knobs"
+}
+
+# reset_knobs: every knob back; one that does not take its value needs a
+# restart.
+reset_knobs()
+{
+	[ -s "$RESET_DIR/knobs" ] || return 0
+	reset_knobs_changed >"$RESET_PS"
+	[ -s "$RESET_PS" ] || return 0
+	while read -r _f _v _; do
+		printf '%s\n' "$_v" >"$_f" 2>/dev/null || :
+		RESET_COUNT=$((RESET_COUNT + 1))
+	done <"$RESET_PS"
+	reset_knobs_changed >"$RESET_PS"
+	while read -r _f _v _now; do
+		reset_restart "fault knob ${_f#"$RESET_DEBUGFS"/} stuck at $_now"
+	done <"$RESET_PS"
+}
+
+# --- detectors -------------------------------------------------------------
+
+# reset_state: "tainted debug_locks free" now, in one read: debug_locks is
+# 1, 0 or none (no lockdep); free pages count those on the per-CPU lists
+# (free, but not in MemFree), as verdict.sh reads them.
+reset_state()
+{
+	awk -v ls="$RESET_PROC/lockdep_stats" '
+	BEGIN {
+		dl = "none"
+		while ((getline l < ls) > 0) {
+			split(l, w, " ")
+			if (w[1] == "debug_locks:")
+				dl = w[2]
+		}
+	}
+	FILENAME ~ /tainted$/ { t = $1 }
+	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
+	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
+	END { print t + 0, dl, n + 0 }' "$RESET_PROC/sys/kernel/tainted" \
+		"$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
+}
+
+reset_free_pages()
+{
+	reset_state | cut -d' ' -f3
+}
+
+# reset_kmemleak_state: on, off or none.  A kmemleak disabled at run time
+# (after an error, or "off") keeps its debugfs file but refuses every
+# command but "clear" with EPERM; an enabled one answers an unknown command
+# with EINVAL (mm/kmemleak.c, kmemleak_write).  One disabled at boot has no
+# file.  The write waits for a scan in progress (scan_mutex; the first
+# automatic scan runs a minute after boot and takes seconds): a probe that
+# has no answer within a second meets a scan, so kmemleak is on.  (echo,
+# not printf: busybox's printf is silent about write errors.)
+reset_kmemleak_state()
+{
+	_k=$RESET_DEBUGFS/kmemleak
+	[ -e "$_k" ] || { echo none; return 0; }
+	_a=$RESET_PS.kmemleak
+	rm -f "$_a" "$_a.new"
+	({ echo labyrinth-probe >"$_k"; } 2>"$_a.new"; mv "$_a.new" "$_a") &
+	_i=0
+	while [ ! -e "$_a" ] && [ "$_i" -lt 10 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	_msg=
+	[ -s "$_a" ] && read -r _msg <"$_a"
+	reset_kmemleak_word "$_msg"
+}
+
+reset_kmemleak_word()
+{
+	case $1 in
+	*'not permitted'*) echo off ;;
+	*) echo on ;;
+	esac
+}
+
+reset_taint_letters()
+{
+	awk -v m="$1" 'BEGIN {
+		n = split("P F S R M B U D A W C I O E L K X T N", l, " ")
+		for (i = 1; i <= n && m > 0; i++) {
+			if (m % 2)
+				s = s l[i]
+			m = int(m / 2)
+		}
+		print s
+	}'
+}
+
+reset_drain()
+{
+	sync
+	printf '3\n' >"$RESET_PROC/sys/vm/drop_caches" 2>/dev/null || :
+	printf '1\n' >"$RESET_PROC/sys/vm/compact_memory" 2>/dev/null || :
+	printf '1\n' >"$RESET_PROC/sys/vm/stat_refresh" 2>/dev/null || :
+}
+
+# reset_settled_free: free pages once caches are dropped and two readings
+# a second apart differ by less than RESET_SETTLE_PAGES.
+reset_settled_free()
+{
+	reset_drain
+	_prev=$(reset_free_pages)
+	_now=$_prev
+	_i=0
+	while [ "$_i" -lt "$RESET_SETTLE_S" ]; do
+		sleep 1
+		_i=$((_i + 1))
+		printf '1\n' >"$RESET_PROC/sys/vm/stat_refresh" 2>/dev/null || :
+		_now=$(reset_free_pages)
+		_d=$((_now - _prev))
+		[ "$_d" -lt 0 ] && _d=$((-_d))
+		[ "$_d" -lt "$RESET_SETTLE_PAGES" ] && break
+		_prev=$_now
+	done
+	printf '%s\n' "$_now"
+}
+
+# reset_detectors: what the test left that a reset cannot undo.  Free
+# memory is read cheaply first; only memory that looks missing is measured
+# settled (caches dropped, memory compacted).  RESET_FREE is the reading.
+reset_detectors()
+{
+	read -r _t0 _dl0 _base <"$RESET_DIR/state"
+	reset_state >"$RESET_PS"
+	read -r _t _dl RESET_FREE <"$RESET_PS"
+	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
+	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
+	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
+	read -r _kl <"$RESET_DIR/kmemleak"
+	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
+		reset_restart "kmemleak disabled"
+	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
+	RESET_FREE=$(reset_settled_free)
+	_lost=$((_base - RESET_FREE))
+	[ "$_lost" -le "$RESET_FREE_TOL" ] || reset_restart "$_lost pages not recovered"
+	return 0
+}
+
+# --- at boot -----------------------------------------------------------------
+
+reset_record()
+{
+	rm -rf "$RESET_DIR"
+	mkdir -p "$RESET_DIR"
+	: >"$RESET_DIR/restart"
+	reset_knob_files | while IFS= read -r _f; do
+		printf '%s %s\n' "$_f" "$(cat "$_f")"
+	done >"$RESET_DIR/knobs"
+	reset_mod_list >"$RESET_DIR/modules"
+	reset_kmemleak_state >"$RESET_DIR/kmemleak"
+	_free=$(reset_settled_free)
+	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
+}
+
+# --- the test's facts ------------------------------------------------------
+
+# reset_result <status> <timeout> <grace> <out>: "ok", "fail <category:
+# title>" (status 1 with a verdict), "skip <reason>", or "error <why>" for
+# a broken test (status 1 without a verdict, any other status, a shell
+# error); a test its timeout ended fails, saying how it was stopped
+# (<out>/.timeout: TERM or KILL).
+reset_result()
+{
+	_why=
+	[ -s "$4/verdict" ] && read -r _why <"$4/verdict"
+	_how=
+	[ -s "$4/.timeout" ] && read -r _how <"$4/.timeout"
+	case $_how in
+	TERM) echo "fail timeout: test ran longer than $2s (stopped by TERM)"; return 0 ;;
+	KILL) echo "fail timeout: test ran longer than $2s (TERM ignored, KILL after $3s)"; return 0 ;;
+	esac
+	case $1 in
+	0) echo ok ;;
+	1)
+		if [ -n "$_why" ]; then
+			echo "fail $_why"
+		else
+			echo "error test: failed without a verdict"
+		fi
+		;;
+	4) echo "skip ${_why:-no reason given}" ;;
+	129 | 1[3-9][0-9] | 2[0-5][0-9]) echo "error test: killed by signal $(($1 - 128))" ;;
+	*) echo "error test: exit status $1" ;;
+	esac
+}
