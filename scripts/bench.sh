@@ -8,7 +8,9 @@
 #   3. the cold kernel build time recorded when the cached kernel was built
 #   4. runtest/bench: allocation rates per context against the same-boot
 #      ceiling, and the fragmenter, from the tests' data records
-# Variables: BOOTS (default 5), plus those of scripts/run.sh.
+# Variables: BOOTS (default 5), BENCH_RUNTEST (the list of step 4, default
+# bench; empty: boots only), plus those of scripts/run.sh (KCMDLINE: to
+# weigh a detector, switch it off there and compare).
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -67,6 +69,7 @@ median()
 main()
 {
 	check_uint BOOTS "${BOOTS:=5}" 1 100
+	BENCH_RUNTEST=${BENCH_RUNTEST-bench}
 	w=$(mktemp -d)
 	trap 'rm -rf "$w"' EXIT
 	out=${RESULTS:-$LAB_TOP/results}/bench-$(date +%Y%m%d-%H%M%S).txt
@@ -76,6 +79,7 @@ main()
 		echo "host=$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), $(uname -r)"
 		cached_build
 		echo "accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")"
+		echo "kcmdline_extra=${KCMDLINE:-}"
 		echo "kernel_release=$(cat "$KB/.lab-release" 2>/dev/null || echo unknown)"
 		echo "cold_kernel_build=$(cat "$KB/.lab-build-time" 2>/dev/null || echo unknown)"
 		echo "image_bytes=$(stat -c %s "$IMG")"
@@ -86,9 +90,9 @@ main()
 		done >"$w/boots"
 		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS; all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
 		echo "boot_and_poweroff_ms=$(cut -d' ' -f2 "$w/boots" | median)"
-		if [ -f "$LAB_TOP/runtest/bench" ]; then
+		if [ -n "$BENCH_RUNTEST" ] && [ -f "$LAB_TOP/runtest/$BENCH_RUNTEST" ]; then
 			rc=0
-			RUNTEST=bench RUN_ID=bench-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
+			RUNTEST=$BENCH_RUNTEST RUN_ID=bench-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
 				>"$w/run.out" 2>&1 || rc=$?
 			run=$(sed -n 's/^labyrinth: results: //p' "$w/run.out" | tail -n 1)
 			echo "bench_run=$run status=$rc"

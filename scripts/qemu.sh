@@ -48,6 +48,22 @@ accel()
 	esac
 }
 
+# kernel_cmdline: the guest kernel's command line.  The detectors are tuned
+# to the tests' length (figures in the README's detection table): KFENCE
+# samples a slab allocation every millisecond (at most one a tick), SLUB
+# checks the kmalloc caches (F free checks, Z red zones, P poisoning), a
+# soft lockup is reported after 2 x watchdog_thresh = 8 s and an RCU stall
+# after 10 s.  KCMDLINE comes last, so it overrides any of them.
+kernel_cmdline()
+{
+	printf '%s' "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on" \
+		" kfence.sample_interval=1 slub_debug=FZP,kmalloc-*" \
+		" watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=10" \
+		" rdinit=/init"
+	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
+	printf '\n'
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -60,7 +76,7 @@ qemu_cmd()
 		-serial "file:$4" \
 		-serial "file:$5" \
 		-kernel "$2" -initrd "$3" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on rdinit=/init ${KCMDLINE:-}"
+		-append "$(kernel_cmdline)"
 }
 
 size_of()

@@ -16,8 +16,14 @@
 #   unload:  rmmod refuses (or the module cannot be loaded: setup)
 #   taint:   new taint bits but O and E (a warning, oops, bad page, lockup)
 #   leak:    free pages not back after unload (page_owner names the pages
-#            still allocated from the module's text)
-#   injection: the profile injected nothing
+#            still allocated from the module's text), or kmemleak finds
+#            slab objects allocated during the test unreferenced after
+#            unload (title: the allocation site)
+# and skips (exit 4) when the profile injected nothing: that says the
+# test missed, not that the module is wrong.  A profile with scope=load
+# (loadsweep) sweeps failures through the module's init instead: load
+# after load, the 1st, 2nd, ... allocation fails, until a load makes none
+# (fault_load_sweep); a failed load must unwind and leave nothing behind.
 # Splats (oops, sleep in atomic, lockdep, bad page state) are judged by the
 # host from this test's console slice.  The module's own kernel messages
 # are kept in $LAB_OUT/module.log and shown as diagnostics.
@@ -38,6 +44,7 @@ FAULT=scoped
 HOG=none
 DUR=$LAB_DURATION
 PARAMS=
+UNLOADED_MS=
 
 usage()
 {
@@ -82,9 +89,16 @@ keep_messages()
 run_module()
 {
 	lab_kmsg "extmod $MOD loading"
-	# shellcheck disable=SC2086 # parameters are words
-	lab_insmod "$MOD" $PARAMS
-	fault_apply "$FAULT" "$MOD"
+	if [ "$(fault_profile_scope "$FAULT")" = load ]; then
+		fault_apply "$FAULT" "$MOD"
+		# shellcheck disable=SC2086 # parameters are words
+		fault_load_sweep "$MOD" "$(lab_module_path "$MOD")" $PARAMS
+		lab_data "sum test=$LAB_TAG module=$MOD sweep_loads=$FAULT_SWEEP_LOADS sweep_failed=$FAULT_SWEEP_FAILED sweep_survived=$FAULT_SWEEP_SURVIVED"
+	else
+		# shellcheck disable=SC2086 # parameters are words
+		lab_insmod "$MOD" $PARAMS
+		fault_apply "$FAULT" "$MOD"
+	fi
 	_waited=0
 	while [ "$_waited" -lt "$DUR" ]; do
 		sleep 1
@@ -106,6 +120,7 @@ unload_module()
 		keep_messages
 		lab_fail unload "rmmod $MOD failed: $(head -n 1 "$LAB_OUT/.rmmod")"
 	fi
+	UNLOADED_MS=$(lab_uptime_ms)
 	keep_messages
 }
 
@@ -116,6 +131,7 @@ main()
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
 	verdict_snapshot
+	verdict_kmemleak_begin
 	hog_frag_record before
 	hog_start "$HOG"
 	hog_frag_confirm
@@ -127,6 +143,7 @@ main()
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$MOD" $TEXT
+	verdict_kmemleak "$UNLOADED_MS"
 	verdict_injection -
 	lab_info "pass: $MOD ran ${DUR}s under fault=$FAULT hog=$HOG and unloaded cleanly"
 }
