@@ -1,3 +1,6 @@
+	TEXT=$(lab_module_text "$MOD") || TEXT=
+	# shellcheck disable=SC2086 # "start end" are two words
+	verdict_kmemleak_prescan "$MOD" $TEXT
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
@@ -93,7 +96,7 @@ run_module()
 		fault_apply "$FAULT" "$MOD"
 		# shellcheck disable=SC2086 # parameters are words
 		fault_load_sweep "$MOD" "$(lab_module_path "$MOD")" $PARAMS
-		lab_data "sum test=$LAB_TAG module=$MOD sweep_loads=$FAULT_SWEEP_LOADS sweep_failed=$FAULT_SWEEP_FAILED sweep_survived=$FAULT_SWEEP_SURVIVED"
+		lab_data "sum test=$LAB_TAG module=$MOD sweep_loads=$FAULT_SWEEP_LOADS"
 	else
 		# shellcheck disable=SC2086 # parameters are words
 		lab_insmod "$MOD" $PARAMS
@@ -116,6 +119,8 @@ run_module()
 unload_module()
 {
 	TEXT=$(lab_module_text "$MOD") || TEXT=
+	# shellcheck disable=SC2086 # "start end" are two words
+	verdict_kmemleak_prescan "$MOD" $TEXT
 	if ! rmmod "$MOD" 2>"$LAB_OUT/.rmmod"; then
 		keep_messages
 		lab_fail unload "rmmod $MOD failed: $(head -n 1 "$LAB_OUT/.rmmod")"
@@ -143,7 +148,7 @@ main()
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$MOD" $TEXT
-	verdict_kmemleak "$UNLOADED_MS"
+	verdict_kmemleak "$UNLOADED_MS" "$MOD"
 	verdict_injection -
 	lab_info "pass: $MOD ran ${DUR}s under fault=$FAULT hog=$HOG and unloaded cleanly"
 }

@@ -1,3 +1,9 @@
+	: >"$LAB_OUT/.kmemleak.syms"
+	[ $# -eq 3 ] &&
+		awk -v m="[$1]" -v lo="$2" -v hi="$3" '
+		BEGIN { print "range", lo, hi }
+		$NF == m && $2 ~ /^[tT]$/ { print $1, $3 }' \
+			"$VERDICT_PROC/kallsyms" >"$LAB_OUT/.kmemleak.syms" 2>/dev/null
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
@@ -40,9 +46,11 @@ VERDICT_PROC=${VERDICT_PROC:-/proc}
 VERDICT_PAGE_OWNER=${VERDICT_PAGE_OWNER:-/sys/kernel/debug/page_owner}
 VERDICT_FREE0=
 VERDICT_KMEMLEAK=${VERDICT_KMEMLEAK:-/sys/kernel/debug/kmemleak}
+VERDICT_KMEMLEAK_REPORT=${VERDICT_KMEMLEAK_REPORT:-$VERDICT_KMEMLEAK}
 VERDICT_KMEMLEAK_AGE_MS=${VERDICT_KMEMLEAK_AGE_MS:-5500}
 VERDICT_KMEMLEAK_J0=
-VERDICT_KMEMLEAK_T0=
+VERDICT_KMEMLEAK_MS=
+VERDICT_KMEMLEAK_PRE_MS=
 
 # verdict_memfree_pages: free pages, counting those parked on the per-CPU
 # lists (free, but not in MemFree).
@@ -220,41 +228,92 @@ verdict_jiffies()
 	awk '$1 == "jiffies:" { print $2; exit }' "$VERDICT_PROC/timer_list"
 }
 
-# verdict_kmemleak_begin: forget what kmemleak knows from before the test
-# (boot, earlier tests): a scan marks the unreferenced objects old enough
-# as reported, a clear forgets them, and only objects allocated from now
-# on (VERDICT_KMEMLEAK_J0) are charged to the test.
+# verdict_kmemleak_begin: objects allocated from now on
+# (VERDICT_KMEMLEAK_J0, jiffies) are the test's; a clear forgets the
+# reports kmemleak already holds (boot, earlier tests).
 verdict_kmemleak_begin()
 {
 	VERDICT_KMEMLEAK_J0=
-	if [ ! -w "$VERDICT_KMEMLEAK" ]; then
-		lab_info "kmemleak: no $VERDICT_KMEMLEAK, slab leaks go unseen"
+	if [ ! -w "$VERDICT_KMEMLEAK" ] ||
+		! { printf 'clear\n' >"$VERDICT_KMEMLEAK"; } 2>/dev/null; then
+		lab_info "kmemleak: not available (no $VERDICT_KMEMLEAK, or kmemleak is off), slab leaks go unseen"
 		return 0
 	fi
-	_t0=$(lab_uptime_ms)
-	if ! { printf 'scan\n' >"$VERDICT_KMEMLEAK"; } 2>/dev/null; then
-		lab_info "kmemleak: scan refused (kmemleak is off in this boot), slab leaks go unseen"
-		return 0
-	fi
-	printf 'clear\n' >"$VERDICT_KMEMLEAK" 2>/dev/null || :
 	VERDICT_KMEMLEAK_J0=$(verdict_jiffies)
-	VERDICT_KMEMLEAK_T0=$(lab_uptime_ms)
-	lab_info "kmemleak: earlier reports cleared ($((VERDICT_KMEMLEAK_T0 - _t0)) ms), objects allocated from jiffies $VERDICT_KMEMLEAK_J0 on are this test's"
+	lab_info "kmemleak: objects allocated from jiffies $VERDICT_KMEMLEAK_J0 on are this test's"
 }
 
-# verdict_kmemleak_parse <j0> <tally>: copy the reports of objects
-# allocated at or after jiffies <j0> from stdin to stdout; write to
-# <tally> one line per allocation site, "count size frame", most first.
-# The site is the backtrace's first frame outside the allocator.
+# verdict_kmemleak_scan: one scan; its milliseconds in VERDICT_KMEMLEAK_MS.
+verdict_kmemleak_scan()
+{
+	_t0=$(lab_uptime_ms)
+	{ printf 'scan\n' >"$VERDICT_KMEMLEAK"; } 2>/dev/null || return 1
+	VERDICT_KMEMLEAK_MS=$(($(lab_uptime_ms) - _t0))
+}
+
+# verdict_kmemleak_prescan [module start end]: the first of the two scans a leak
+# needs (kmemleak holds back an object whose contents changed since the
+# scan before), while the module is still loaded: its text symbols are
+# kept so that addresses in reports made after the unload get names.
+verdict_kmemleak_prescan()
+{
+	[ -n "$VERDICT_KMEMLEAK_J0" ] || return 0
+	: >"$LAB_OUT/.kmemleak.syms"
+	[ $# -ne 3 ] ||
+		awk -v m="[$1]" -v lo="$2" -v hi="$3" '
+		BEGIN { print "range", lo, hi }
+		$NF == m && $2 ~ /^[tT]$/ { print $1, $3 }' \
+			"$VERDICT_PROC/kallsyms" >"$LAB_OUT/.kmemleak.syms" 2>/dev/null || :
+	verdict_kmemleak_scan || return 0
+	VERDICT_KMEMLEAK_PRE_MS=$VERDICT_KMEMLEAK_MS
+}
+
+# verdict_kmemleak_parse <j0> <tally> [module]: copy the reports of
+# objects allocated at or after jiffies <j0> from stdin to stdout; write
+# to <tally> one line per allocation site, "count size site", most first.
+# The site is the backtrace's first frame outside the allocator; a bare
+# address is named from the module's symbols kept by the prescan, else
+# said to be the module's code that is no longer loaded (its init).
 verdict_kmemleak_parse()
 {
-	awk -v j0="$1" -v tally="$2" '
+	awk -v j0="$1" -v tally="$2" -v mod="${3:-}" -v syms="$LAB_OUT/.kmemleak.syms" '
+	function hex16(s) {
+		sub(/^0x/, "", s)
+		s = tolower(s)
+		while (length(s) < 16)
+			s = "0" s
+		return s
+	}
+	function name(a,    i, best) {
+		a = hex16(a)
+		best = 0
+		if (lo != "" && a >= lo && a < hi)
+			for (i = 1; i <= ns; i++)
+				if (sa[i] <= a && (!best || sa[i] > sa[best]))
+					best = i
+		if (best)
+			return sn[best] " [" mod "]"
+		return mod != "" ? mod " (code no longer loaded)" : a
+	}
 	function flush() {
 		if (rec != "" && jf + 0 >= j0 + 0) {
 			printf "%s", rec
 			n[size " " site]++
 		}
 		rec = ""; site = ""; jf = 0; bt = 0
+	}
+	BEGIN {
+		while ((getline l < syms) > 0) {
+			split(l, f, " ")
+			if (f[1] == "range") {
+				lo = hex16(f[2])
+				hi = hex16(f[3])
+				continue
+			}
+			ns++
+			sa[ns] = hex16(f[1])
+			sn[ns] = f[2]
+		}
 	}
 	/^unreferenced object / {
 		flush()
@@ -270,9 +329,12 @@ verdict_kmemleak_parse()
 		sub(/\+0x.*/, "", fn)
 		if (fn ~ /_noprof$/ || fn ~ /^_*(kmalloc|kmem_cache|kzalloc|kcalloc|krealloc|kvmalloc|kvzalloc|kmemdup|kstrdup|kmemleak|slab_|new_slab|allocate_slab|alloc_pages|alloc_slab)/)
 			next
-		site = fn
-		if ($NF ~ /^\[[A-Za-z0-9_]+\]$/)
-			site = site " " $NF
+		if (fn ~ /^0x[0-9a-f]+$/)
+			site = name(fn)
+		else if ($NF ~ /^\[[A-Za-z0-9_]+\]$/)
+			site = fn " " $NF
+		else
+			site = fn
 	}
 	END {
 		flush()
@@ -281,32 +343,31 @@ verdict_kmemleak_parse()
 	}'
 }
 
-# verdict_kmemleak [since-ms]: once the objects allocated up to since-ms
-# (uptime, default now) are old enough for kmemleak to report them
-# (MSECS_MIN_AGE, 5 s), scan, and fail the test with category leak when
-# objects allocated during the test are unreferenced.  The reports go to
-# the test's output and $LAB_OUT/kmemleak.txt.
+# verdict_kmemleak <since-ms> [module]: once the objects allocated up to
+# since-ms (uptime) are old enough for kmemleak to report them
+# (MSECS_MIN_AGE, 5 s), scan again and fail the test with category leak
+# when objects allocated during the test are unreferenced.  The reports
+# go to the test's output and $LAB_OUT/kmemleak.txt; the title names the
+# allocation site.
 verdict_kmemleak()
 {
 	[ -n "$VERDICT_KMEMLEAK_J0" ] || return 0
-	_since=${1:-$(lab_uptime_ms)}
-	_wait=$((_since + VERDICT_KMEMLEAK_AGE_MS - $(lab_uptime_ms)))
+	_wait=$(($1 + VERDICT_KMEMLEAK_AGE_MS - $(lab_uptime_ms)))
 	[ "$_wait" -le 0 ] || sleep "$(((_wait + 999) / 1000))"
-	_t0=$(lab_uptime_ms)
-	if ! { printf 'scan\n' >"$VERDICT_KMEMLEAK"; } 2>/dev/null; then
+	if ! verdict_kmemleak_scan; then
 		lab_info "kmemleak: scan refused (kmemleak turned itself off), slab leaks go unseen"
 		return 0
 	fi
-	_t1=$(lab_uptime_ms)
-	cat "$VERDICT_KMEMLEAK" >"$LAB_OUT/.kmemleak" 2>/dev/null || :
+	cat "$VERDICT_KMEMLEAK_REPORT" >"$LAB_OUT/.kmemleak" 2>/dev/null || :
 	printf 'clear\n' >"$VERDICT_KMEMLEAK" 2>/dev/null || :
-	verdict_kmemleak_parse "$VERDICT_KMEMLEAK_J0" "$LAB_OUT/.kmemleak.sites" \
+	[ -f "$LAB_OUT/.kmemleak.syms" ] || : >"$LAB_OUT/.kmemleak.syms"
+	verdict_kmemleak_parse "$VERDICT_KMEMLEAK_J0" "$LAB_OUT/.kmemleak.sites" "${2:-}" \
 		<"$LAB_OUT/.kmemleak" >"$LAB_OUT/kmemleak.txt"
 	_n=$(grep -c '^unreferenced object ' "$LAB_OUT/kmemleak.txt" || :)
-	lab_info "kmemleak: scan took $((_t1 - _t0)) ms, $_n unreferenced objects allocated during the test"
-	lab_data "sum test=$LAB_TAG kmemleak_objects=$_n kmemleak_scan_ms=$((_t1 - _t0)) kmemleak_wait_ms=$((_wait > 0 ? _wait : 0))"
+	lab_info "kmemleak: scans took ${VERDICT_KMEMLEAK_PRE_MS:--} and $VERDICT_KMEMLEAK_MS ms, $_n unreferenced objects allocated during the test"
+	lab_data "sum test=$LAB_TAG kmemleak_objects=$_n kmemleak_prescan_ms=${VERDICT_KMEMLEAK_PRE_MS:-0} kmemleak_scan_ms=$VERDICT_KMEMLEAK_MS kmemleak_wait_ms=$((_wait > 0 ? _wait : 0))"
 	[ "$_n" -gt 0 ] || return 0
-	sed 's/^/# /' "$LAB_OUT/.kmemleak.sites" | sed 's/^# /# kmemleak site: /'
+	sed 's/^/# kmemleak site: /' "$LAB_OUT/.kmemleak.sites"
 	head -n 40 "$LAB_OUT/kmemleak.txt" | sed 's/^/# /'
 	read -r _cnt _size _site <"$LAB_OUT/.kmemleak.sites" || :
 	lab_fail leak "kmemleak: unreferenced object (size $_size) allocated in ${_site:-an unknown place}"
