@@ -202,6 +202,37 @@ t_kmemleak()
 		grep -q "slab leaks go unseen" "$TMP/stdout"
 }
 
+
+# t_kmemleak_names: reports made after the unload carry bare addresses;
+# the module's symbols kept by the prescan name them, and an address
+# outside its text (init, freed after the load) names the module.
+t_kmemleak_names()
+{
+	mkdir -p "$TMP/proc"
+	printf 'jiffies: 4294900000\n' >"$TMP/proc/timer_list"
+	{
+		printf 'ffffffffa0001000 t mymod_tick\t[mymod]\n'
+		printf 'ffffffffa0001200 t mymod_refill\t[mymod]\n'
+		printf 'ffffffff81000000 T _stext\n'
+	} >"$TMP/proc/kallsyms"
+	: >"$TMP/kmemleak.ctl"
+	for _a in 0xffffffffa0001234 0xffffffffa0006031; do
+		printf 'unreferenced object 0xffff888004c1e300 (size 32):\n'
+		printf '  comm "insmod", pid 7, jiffies 4294901806\n'
+		printf '  backtrace (crc 5d3f0a4e):\n'
+		printf '    __kmalloc_cache_noprof+0x2b6/0x3a0\n'
+		printf '    %s\n' "$_a"
+		printf '    do_one_initcall+0xc0/0x1f5\n'
+	done >"$TMP/kmemleak.raw"
+	kml "$TMP/kmemleak.raw" 'verdict_kmemleak_begin
+		verdict_kmemleak_prescan mymod 0xffffffffa0001000 0xffffffffa0003000
+		verdict_kmemleak 0 mymod'
+	expect "kmemleak: a bare address in the module's text is named from its symbols" 1 \
+		"leak: kmemleak: unreferenced object (size 32) allocated in mymod_refill \[mymod\]"
+	check "$SHN: kmemleak: a bare address outside it names the module" \
+		grep -q "^# kmemleak site: 1 32 mymod (code no longer loaded)" "$TMP/stdout"
+}
+
 t_recovery()
 {
 	printf 'ctx=timer order=0 attempts=100 successes=100 failures=0\nctx=timer order=4 attempts=100 successes=100 failures=0\n' >"$TMP/good"
@@ -298,6 +329,7 @@ main()
 		t_fault
 		t_injection
 		t_kmemleak
+		t_kmemleak_names
 		t_recovery
 		t_taint
 		t_free
