@@ -1,6 +1,3 @@
-	TEXT=$(lab_module_text "$MOD") || TEXT=
-	# shellcheck disable=SC2086 # "start end" are two words
-	verdict_kmemleak_prescan "$MOD" $TEXT
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #

@@ -1,9 +1,3 @@
-	: >"$LAB_OUT/.kmemleak.syms"
-	[ $# -eq 3 ] &&
-		awk -v m="[$1]" -v lo="$2" -v hi="$3" '
-		BEGIN { print "range", lo, hi }
-		$NF == m && $2 ~ /^[tT]$/ { print $1, $3 }' \
-			"$VERDICT_PROC/kallsyms" >"$LAB_OUT/.kmemleak.syms" 2>/dev/null
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
