@@ -117,12 +117,13 @@ unload_module()
 {
 	TEXT=$(lab_module_text "$MOD") || TEXT=
 	# shellcheck disable=SC2086 # "start end" are two words
-	verdict_kmemleak_prescan "$MOD" $TEXT
+	verdict_kmemleak_names "$MOD" $TEXT
 	if ! rmmod "$MOD" 2>"$LAB_OUT/.rmmod"; then
 		keep_messages
 		lab_fail unload "rmmod $MOD failed: $(head -n 1 "$LAB_OUT/.rmmod")"
 	fi
 	UNLOADED_MS=$(lab_uptime_ms)
+	verdict_kmemleak_prescan
 	keep_messages
 }
 

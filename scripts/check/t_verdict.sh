@@ -225,7 +225,8 @@ t_kmemleak_names()
 		printf '    do_one_initcall+0xc0/0x1f5\n'
 	done >"$TMP/kmemleak.raw"
 	kml "$TMP/kmemleak.raw" 'verdict_kmemleak_begin
-		verdict_kmemleak_prescan mymod 0xffffffffa0001000 0xffffffffa0003000
+		verdict_kmemleak_names mymod 0xffffffffa0001000 0xffffffffa0003000
+		verdict_kmemleak_prescan
 		verdict_kmemleak 0 mymod'
 	expect "kmemleak: a bare address in the module's text is named from its symbols" 1 \
 		"leak: kmemleak: unreferenced object (size 32) allocated in mymod_refill \[mymod\]"

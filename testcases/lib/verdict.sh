@@ -44,6 +44,7 @@ VERDICT_KMEMLEAK_REPORT=${VERDICT_KMEMLEAK_REPORT:-$VERDICT_KMEMLEAK}
 VERDICT_KMEMLEAK_AGE_MS=${VERDICT_KMEMLEAK_AGE_MS:-5500}
 VERDICT_KMEMLEAK_J0=
 VERDICT_KMEMLEAK_MS=
+VERDICT_KMEMLEAK_PRE_PID=
 VERDICT_KMEMLEAK_PRE_MS=
 
 # verdict_memfree_pages: free pages, counting those parked on the per-CPU
@@ -245,21 +246,31 @@ verdict_kmemleak_scan()
 	VERDICT_KMEMLEAK_MS=$(($(lab_uptime_ms) - _t0))
 }
 
-# verdict_kmemleak_prescan [module start end]: the first of the two scans a leak
-# needs (kmemleak holds back an object whose contents changed since the
-# scan before), while the module is still loaded: its text symbols are
-# kept so that addresses in reports made after the unload get names.
+# verdict_kmemleak_names <module> <start> <end>: keep the module's text
+# symbols while it is loaded, so that bare addresses in reports made after
+# the unload get names.
+verdict_kmemleak_names()
+{
+	[ -n "$VERDICT_KMEMLEAK_J0" ] || return 0
+	awk -v m="[$1]" -v lo="$2" -v hi="$3" '
+	BEGIN { print "range", lo, hi }
+	$NF == m && $2 ~ /^[tT]$/ { print $1, $3 }' \
+		"$VERDICT_PROC/kallsyms" >"$LAB_OUT/.kmemleak.syms" 2>/dev/null || :
+}
+
+# verdict_kmemleak_prescan: start the first of the two scans a leak needs
+# (kmemleak holds back an object whose contents changed since the scan
+# before, and a new one's always have), in the background: after the
+# unload, so that what the module held until then counts too; it runs
+# while the free-page check settles.
 verdict_kmemleak_prescan()
 {
 	[ -n "$VERDICT_KMEMLEAK_J0" ] || return 0
-	: >"$LAB_OUT/.kmemleak.syms"
-	[ $# -ne 3 ] ||
-		awk -v m="[$1]" -v lo="$2" -v hi="$3" '
-		BEGIN { print "range", lo, hi }
-		$NF == m && $2 ~ /^[tT]$/ { print $1, $3 }' \
-			"$VERDICT_PROC/kallsyms" >"$LAB_OUT/.kmemleak.syms" 2>/dev/null || :
-	verdict_kmemleak_scan || return 0
-	VERDICT_KMEMLEAK_PRE_MS=$VERDICT_KMEMLEAK_MS
+	(
+		verdict_kmemleak_scan || exit 0
+		printf '%s\n' "$VERDICT_KMEMLEAK_MS" >"$LAB_OUT/.kmemleak.pre"
+	) &
+	VERDICT_KMEMLEAK_PRE_PID=$!
 }
 
 # verdict_kmemleak_parse <j0> <tally> [module]: copy the reports of
@@ -346,6 +357,13 @@ verdict_kmemleak_parse()
 verdict_kmemleak()
 {
 	[ -n "$VERDICT_KMEMLEAK_J0" ] || return 0
+	if [ -n "$VERDICT_KMEMLEAK_PRE_PID" ]; then
+		wait "$VERDICT_KMEMLEAK_PRE_PID" || :
+	else
+		verdict_kmemleak_scan || :
+		printf '%s\n' "$VERDICT_KMEMLEAK_MS" >"$LAB_OUT/.kmemleak.pre"
+	fi
+	VERDICT_KMEMLEAK_PRE_MS=$(cat "$LAB_OUT/.kmemleak.pre" 2>/dev/null || :)
 	_wait=$(($1 + VERDICT_KMEMLEAK_AGE_MS - $(lab_uptime_ms)))
 	[ "$_wait" -le 0 ] || sleep "$(((_wait + 999) / 1000))"
 	if ! verdict_kmemleak_scan; then
