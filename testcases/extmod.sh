@@ -86,6 +86,13 @@ keep_messages()
 	sed -n 's/^/# /p' "$LAB_OUT/module.log" | head -n 40
 }
 
+# kfence_allocs: slab allocations KFENCE has guarded since boot (0 without it).
+kfence_allocs()
+{
+	awk -F': ' '$1 == "total allocations" { n = $2 } END { print n + 0 }' \
+		/sys/kernel/debug/kfence/stats 2>/dev/null || echo 0
+}
+
 run_module()
 {
 	lab_kmsg "extmod $MOD loading"
@@ -99,6 +106,7 @@ run_module()
 		lab_insmod "$MOD" $PARAMS
 		fault_apply "$FAULT" "$MOD"
 	fi
+	_kf0=$(kfence_allocs)
 	_waited=0
 	while [ "$_waited" -lt "$DUR" ]; do
 		sleep 1
@@ -109,8 +117,9 @@ run_module()
 	done
 	fault_off
 	_inj=$(fault_injected)
-	lab_data "sum test=$LAB_TAG module=$MOD fault=$FAULT hog=$HOG duration_s=$DUR injected=$_inj"
-	lab_info "injected failures: $_inj"
+	_kf=$(($(kfence_allocs) - _kf0))
+	lab_data "sum test=$LAB_TAG module=$MOD fault=$FAULT hog=$HOG duration_s=$DUR injected=$_inj kfence_samples=$_kf"
+	lab_info "injected failures: $_inj; KFENCE guarded $_kf slab allocations in the window"
 }
 
 unload_module()
