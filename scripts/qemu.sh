@@ -55,6 +55,24 @@ accel()
 	esac
 }
 
+# kernel_cmdline: the guest kernel's command line.  The detectors are tuned
+# to the tests' length (figures in the README's detection table): KFENCE
+# samples a slab allocation every millisecond (at most one a tick), SLUB
+# checks the kmalloc caches (F free checks, Z red zones, P poisoning), a
+# soft lockup is reported after 2 x watchdog_thresh = 8 s, an RCU stall
+# after 20 s (at 10 s, kmemleak's scan thread, preempted in an RCU read
+# section while CPU hogs ran, tripped it in runtest/quick).  KCMDLINE
+# comes last, so it overrides any of them.
+kernel_cmdline()
+{
+	printf '%s' "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on" \
+		" kfence.sample_interval=1 slub_debug=FZP,kmalloc-*" \
+		" watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20" \
+		" rdinit=/init"
+	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
+	printf '\n'
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -67,7 +85,7 @@ qemu_cmd()
 		-serial "file:$4" \
 		-serial "file:$5" \
 		-kernel "$2" -initrd "$3" \
-		-append "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on rdinit=/init ${KCMDLINE:-}"
+		-append "$(kernel_cmdline)"
 }
 
 size_of()

@@ -16,8 +16,14 @@
 #   unload:  rmmod refuses (or the module cannot be loaded: setup)
 #   taint:   new taint bits but O and E (a warning, oops, bad page, lockup)
 #   leak:    free pages not back after unload (page_owner names the pages
-#            still allocated from the module's text)
-#   injection: the profile injected nothing
+#            still allocated from the module's text), or kmemleak finds
+#            slab objects allocated during the test unreferenced after
+#            unload (title: the allocation site)
+# and skips (exit 4) when the profile injected nothing: that says the
+# test missed, not that the module is wrong.  A profile with scope=load
+# (loadsweep) sweeps failures through the module's init instead: load
+# after load, the 1st, 2nd, ... allocation fails, until a load makes none
+# (fault_load_sweep); a failed load must unwind and leave nothing behind.
 # Splats (oops, sleep in atomic, lockdep, bad page state) are judged by the
 # host from this test's console slice.  The module's own kernel messages
 # are kept in $LAB_OUT/module.log and shown as diagnostics.
@@ -38,6 +44,7 @@ FAULT=scoped
 HOG=none
 DUR=$LAB_DURATION
 PARAMS=
+UNLOADED_MS=
 
 usage()
 {
@@ -79,12 +86,27 @@ keep_messages()
 	sed -n 's/^/# /p' "$LAB_OUT/module.log" | head -n 40
 }
 
+# kfence_allocs: slab allocations KFENCE has guarded since boot (0 without it).
+kfence_allocs()
+{
+	awk -F': ' '$1 == "total allocations" { n = $2 } END { print n + 0 }' \
+		/sys/kernel/debug/kfence/stats 2>/dev/null || echo 0
+}
+
 run_module()
 {
 	lab_kmsg "extmod $MOD loading"
-	# shellcheck disable=SC2086 # parameters are words
-	lab_insmod "$MOD" $PARAMS
-	fault_apply "$FAULT" "$MOD"
+	if [ "$(fault_profile_scope "$FAULT")" = load ]; then
+		fault_apply "$FAULT" "$MOD"
+		# shellcheck disable=SC2086 # parameters are words
+		fault_load_sweep "$MOD" "$(lab_module_path "$MOD")" $PARAMS
+		lab_data "sum test=$LAB_TAG module=$MOD sweep_loads=$FAULT_SWEEP_LOADS"
+	else
+		# shellcheck disable=SC2086 # parameters are words
+		lab_insmod "$MOD" $PARAMS
+		fault_apply "$FAULT" "$MOD"
+	fi
+	_kf0=$(kfence_allocs)
 	_waited=0
 	while [ "$_waited" -lt "$DUR" ]; do
 		sleep 1
@@ -95,17 +117,22 @@ run_module()
 	done
 	fault_off
 	_inj=$(fault_injected)
-	lab_data "sum test=$LAB_TAG module=$MOD fault=$FAULT hog=$HOG duration_s=$DUR injected=$_inj"
-	lab_info "injected failures: $_inj"
+	_kf=$(($(kfence_allocs) - _kf0))
+	lab_data "sum test=$LAB_TAG module=$MOD fault=$FAULT hog=$HOG duration_s=$DUR injected=$_inj kfence_samples=$_kf"
+	lab_info "injected failures: $_inj; KFENCE guarded $_kf slab allocations in the window"
 }
 
 unload_module()
 {
 	TEXT=$(lab_module_text "$MOD") || TEXT=
+	# shellcheck disable=SC2086 # "start end" are two words
+	verdict_kmemleak_names "$MOD" $TEXT
 	if ! rmmod "$MOD" 2>"$LAB_OUT/.rmmod"; then
 		keep_messages
 		lab_fail unload "rmmod $MOD failed: $(head -n 1 "$LAB_OUT/.rmmod")"
 	fi
+	UNLOADED_MS=$(lab_uptime_ms)
+	verdict_kmemleak_prescan
 	keep_messages
 }
 
@@ -116,6 +143,7 @@ main()
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
 	verdict_snapshot
+	verdict_kmemleak_begin
 	hog_frag_record before
 	hog_start "$HOG"
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
@@ -128,6 +156,7 @@ main()
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$MOD" $TEXT
+	verdict_kmemleak "$UNLOADED_MS" "$MOD"
 	verdict_injection -
 	lab_info "pass: $MOD ran ${DUR}s under fault=$FAULT hog=$HOG and unloaded cleanly"
 }

@@ -9,7 +9,7 @@ set -eu
 
 TMP=
 CONTEXTS="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring"
-CATEGORIES="pass oops panic hang bug-atomic lockdep bad-page leak unload lockup accounting verify"
+CATEGORIES="pass oops panic hang bug-atomic lockdep bad-page leak unload lockup accounting verify kfence slub odebug"
 . scripts/check/tap.sh
 
 # entries <list>: its test lines, comments and blank lines dropped.

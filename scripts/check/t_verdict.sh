@@ -138,15 +138,103 @@ t_injection()
 {
 	fake_debugfs
 	guest 'fault_apply scoped mymod; fault_off; verdict_injection 12'
-	expect "nothing injected: injection had no effect" 1 "injection: injection had no effect*injected 0 failures"
+	expect "nothing injected: a skip, injection had no effect" 4 "injection had no effect*injected 0 failures*"
 	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection 0'
-	expect "injected but the module saw no failure: no effect" 1 "injection: injection had no effect*the module saw none*"
+	expect "injected but the module saw no failure: a skip, no effect" 4 "injection had no effect*the module saw none*"
 	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection 1000'
 	expect "injected and seen: passes" 0 ""
 	guest 'fault_apply scoped mymod; echo 999999000 >"$FAULT_DEBUGFS/fail_page_alloc/times"; verdict_injection -'
 	expect "injected, module does not count: passes" 0 ""
 	guest 'fault_apply none; verdict_injection 0'
 	expect "profile none: nothing to inject, passes" 0 ""
+}
+
+
+# fake_kmemleak: a report with one object from before the test (jiffies
+# 4294892000) and two allocated during it by bad_slab_leak's timer.
+fake_kmemleak()
+{
+	mkdir -p "$TMP/proc"
+	printf 'Timer List Version: v0.9\njiffies: 4294900000\n' >"$TMP/proc/timer_list"
+	: >"$TMP/kmemleak.ctl"
+	{
+		printf 'unreferenced object 0xffff888004c1e2c0 (size 64):\n'
+		printf '  comm "swapper/0", pid 1, jiffies 4294892000\n'
+		printf '  backtrace (crc 5d3f0a4e):\n'
+		printf '    __kmalloc_cache_noprof+0x2b6/0x3a0\n'
+		printf '    some_boot_fn+0x10/0x20\n'
+		for _j in 4294901806 4294901810; do
+			printf 'unreferenced object 0xffff888004c1e300 (size 16):\n'
+			printf '  comm "softirq", pid 0, jiffies %s\n' "$_j"
+			printf '  hex dump (first 16 bytes):\n'
+			printf '    5a 5a 5a 5a 00 00 00 00 00 00 00 00 00 00 00 00  ZZZZ............\n'
+			printf '  backtrace (crc 5d3f0a4e):\n'
+			printf '    kmalloc_trace_noprof+0x2b6/0x3a0\n'
+			printf '    bad_slab_leak_tick+0x35/0x120 [bad_slab_leak]\n'
+			printf '    call_timer_fn+0x90/0x1a0\n'
+		done
+	} >"$TMP/kmemleak.all"
+	head -n 5 "$TMP/kmemleak.all" >"$TMP/kmemleak.old"
+}
+
+# kml <report> <body>: the guest with the fake kmemleak files.
+kml()
+{
+	_rep=$1
+	shift
+	guest "VERDICT_KMEMLEAK=$TMP/kmemleak.ctl VERDICT_KMEMLEAK_REPORT=$_rep
+		VERDICT_KMEMLEAK_AGE_MS=0; $*"
+}
+
+t_kmemleak()
+{
+	fake_kmemleak
+	kml "$TMP/kmemleak.all" 'verdict_kmemleak_begin; verdict_kmemleak'
+	expect "kmemleak: objects allocated during the test fail it, titled by the allocation site" 1 \
+		"leak: kmemleak: unreferenced object (size 16) allocated in bad_slab_leak_tick \[bad_slab_leak\]"
+	check "$SHN: kmemleak: the test's reports are in its output, the older one is not" \
+		sh -c 'grep -q "^# unreferenced object 0xffff888004c1e300" "$1" &&
+			! grep -q some_boot_fn "$1"' sh "$TMP/stdout"
+	check "$SHN: kmemleak: scanned, then cleared" \
+		sh -c '[ "$(tail -n 1 "$1")" = clear ]' sh "$TMP/kmemleak.ctl"
+	kml "$TMP/kmemleak.old" 'verdict_kmemleak_begin; verdict_kmemleak'
+	expect "kmemleak: only objects from before the test: passes" 0 ""
+	guest "VERDICT_KMEMLEAK=$TMP/no-kmemleak; verdict_kmemleak_begin; verdict_kmemleak"
+	expect "kmemleak: not in the kernel: passes, says so" 0 ""
+	check "$SHN: kmemleak: its absence is said" \
+		grep -q "slab leaks go unseen" "$TMP/stdout"
+}
+
+
+# t_kmemleak_names: reports made after the unload carry bare addresses;
+# the module's symbols kept by the prescan name them, and an address
+# outside its text (init, freed after the load) names the module.
+t_kmemleak_names()
+{
+	mkdir -p "$TMP/proc"
+	printf 'jiffies: 4294900000\n' >"$TMP/proc/timer_list"
+	{
+		printf 'ffffffffa0001000 t mymod_tick\t[mymod]\n'
+		printf 'ffffffffa0001200 t mymod_refill\t[mymod]\n'
+		printf 'ffffffff81000000 T _stext\n'
+	} >"$TMP/proc/kallsyms"
+	: >"$TMP/kmemleak.ctl"
+	for _a in 0xffffffffa0001234 0xffffffffa0006031; do
+		printf 'unreferenced object 0xffff888004c1e300 (size 32):\n'
+		printf '  comm "insmod", pid 7, jiffies 4294901806\n'
+		printf '  backtrace (crc 5d3f0a4e):\n'
+		printf '    __kmalloc_cache_noprof+0x2b6/0x3a0\n'
+		printf '    %s\n' "$_a"
+		printf '    do_one_initcall+0xc0/0x1f5\n'
+	done >"$TMP/kmemleak.raw"
+	kml "$TMP/kmemleak.raw" 'verdict_kmemleak_begin
+		verdict_kmemleak_names mymod 0xffffffffa0001000 0xffffffffa0003000
+		verdict_kmemleak_prescan
+		verdict_kmemleak 0 mymod'
+	expect "kmemleak: a bare address in the module's text is named from its symbols" 1 \
+		"leak: kmemleak: unreferenced object (size 32) allocated in mymod_refill \[mymod\]"
+	check "$SHN: kmemleak: a bare address outside it names the module" \
+		grep -q "^# kmemleak site: 1 32 mymod (code no longer loaded)" "$TMP/stdout"
 }
 
 t_recovery()
@@ -395,6 +483,8 @@ main()
 		fi
 		t_fault
 		t_injection
+		t_kmemleak
+		t_kmemleak_names
 		t_recovery
 		t_taint
 		t_free

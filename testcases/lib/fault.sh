@@ -11,6 +11,10 @@
 #                                   0; the saved values are still restored)
 #   fault_injected                  failures injected since fault_apply
 #   fault_active                    true when the profile injects at all
+#   fault_load_sweep <module> <ko> [params]
+#                                   with a scope=load profile: load the
+#                                   module failing its init's 1st, 2nd, ...
+#                                   allocation until a load makes none
 #
 # Injected failures are counted from the "times" knob: a profile's times=-1
 # (no limit) is set as FAULT_TIMES_BIG instead, and every injected failure
@@ -27,6 +31,8 @@ FAULT_TARGETS=
 FAULT_PROBABILITY=0
 FAULT_SCOPE=global
 FAULT_TIMES_SET=0
+FAULT_KALLSYMS=${FAULT_KALLSYMS:-/proc/kallsyms}
+FAULT_SWEEP_MAX=${FAULT_SWEEP_MAX:-200}
 
 fault_dir()
 {
@@ -59,7 +65,7 @@ fault_set_target()
 		lab_write "$_d/reject-end" 0
 		lab_write "$_d/require-start" "$3"
 		lab_write "$_d/require-end" "$4"
-	elif [ "$FAULT_SCOPE" = module ]; then
+	elif [ "$FAULT_SCOPE" != global ]; then
 		# Older kernels (6.1 among them) have no stack filter on x86_64.
 		lab_skip "module-scoped profile $FAULT_PROFILE needs the stack filter (CONFIG_FAULT_INJECTION_STACKTRACE_FILTER), not in this kernel"
 	fi
@@ -100,7 +106,11 @@ EOF
 	[ "$f_times" = -1 ] && FAULT_TIMES_SET=$FAULT_TIMES_BIG
 	_start=0
 	_end=0xffffffffffffffff
-	if [ "$FAULT_SCOPE" = module ]; then
+	if [ "$FAULT_SCOPE" = load ]; then
+		# Any text above the kernel's own: module text.
+		_start=$(fault_kernel_etext) ||
+			lab_fail setup "no _etext in $FAULT_KALLSYMS"
+	elif [ "$FAULT_SCOPE" = module ]; then
 		[ -n "$_mod" ] ||
 			lab_fail setup "fault profile $FAULT_PROFILE is module-scoped but no module was named"
 		_range=$(lab_module_text "$_mod") ||
@@ -142,4 +152,53 @@ fault_injected()
 		_sum=$((_sum + FAULT_TIMES_SET - _now))
 	done
 	printf '%s\n' "$_sum"
+}
+
+# fault_kernel_etext: the end of the kernel's own text, 0x<hex>.
+fault_kernel_etext()
+{
+	awk '$3 == "_etext" && $1 !~ /^0+$/ { print "0x" $1; f = 1; exit }
+	     END { exit !f }' "$FAULT_KALLSYMS"
+}
+
+
+# fault_profile_scope <profile>: the profile's scope (global, module, load).
+fault_profile_scope()
+{
+	awk -v kind=fault -f "$LAB_LIB/profile.awk" "$LAB_CONFIGS/fault/$1.conf" 2>/dev/null |
+		sed -n 's/^scope=//p'
+}
+# fault_load_sweep <module> <path> [params...]: with a scope=load profile
+# applied, load the module again and again, the n-th load failing the n-th
+# allocation made with module text on the stack (its init's), until a load
+# makes no injected failure; that load stays (unloaded when the test ends).
+# Busybox's insmod loads again by itself (init_module after finit_module)
+# when a load fails, without injection (fail-nth is spent): so every failed
+# load is followed by one that must work.  Sets FAULT_SWEEP_LOADS.
+fault_load_sweep()
+{
+	_m=$1
+	_ko=$2
+	shift 2
+	FAULT_SWEEP_LOADS=0
+	while :; do
+		FAULT_SWEEP_LOADS=$((FAULT_SWEEP_LOADS + 1))
+		[ "$FAULT_SWEEP_LOADS" -le "$FAULT_SWEEP_MAX" ] ||
+			lab_skip "load sweep: $_m still made injected failures after $FAULT_SWEEP_MAX loads"
+		_inj0=$(fault_injected)
+		_rc=0
+		# fail-nth belongs to the task; exec keeps it for insmod.
+		sh -c 'n=$1; shift; printf "%s\n" "$n" >/proc/self/fail-nth && exec insmod "$@"' \
+			sh "$FAULT_SWEEP_LOADS" "$_ko" "$@" 2>"$LAB_OUT/.insmod" || _rc=$?
+		_inj=$(($(fault_injected) - _inj0))
+		[ "$_rc" -eq 0 ] ||
+			lab_fail setup "load sweep: insmod $_m failed (load $FAULT_SWEEP_LOADS, $_inj failures injected, and the load after it): $(head -n 1 "$LAB_OUT/.insmod")"
+		if [ "$_inj" -eq 0 ]; then
+			lab_on_exit "grep -q '^$_m ' /proc/modules && rmmod '$_m'"
+			break
+		fi
+		rmmod "$_m" 2>"$LAB_OUT/.rmmod" ||
+			lab_fail unload "rmmod $_m after load $FAULT_SWEEP_LOADS (its allocation $FAULT_SWEEP_LOADS failed): $(head -n 1 "$LAB_OUT/.rmmod")"
+	done
+	lab_info "load sweep: allocations 1-$((FAULT_SWEEP_LOADS - 1)) made through $_m's init failed in turn, one per load; load $FAULT_SWEEP_LOADS made no injected failure"
 }

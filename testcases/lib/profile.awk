@@ -79,7 +79,7 @@ function fault_value(k, v)
 	if (k == "verbose")
 		return range(v, 0, 2)
 	if (k == "scope")
-		return oneof(v, "module global")
+		return oneof(v, "module global load")
 	if (k == "stacktrace-depth")
 		return range(v, 1, 32)
 }
