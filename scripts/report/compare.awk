@@ -5,16 +5,28 @@
 #   totals  side n pass fail skip error
 #   verdict tag base-status new-status regression|improvement|change base-detail new-detail
 #   crash   "category: title" tags
-#   success tag ctx order base-pct new-pct delta-pp base-attempts new-attempts class
-#   latency tag ctx order base-p99 new-p99 change-pct class
+#   change  tag ctx order metric base-median new-median effect p-value
+#           base-windows new-windows class conditions
+#           metric: success (window success rate, effect in points), p50,
+#           p99 (window latency percentiles, effect in percent); class:
+#           regression, improvement, conditions (a called change where the
+#           memory state differed), none (not called)
+#   cond    tag what base new        memory states that differ
+#   untested tag ctx order base-windows new-windows
+#   untested-count n
 #   only    BASE|NEW tag status detail
 #   rowonly BASE|NEW tag ctx order
-#   below   count
-#   count   regressions improvements
+#   count   regressions improvements conditions
 # -v btable= -v ntable= (test tables) -v btsv= -v ntsv= (results.tsv)
-# -v drop= (success-rate drop in points) -v rise= (p99 increase in percent)
-# -v min= (minimum attempts on both sides)
-# Tests match by tag, measurements by tag, context and order.
+# -v brun= -v nrun= (run folders, for the tests' data files)
+# -v metrics= (comma list of success, p50, p99) -v alpha= -v success_pp=
+# -v latency_pct= -v min_windows= -v min_window_attempts= -v frag_ratio=
+# -v frag_min_blocks= -v highatomic_pages= (configs/compare.conf)
+# Tests match by tag, measurements by tag, context and order.  The method:
+# each test records its measured phase in windows ("win" records); a
+# measurement's windows in BASE and NEW are two samples, compared with a
+# Mann-Whitney U test, and a change is called when p < alpha and the
+# medians differ by more than the floor.
 
 function load_tsv(file, R, K,    line, f, n, seen_header, key)
 {
@@ -44,11 +56,6 @@ function field(line, name,    f)
 function out(s)
 {
 	print s
-}
-
-function cls(bad, good)
-{
-	return bad ? "regression" : good ? "improvement" : ""
 }
 
 function totals(side, T, n,    i, c)
@@ -120,14 +127,218 @@ function only(    i)
 			out("only\tNEW\t" N[i, "tag"] "\t" verdict_word(N[i, "status"]) "\t" N[i, "detail"])
 }
 
-function num(v)
+# ---- statistics over windows
+
+function abs(x)
 {
-	return v ~ /^[0-9]+(\.[0-9]+)?$/
+	return x < 0 ? -x : x
 }
 
-function measurements(    i, key, k, b, nw, ba, na, bp, np, d, c, below)
+# median(W, key, metric, n): the median of W[key, metric, 1..n].
+function median(W, key, metric, n,    A, i, j, v)
 {
-	below = 0
+	for (i = 1; i <= n; i++) {
+		v = W[key, metric, i]
+		for (j = i - 1; j >= 1 && A[j] > v; j--)
+			A[j + 1] = A[j]
+		A[j + 1] = v
+	}
+	return n % 2 ? A[(n + 1) / 2] : (A[n / 2] + A[n / 2 + 1]) / 2
+}
+
+# erfc(x) for x >= 0 (Abramowitz and Stegun 7.1.26, error below 1.5e-7).
+function erfc(x,    t)
+{
+	t = 1 / (1 + 0.3275911 * x)
+	return t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + \
+	    t * (-1.453152027 + t * 1.061405429)))) * exp(-x * x)
+}
+
+# mann_whitney(key, metric, nx, ny): two-sided p-value of the Mann-Whitney
+# U test of BASE's windows against NEW's: ranks of the pooled samples (tied
+# values share their mean rank), normal approximation with tie and
+# continuity correction.
+function mann_whitney(key, metric, nx, ny,    V, G, n, i, j, k, v, g, r1, t, ties, u, mu, var, z)
+{
+	n = 0
+	for (i = 1; i <= nx; i++) {
+		V[++n] = BW[key, metric, i]
+		G[n] = 1
+	}
+	for (i = 1; i <= ny; i++) {
+		V[++n] = NW[key, metric, i]
+		G[n] = 2
+	}
+	for (i = 2; i <= n; i++) {
+		v = V[i]
+		g = G[i]
+		for (j = i - 1; j >= 1 && V[j] > v; j--) {
+			V[j + 1] = V[j]
+			G[j + 1] = G[j]
+		}
+		V[j + 1] = v
+		G[j + 1] = g
+	}
+	r1 = 0
+	ties = 0
+	for (i = 1; i <= n; i = j) {
+		for (j = i + 1; j <= n && V[j] == V[i]; j++)
+			;
+		t = j - i
+		ties += t * t * t - t
+		for (k = i; k < j; k++)
+			if (G[k] == 1)
+				r1 += (i + j - 1) / 2
+	}
+	u = r1 - nx * (nx + 1) / 2
+	mu = nx * ny / 2
+	var = nx * ny / 12 * ((n + 1) - ties / (n * (n - 1)))
+	if (var <= 0)
+		return 1
+	z = (abs(u - mu) - 0.5) / sqrt(var)
+	return z <= 0 ? 1 : erfc(z / sqrt(2))
+}
+
+# ---- the data records
+
+function kv(line, R,    n, i, f, eq)
+{
+	split("", R)
+	n = split(line, f, /[ \t]+/)
+	for (i = 2; i <= n; i++) {
+		eq = index(f[i], "=")
+		if (eq > 1)
+			R[substr(f[i], 1, eq - 1)] = substr(f[i], eq + 1)
+	}
+}
+
+# group(tag): the test a tag stands for.  Repeats of a test in one run
+# (tag~N) pool their windows with it.
+function group(tag)
+{
+	sub(/~[0-9]+$/, "", tag)
+	return tag
+}
+
+# load_data(run, T, n, W, WN, C): the windows of every test in table T
+# (those with at least min_window_attempts) into W[key, metric, i] and
+# their number into WN[key], key = group SUBSEP ctx SUBSEP order; the frag
+# and zone records of phase "during" into C[group, ...]: free blocks of
+# order >= o, and the high-order atomic reserve in pages.
+function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot)
+{
+	for (i = 1; i <= n; i++) {
+		file = run "/" T[i, "dir"] "/data"
+		g = group(T[i, "tag"])
+		while ((getline line < file) > 0) {
+			sub(/\r$/, "", line)
+			if (line ~ /^win[ \t]/) {
+				kv(line, R)
+				if (!("ctx" in R) || R["attempts"] + 0 < min_window_attempts)
+					continue
+				key = g SUBSEP R["ctx"] SUBSEP R["order"]
+				k = ++WN[key]
+				W[key, "success", k] = 100 * R["successes"] / R["attempts"]
+				W[key, "p50", k] = R["lat_p50_ns"] + 0
+				W[key, "p99", k] = R["lat_p99_ns"] + 0
+			} else if (line ~ /^frag[ \t]/) {
+				kv(line, R)
+				if (R["phase"] != "during")
+					continue
+				C[g, "frag"] = 1
+				tot = 0
+				for (o = 10; o >= 0; o--) {
+					tot += R["o" o] + 0
+					C[g, "free", o] += tot
+				}
+			} else if (line ~ /^zone[ \t]/) {
+				kv(line, R)
+				if (R["phase"] != "during")
+					continue
+				C[g, "zone"] = 1
+				C[g, "highatomic"] += R["reserved_highatomic"] + 0
+			}
+		}
+		close(file)
+	}
+}
+
+# ---- like against like
+
+# differ(a, b): apart by more than frag_min_blocks and a factor frag_ratio.
+function differ(a, b,    lo, hi)
+{
+	lo = a < b ? a : b
+	hi = a < b ? b : a
+	return hi - lo > frag_min_blocks && hi > lo * frag_ratio
+}
+
+# conditions(g): CD[g, o] says how the memory state of test g differed
+# for allocations of order o ("" where it did not); "cond" findings give
+# the numbers, once per test.
+function conditions(g,    o, r)
+{
+	if (g in cdone)
+		return
+	cdone[g] = 1
+	if (BC[g, "frag"] && NC[g, "frag"]) {
+		for (o = 1; o <= 10; o++) {
+			if (!differ(BC[g, "free", o], NC[g, "free", o]))
+				continue
+			CD[g, o] = "free blocks of order >= " o ": " BC[g, "free", o] \
+			    " vs " NC[g, "free", o]
+			out("cond\t" g "\tfree blocks of order >= " o "\t" BC[g, "free", o] \
+			    "\t" NC[g, "free", o])
+		}
+	}
+	if (BC[g, "zone"] && NC[g, "zone"] &&
+	    abs(BC[g, "highatomic"] - NC[g, "highatomic"]) > highatomic_pages) {
+		r = "reserved_highatomic " BC[g, "highatomic"] " vs " NC[g, "highatomic"] " pages"
+		out("cond\t" g "\treserved_highatomic pages\t" BC[g, "highatomic"] "\t" \
+		    NC[g, "highatomic"])
+		for (o = 1; o <= 10; o++)
+			CD[g, o] = CD[g, o] == "" ? r : CD[g, o] "; " r
+	}
+}
+
+# ---- one measurement
+
+# judge(key, metric, nb, nn, cond): a "change" finding for one metric.
+# Called (regression or improvement) when the p-value is below alpha and
+# the medians of the windows differ by more than the metric's floor; a
+# called change where the memory state differed is "conditions" instead.
+function judge(key, metric, nb, nn, cond,    k, bm, nm, eff, p, c, floor, worse)
+{
+	split(key, k, SUBSEP)
+	bm = median(BW, key, metric, nb)
+	nm = median(NW, key, metric, nn)
+	if (metric == "success") {
+		eff = nm - bm
+		floor = success_pp
+		worse = eff < 0
+	} else {
+		if (bm <= 0)
+			return
+		eff = (nm - bm) * 100 / bm
+		floor = latency_pct
+		worse = eff > 0
+	}
+	p = mann_whitney(key, metric, nb, nn)
+	c = "none"
+	if (p < alpha && abs(eff) > floor) {
+		c = cond != "" ? "conditions" : worse ? "regression" : "improvement"
+		count[c]++
+	}
+	out("change\t" k[1] "\t" k[2] "\t" k[3] "\t" metric "\t" \
+	    sprintf("%.4g", bm) "\t" sprintf("%.4g", nm) "\t" sprintf("%+.1f", eff) "\t" \
+	    sprintf("%.2g", p) "\t" nb "\t" nn "\t" c "\t" cond)
+}
+
+# measurements(): every test, context and order that both runs measured
+# (results.tsv rows), judged over their windows.
+function measurements(    i, key, k, g, cond, m, nm, M, few)
+{
+	nm = split(metrics, M, ",")
 	for (i = 1; i <= nbr; i++) {
 		key = BK[i]
 		split(key, k, SUBSEP)
@@ -137,36 +348,20 @@ function measurements(    i, key, k, b, nw, ba, na, bp, np, d, c, below)
 			out("rowonly\tBASE\t" k[1] "\t" k[2] "\t" k[3])
 			continue
 		}
-		b = BR[key]
-		nw = NRW[key]
-		ba = field(b, "attempts")
-		na = field(nw, "attempts")
-		if (!num(ba) || !num(na) || ba + 0 < min || na + 0 < min) {
-			below++
+		g = group(k[1])
+		key = g SUBSEP k[2] SUBSEP k[3]
+		if (key in judged)
+			continue
+		judged[key] = 1
+		if (BWN[key] < min_windows || NWN[key] < min_windows) {
+			few++
+			out("untested\t" k[1] "\t" k[2] "\t" k[3] "\t" BWN[key] + 0 "\t" NWN[key] + 0)
 			continue
 		}
-		bp = field(b, "success_pct")
-		np = field(nw, "success_pct")
-		if (num(bp) && num(np)) {
-			d = np - bp
-			c = cls(-d > drop, d > drop)
-			if (c != "") {
-				count[c]++
-				out("success\t" k[1] "\t" k[2] "\t" k[3] "\t" bp "\t" np "\t" \
-				    sprintf("%+.2f", d) "\t" ba "\t" na "\t" c)
-			}
-		}
-		bp = field(b, "lat_p99_ns")
-		np = field(nw, "lat_p99_ns")
-		if (num(bp) && num(np) && bp > 0 && np > 0) {
-			d = (np - bp) * 100 / bp
-			c = cls(d > rise, (bp - np) * 100 / np > rise)
-			if (c != "") {
-				count[c]++
-				out("latency\t" k[1] "\t" k[2] "\t" k[3] "\t" bp "\t" np "\t" \
-				    sprintf("%+.1f", d) "\t" c)
-			}
-		}
+		conditions(g)
+		cond = CD[g, k[3]]
+		for (m = 1; m <= nm; m++)
+			judge(key, M[m], BWN[key], NWN[key], cond)
 	}
 	for (i = 1; i <= nnr; i++) {
 		key = NK[i]
@@ -174,7 +369,7 @@ function measurements(    i, key, k, b, nw, ba, na, bp, np, d, c, below)
 		if ((k[1] in bpos) && !(key in BR))
 			out("rowonly\tNEW\t" k[1] "\t" k[2] "\t" k[3])
 	}
-	out("below\t" below)
+	out("untested-count\t" few + 0)
 }
 
 BEGIN {
@@ -190,11 +385,14 @@ BEGIN {
 		npos[N[i, "tag"]] = i
 	nbr = load_tsv(btsv, BR, BK)
 	nnr = load_tsv(ntsv, NRW, NK)
+	load_data(brun, B, nb, BW, BWN, BC)
+	load_data(nrun, N, nn, NW, NWN, NC)
 	totals("BASE", B, nb)
 	totals("NEW", N, nn)
 	verdicts()
 	crashes()
 	measurements()
 	only()
-	out("count\t" count["regression"] + 0 "\t" count["improvement"] + 0)
+	out("count\t" count["regression"] + 0 "\t" count["improvement"] + 0 "\t" \
+	    count["conditions"] + 0)
 }

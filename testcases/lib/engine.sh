@@ -231,7 +231,7 @@ engine_validate()
 		return s ~ /^[0-9]+$/
 	}
 	# in_bucket(v, pct, n): v lies in the bucket of the pct-th of n ranks
-	function in_bucket(v, pct, n,    want, seen, i, lo) {
+	function in_bucket(v, pct, n,    want, seen, i, lo, hi, last) {
 		want = int((n * pct + 99) / 100)
 		seen = 0
 		for (i = 1; i < 32; i++) {
@@ -239,8 +239,12 @@ engine_validate()
 			if (seen >= want)
 				break
 		}
-		lo = i == 1 ? 0 : 2 ^ (i - 1)
-		return v >= lo && (i == 32 || v < 2 ^ i)
+		last = i == 32
+		# powers by multiplication: busybox awk may lack math support
+		for (hi = 2; --i > 0; )
+			hi *= 2
+		lo = hi == 2 ? 0 : hi / 2
+		return v >= lo && (last || v < hi)
 	}
 	BEGIN {
 		nk = split("ctx order attempts successes failures verify_errors outstanding bytes lat_min_ns lat_p50_ns lat_p99_ns lat_max_ns hist", key, " ")
