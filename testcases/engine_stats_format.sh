@@ -81,7 +81,7 @@ check_windows()
 			exit 1
 		}
 		for (k in total)
-			if (sum[k] > total[k] || 2 * sum[k] <= total[k]) {
+			if (sum[k] > total[k] || (total[k] > 0 && 2 * sum[k] <= total[k])) {
 				print "windows of " k " hold " sum[k] + 0 " of " total[k] " attempts"
 				exit 1
 			}
