@@ -155,21 +155,32 @@ function plural(n, one, many)
 }
 
 # The one line for a CI comment.
-function summary_line(    s)
+function summary_line()
 {
-	s = "labyrinth compare " bid " -> " nid ": "
+	return "labyrinth compare " bid " -> " nid ": " \
+	    (regressions > 0 ? "REGRESSION: " : "no regression: ") result_detail()
+}
+
+# The counts behind the result.
+function result_detail(    s)
+{
+	s = ""
 	if (regressions > 0)
-		s = s "REGRESSION: " plural(regressions, "regression", "regressions") " (" \
+		s = plural(regressions, "regression", "regressions") " (" \
 		    plural(nverdict, "verdict", "verdicts") ", " \
 		    plural(ncrash, "new crash title", "new crash titles") ", " \
-		    plural(nmeasure, "measurement", "measurements") ")"
-	else
-		s = s "no regression"
-	s = s ", " plural(improvements, "improvement", "improvements")
+		    plural(nmeasure, "measurement", "measurements") "), "
+	s = s plural(improvements, "improvement", "improvements")
 	if (conditions > 0)
 		s = s ", " plural(conditions, "change", "changes") " where the memory state differed"
 	return s "; " plural(compared, "measurement", "measurements") " compared, " \
 	    untested + 0 " not tested."
+}
+
+# num(m, v): a median for the tables.
+function num(m, v)
+{
+	return sprintf(m == "success" ? "%.1f" : "%.0f", v)
 }
 
 function metric_name(m)
@@ -186,7 +197,7 @@ function overview(    keys, nk, i, k)
 {
 	heading(1, "labyrinth compare: " e(bid) " " arrow " " e(nid))
 	para(bold(regressions > 0 ? "Result: REGRESSION" : "Result: no regression") " " dash " " \
-	    e(substr(summary_line(), length("labyrinth compare " bid " -> " nid ": ") + 1)))
+	    e(result_detail()))
 	table(" |BASE|NEW")
 	row("run\t" e(bid) "\t" e(nid))
 	nk = split("kernel_release kernel_source config_hash runtest list_name " \
@@ -212,7 +223,7 @@ function change_rows(class, with_cond,    k, f, any)
 		if (!any++)
 			table("test|ctx|order|metric|BASE median|NEW median|change|p-value|windows BASE / NEW" \
 			    (with_cond ? "|memory state" : "|"))
-		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" f[6] "\t" f[7] "\t" \
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" num(f[5], f[6]) "\t" num(f[5], f[7]) "\t" \
 		    effect(f[5], f[8]) "\t" f[9] "\t" f[10] " / " f[11] "\t" \
 		    (with_cond ? e(f[13]) : mark(class)))
 	}
@@ -318,7 +329,7 @@ function uncalled_section(    k, f, n, i, j, I, A, v, x)
 		if (kind[k] != "change")
 			continue
 		cells(k, f)
-		if (f[12] != "none")
+		if (f[12] != "none" || f[8] + 0 == 0)
 			continue
 		v = f[8] + 0
 		if (f[5] == "success")
@@ -341,7 +352,7 @@ function uncalled_section(    k, f, n, i, j, I, A, v, x)
 	table("test|ctx|order|metric|BASE median|NEW median|change|p-value|windows BASE / NEW")
 	for (i = 1; i <= n && i <= 10; i++) {
 		cells(I[i], f)
-		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" f[6] "\t" f[7] "\t" \
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" num(f[5], f[6]) "\t" num(f[5], f[7]) "\t" \
 		    effect(f[5], f[8]) "\t" f[9] "\t" f[10] " / " f[11])
 	}
 	table_end()

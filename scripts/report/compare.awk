@@ -199,18 +199,7 @@ function mann_whitney(key, metric, nx, ny,    V, G, n, i, j, k, v, g, r1, t, tie
 	return z <= 0 ? 1 : erfc(z / sqrt(2))
 }
 
-# ---- the data records
-
-function kv(line, R,    n, i, f, eq)
-{
-	split("", R)
-	n = split(line, f, /[ \t]+/)
-	for (i = 2; i <= n; i++) {
-		eq = index(f[i], "=")
-		if (eq > 1)
-			R[substr(f[i], 1, eq - 1)] = substr(f[i], eq + 1)
-	}
-}
+# ---- the data records (kv() is in common.awk)
 
 # group(tag): the test a tag stands for.  Repeats of a test in one run
 # (tag~N) pool their windows with it.
@@ -232,6 +221,7 @@ function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot)
 		g = group(T[i, "tag"])
 		while ((getline line < file) > 0) {
 			sub(/\r$/, "", line)
+			split("", R)
 			if (line ~ /^win[ \t]/) {
 				kv(line, R)
 				if (!("ctx" in R) || R["attempts"] + 0 < min_window_attempts)
@@ -330,7 +320,8 @@ function judge(key, metric, nb, nn, cond,    k, bm, nm, eff, p, c, floor, worse)
 		count[c]++
 	}
 	out("change\t" k[1] "\t" k[2] "\t" k[3] "\t" metric "\t" \
-	    sprintf("%.4g", bm) "\t" sprintf("%.4g", nm) "\t" sprintf("%+.1f", eff) "\t" \
+	    sprintf(metric == "success" ? "%.2f" : "%.0f", bm) "\t" \
+	    sprintf(metric == "success" ? "%.2f" : "%.0f", nm) "\t" sprintf("%+.1f", eff) "\t" \
 	    sprintf("%.2g", p) "\t" nb "\t" nn "\t" c "\t" cond)
 }
 
