@@ -27,6 +27,7 @@ main()
 	/\.name = "/ {
 		if (name != "") {
 			printf "%s:%d: context %s without .by_default\n", src, FNR, name > "/dev/stderr"
+			bad = 1
 			exit 2
 		}
 		name = $0
@@ -37,6 +38,7 @@ main()
 		dflt = $0 ~ /\.by_default = true/ ? "default" : "extra"
 		if (name == "") {
 			printf "%s:%d: .by_default before .name\n", src, FNR > "/dev/stderr"
+			bad = 1
 			exit 2
 		}
 		if (want == "" || want == dflt)
@@ -45,6 +47,8 @@ main()
 		name = ""
 	}
 	END {
+		if (bad)
+			exit 2
 		if (!done || !n) {
 			printf "%s: no context table between the lab-contexts markers\n", src > "/dev/stderr"
 			exit 2
