@@ -266,7 +266,7 @@ function differ(a, b,    lo, hi)
 # conditions(g): CD[g, o] says how the memory state of test g differed
 # for allocations of order o ("" where it did not); "cond" findings give
 # the numbers, once per test.
-function conditions(g,    o, r)
+function conditions(g,    o, r, shown)
 {
 	if (g in cdone)
 		return
@@ -275,10 +275,11 @@ function conditions(g,    o, r)
 		for (o = 1; o <= 10; o++) {
 			if (!differ(BC[g, "free", o], NC[g, "free", o]))
 				continue
-			CD[g, o] = "free blocks of order >= " o ": " BC[g, "free", o] \
+			CD[g, o] = "free blocks of order " o " or more: " BC[g, "free", o] \
 			    " vs " NC[g, "free", o]
-			out("cond\t" g "\tfree blocks of order >= " o "\t" BC[g, "free", o] \
-			    "\t" NC[g, "free", o])
+			if (!shown++)
+				out("cond\t" g "\tfree blocks of order " o " or more\t" \
+				    BC[g, "free", o] "\t" NC[g, "free", o])
 		}
 	}
 	if (BC[g, "zone"] && NC[g, "zone"] &&
