@@ -5,7 +5,9 @@
 # Sourced after lab.sh:  . "$LAB_LIB/engine.sh"
 #
 #   engine_load [param=value...]  insmod lab_engine (unloaded at exit), with
-#                                 window_ms= from engine_window_ms unless given
+#                                 window_ms= from engine_window_ms unless given,
+#                                 and last the kernel command line's
+#                                 lab_engine.<param>=<value> words (engine_cmdline)
 #   engine_contexts [default|extra]
 #                                 the engine's context names (its debugfs
 #                                 table), space-separated; all by default
@@ -55,9 +57,20 @@ engine_window_ms()
 	echo "$_ms"
 }
 
+# engine_cmdline: the lab_engine.<param>=<value> words of the kernel
+# command line, as <param>=<value> (what modprobe would pass; busybox
+# insmod does not), e.g. KCMDLINE=lab_engine.delay_ns=2000 for a whole run.
+engine_cmdline()
+{
+	tr ' ' '\n' </proc/cmdline 2>/dev/null |
+		sed -n 's/^lab_engine\.\([a-z_]*=[0-9A-Za-z_,-]*\)$/\1/p' || :
+}
+
 engine_load()
 {
-	lab_insmod lab_engine window_ms="$(engine_window_ms "$LAB_DURATION")" "$@"
+	# shellcheck disable=SC2046 # one word per parameter
+	lab_insmod lab_engine window_ms="$(engine_window_ms "$LAB_DURATION")" "$@" \
+		$(engine_cmdline)
 	[ -d "$ENGINE_DIR" ] || lab_fail setup "no $ENGINE_DIR (debugfs not mounted?)"
 }
 
