@@ -115,7 +115,7 @@ main()
 	cat "$ENGINE_DIR/windows" >"$LAB_OUT/windows"
 	_msg=$(check_windows) || lab_fail format "$_msg"
 	_msg=$(check_zones) || lab_fail format "$_msg"
-	lab_info "windows: $(grep -c '^w=' "$LAB_OUT/windows") lines, zones: $(wc -l <"$ENGINE_DIR/zones")"
+	lab_info "windows: $(grep -c '^w=' "$LAB_OUT/windows") lines, $(grep '^windows=' "$LAB_OUT/windows"); zones: $(wc -l <"$ENGINE_DIR/zones")"
 	engine_check
 	engine_record "$LAB_TAG"
 

@@ -225,6 +225,8 @@ struct lab_windows {
 	unsigned int nrows;		/* selected contexts x orders */
 	unsigned int nwin;		/* closed windows kept */
 	unsigned int dropped;		/* closed beyond LAB_MAX_WINDOWS */
+	unsigned int ncloses;
+	u64 close_ns, close_ns_max;	/* what closing windows cost */
 	u64 t0;				/* start of the current window, ns */
 	u32 ms[LAB_MAX_WINDOWS];	/* length of each closed window */
 	struct lab_win_base *base;	/* [nrows] */
@@ -1391,6 +1393,10 @@ static void lab_window_close(struct lab_run *run, bool keep)
 	if (keep)
 		w->ms[w->nwin++] = div_u64(now - w->t0, NSEC_PER_MSEC);
 	w->t0 = now;
+	now = ktime_get_ns() - now;
+	w->ncloses++;
+	w->close_ns += now;
+	w->close_ns_max = max(w->close_ns_max, now);
 }
 
 /* Runs every window_ms while the run runs; closes a window when it is due. */
@@ -1451,8 +1457,10 @@ static void lab_show_windows(struct seq_file *m, struct lab_run *run)
 			}
 		}
 	}
-	seq_printf(m, "windows=%u dropped=%u window_ms=%u\n", w->nwin,
-		   w->dropped, w->window_ms);
+	seq_printf(m, "windows=%u dropped=%u window_ms=%u close_ns_avg=%llu close_ns_max=%llu\n",
+		   w->nwin, w->dropped, w->window_ms,
+		   w->ncloses ? div_u64(w->close_ns, w->ncloses) : 0,
+		   w->close_ns_max);
 }
 
 static int lab_windows_show(struct seq_file *m, void *unused)
