@@ -91,6 +91,7 @@ measured_phase()
 	fault_off
 	engine_check
 	engine_record "$LAB_TAG"
+	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
 	_att=$(engine_sum attempts)
 	_fail=$(engine_sum failures)
 	_inj=$(fault_injected)
