@@ -282,13 +282,21 @@ function conditions(g,    o, r, shown)
 				    BC[g, "free", o] "\t" NC[g, "free", o])
 		}
 	}
-	if (BC[g, "zone"] && NC[g, "zone"] &&
-	    abs(BC[g, "highatomic"] - NC[g, "highatomic"]) > highatomic_pages) {
-		r = "reserved_highatomic " BC[g, "highatomic"] " vs " NC[g, "highatomic"] " pages"
-		out("cond\t" g "\treserved_highatomic pages\t" BC[g, "highatomic"] "\t" \
-		    NC[g, "highatomic"])
-		for (o = 1; o <= 10; o++)
-			CD[g, o] = CD[g, o] == "" ? r : CD[g, o] "; " r
+	if (!BC[g, "zone"] || !NC[g, "zone"] ||
+	    abs(BC[g, "highatomic"] - NC[g, "highatomic"]) <= highatomic_pages)
+		return
+	# The reserve matters where free blocks of the order are scarce in
+	# both runs (or not known): elsewhere the free lists serve the order.
+	r = "reserved_highatomic " BC[g, "highatomic"] " vs " NC[g, "highatomic"] " pages"
+	shown = 0
+	for (o = 1; o <= 10; o++) {
+		if (BC[g, "frag"] && NC[g, "frag"] && (BC[g, "free", o] > frag_min_blocks ||
+		    NC[g, "free", o] > frag_min_blocks))
+			continue
+		CD[g, o] = CD[g, o] == "" ? r : CD[g, o] "; " r
+		if (!shown++)
+			out("cond\t" g "\treserved_highatomic pages (orders " o " and up)\t" \
+			    BC[g, "highatomic"] "\t" NC[g, "highatomic"])
 	}
 }
 
