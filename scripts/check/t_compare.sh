@@ -275,6 +275,16 @@ test_aa()
 	check "A/A: ... with no regression" has "$WORK/aa.out" '**Result: no regression**'
 	check "A/A: ... and measurements compared" sh -c \
 		"[ \"\$(awk 'NR > 1' '$WORK/aa/changes.tsv' | wc -l)\" -ge 100 ]"
+	check "A/A: ... compare.html offline and balanced" sh -c \
+		". scripts/check/reports-lib.sh; html_offline '$WORK/aa/compare.html' && html_balanced '$WORK/aa/compare.html'"
+	check "A/A: the two boots reached different atomic reserves, and compare says so" \
+		has "$WORK/aa/compare.md" \
+		'| quick_all_global_labyrinth | reserved_highatomic pages (orders 3 and up) | 5120 | 0 |'
+	sed 's/^highatomic_diff_pages=.*/highatomic_diff_pages=100000/' configs/compare.conf \
+		>"$WORK/noreserve.conf"
+	cmp_run aanores "$AA/aa1" "$AA/aa2" -c "$WORK/noreserve.conf"
+	check "A/A: ... without that check the same pair reads as a regression (exit 1)" \
+		rc_is aanores 1
 
 	cp -R "$AA/aa2" "$WORK/half"
 	set_run_id "$WORK/half" aa2-half
