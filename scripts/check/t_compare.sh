@@ -305,6 +305,15 @@ test_aa()
 		"[ \"\$(grep -c '^| .*regression\*\* |\$' '$WORK/slow/compare.md')\" -eq 5 ] && [ \"\$(grep -c '^| quick_hardirq_prob | hrtimer | .*regression\*\* |\$' '$WORK/slow/compare.md')\" -eq 5 ]"
 	check "planted: ... with the planted size" sh -c \
 		"grep '^| quick_hardirq_prob | hrtimer | 0 | p50 ns' '$WORK/slow/compare.md' | grep -q '| +[89][0-9]\.[0-9] % \|| +1[01][0-9]\.[0-9] % '"
+
+	# a real run of two of the tests with lab_engine.delay_ns=20000 on the
+	# kernel command line: a busy-wait inside every timed allocation
+	cmp_run delay "$AA/aa1" "$AA/slow"
+	check "planted (real run, delay_ns=20000): the slowdown is called (exit 1)" rc_is delay 1
+	check "planted (real run): ... as p50 regressions of those tests only" sh -c \
+		"[ \"\$(grep -c '^| quick_\(hardirq\|softirq\)_prob | .* p50 ns .*regression\*\* |\$' '$WORK/delay/compare.md')\" -ge 10 ] && [ \"\$(grep -c '^| .*regression\*\* |\$' '$WORK/delay/compare.md')\" = \"\$(grep -c '^| quick_\(hardirq\|softirq\)_prob | .* p50 ns .*regression\*\* |\$' '$WORK/delay/compare.md')\" ]"
+	check "planted (real run): ... while the same tests in A/A stay quiet" sh -c \
+		"! grep -q '^| quick_\(hardirq\|softirq\)_prob | .*regression' '$WORK/aa/compare.md'"
 }
 
 test_bad_input()
