@@ -14,12 +14,12 @@
 # with every field, in order, numeric, 32 histogram buckets that add up to
 # the attempts, latencies in order and p50/p99 inside the bucket of their
 # rank, plus the RX ring's line.  The windows file has a line per window,
-# context and order whose counts add up to at most the totals; the
-# contexts file lists every context the stats show; the zones file has a
-# line per populated zone.  The checks are proven on the same data: copies
-# with a field dropped, a value not numeric, a bucket missing, a
-# percentile moved out of its bucket, the books unbalanced must be
-# refused.  Fails with
+# context and order whose counts add up to at most the totals, and a memory
+# line per window; the contexts file lists every context the stats show;
+# the zones file has a line per populated zone.  The checks are proven
+# on the same data: copies with a field dropped, a value not numeric,
+# a bucket missing, a percentile moved out of its bucket, the books
+# unbalanced must be refused.  Fails with
 #   format:     a stats, windows, contexts or zones line is malformed, or
 #               lines are missing
 #   checker:    the validator or engine_check accepted a broken copy
@@ -55,6 +55,16 @@ check_windows()
 	}
 	FNR == NR { next }
 	/^windows=/ { split($1, w, "="); nwin = w[2]; next }
+	$3 == "memory" {
+		if (NF != 5 || $1 !~ /^w=[0-9]+$/ || $2 !~ /^ms=[0-9]+$/ ||
+		    $4 !~ /^reserved_highatomic=[0-9]+$/ ||
+		    $5 !~ /^free_blocks=[0-9]+(,[0-9]+)+$/) {
+			print "windows line " FNR " malformed: " $0
+			exit 1
+		}
+		nmem++
+		next
+	}
 	{
 		if (NF != 9 || $1 !~ /^w=[0-9]+$/ || $2 !~ /^ms=[0-9]+$/ ||
 		    $3 !~ /^ctx=[a-z_]+$/ || $4 !~ /^order=[0-9]+$/ ||
@@ -78,6 +88,10 @@ check_windows()
 	END {
 		if (nwin < 4) {
 			print "only " nwin + 0 " windows"
+			exit 1
+		}
+		if (nmem != nwin) {
+			print nmem + 0 " memory lines for " nwin " windows"
 			exit 1
 		}
 		for (k in total)

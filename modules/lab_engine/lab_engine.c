@@ -229,6 +229,9 @@ struct lab_windows {
 	u64 close_ns, close_ns_max;	/* what closing windows cost */
 	u64 t0;				/* start of the current window, ns */
 	u32 ms[LAB_MAX_WINDOWS];	/* length of each closed window */
+	/* memory state at the end of each window, over populated zones */
+	unsigned long highatomic[LAB_MAX_WINDOWS];
+	unsigned long free_blocks[LAB_MAX_WINDOWS][LAB_NR_ORDERS];
 	struct lab_win_base *base;	/* [nrows] */
 	struct lab_win *win;		/* [LAB_MAX_WINDOWS * nrows] */
 };
@@ -1361,6 +1364,32 @@ static void lab_window_fill(struct lab_win *x, const struct lab_sum *s,
 }
 
 /*
+ * The memory state at the end of window n: the high-order atomic reserve
+ * and the free blocks per order, summed over populated zones (unlocked: a
+ * snapshot is all a report needs).
+ */
+static void lab_window_memory(struct lab_windows *w, unsigned int n)
+{
+	struct zone *zone;
+	unsigned int o;
+	int nid, z;
+
+	w->highatomic[n] = 0;
+	memset(w->free_blocks[n], 0, sizeof(w->free_blocks[n]));
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			w->highatomic[n] += READ_ONCE(zone->nr_reserved_highatomic);
+			for (o = 0; o < LAB_NR_ORDERS; o++)
+				w->free_blocks[n][o] +=
+					READ_ONCE(zone->free_area[o].nr_free);
+		}
+	}
+}
+
+/*
  * End the current window and begin the next: keep its counts when "keep"
  * (and there is room), then take the sums as the new window's base.
  */
@@ -1390,8 +1419,10 @@ static void lab_window_close(struct lab_run *run, bool keep)
 			memcpy(base->hist, s->hist, sizeof(base->hist));
 		}
 	}
-	if (keep)
+	if (keep) {
+		lab_window_memory(w, w->nwin);
 		w->ms[w->nwin++] = div_u64(now - w->t0, NSEC_PER_MSEC);
+	}
 	w->t0 = now;
 	now = ktime_get_ns() - now;
 	w->ncloses++;
@@ -1456,6 +1487,11 @@ static void lab_show_windows(struct seq_file *m, struct lab_run *run)
 					   x->p99);
 			}
 		}
+		seq_printf(m, "w=%u ms=%u memory reserved_highatomic=%lu free_blocks=",
+			   n, w->ms[n], w->highatomic[n]);
+		for (k = 0; k < LAB_NR_ORDERS; k++)
+			seq_printf(m, "%s%lu", k ? "," : "", w->free_blocks[n][k]);
+		seq_putc(m, '\n');
 	}
 	seq_printf(m, "windows=%u dropped=%u window_ms=%u close_ns_avg=%llu close_ns_max=%llu\n",
 		   w->nwin, w->dropped, w->window_ms,

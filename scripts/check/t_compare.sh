@@ -264,6 +264,30 @@ test_conditions()
 		'| frag_hog | reserved_highatomic pages (orders 1 and up) | 0 | 6144 |'
 	check "conditions: ... and order 0 still judged as a regression would be" sh -c \
 		"! grep -q '| frag_hog | timer | 0 | success % .*reserved_highatomic' '$WORK/hz/compare.md'"
+
+	# the memory state at the end of every window (winmem) outweighs the
+	# single end-of-phase snapshot: here the snapshots agree, the windows
+	# do not
+	for _s in base:4096 new:0 same:4096; do
+		_n=${_s%%:*}
+		if [ "$_n" = base ]; then
+			cp -R "$R/clean" "$WORK/wm-$_n"
+		else
+			cp -R "$WORK/samecond" "$WORK/wm-$_n"
+		fi
+		_d=$WORK/wm-$_n/tests/3-frag_hog/data
+		echo 'zone test=frag_hog phase=during node=0 zone=DMA32 free_pages=300000 reserved_highatomic=0' >>"$_d"
+		for _w in 0 1 2 3 4 5 6 7 8 9 10 11; do
+			echo "winmem test=frag_hog phase=1 w=$_w ms=250 reserved_highatomic=${_s#*:} free_blocks=900,800,700,1,0,0,0,0,0,0,0" >>"$_d"
+		done
+	done
+	cmp_run wm "$WORK/wm-base" "$WORK/wm-new"
+	check "conditions: a reserve that differs over the windows is no regression (exit 0)" rc_is wm 0
+	check "conditions: ... shown with the windows' medians" has "$WORK/wm/compare.md" \
+		'| frag_hog | reserved_highatomic pages (orders 3 and up) | 4096 | 0 |'
+	cmp_run wmsame "$WORK/wm-base" "$WORK/wm-same"
+	check "conditions: ... while the same reserve over the windows leaves it a regression" \
+		rc_is wmsame 1
 }
 
 # Two real runs of runtest/quick on one kernel: no regression; regressions

@@ -214,7 +214,7 @@ function group(tag)
 # their number into WN[key], key = group SUBSEP ctx SUBSEP order; the frag
 # and zone records of phase "during" into C[group, ...]: free blocks of
 # order >= o, and the high-order atomic reserve in pages.
-function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot)
+function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot, fb, nfb)
 {
 	for (i = 1; i <= n; i++) {
 		file = run "/" T[i, "dir"] "/data"
@@ -231,6 +231,16 @@ function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot)
 				W[key, "success", k] = 100 * R["successes"] / R["attempts"]
 				W[key, "p50", k] = R["lat_p50_ns"] + 0
 				W[key, "p99", k] = R["lat_p99_ns"] + 0
+			} else if (line ~ /^winmem[ \t]/) {
+				kv(line, R)
+				k = ++C[g, "wmem"]
+				C[g, "wha", k] = R["reserved_highatomic"] + 0
+				nfb = split(R["free_blocks"], fb, ",")
+				tot = 0
+				for (o = 10; o >= 0; o--) {
+					tot += o < nfb ? fb[o + 1] : 0
+					C[g, "wfree", o, k] = tot
+				}
 			} else if (line ~ /^frag[ \t]/) {
 				kv(line, R)
 				if (R["phase"] != "during")
@@ -263,6 +273,37 @@ function differ(a, b,    lo, hi)
 	return hi - lo > frag_min_blocks && hi > lo * frag_ratio
 }
 
+# sorted_median(A, n): the median of A[1..n], sorting A.
+function sorted_median(A, n,    i, j, v)
+{
+	for (i = 2; i <= n; i++) {
+		v = A[i]
+		for (j = i - 1; j >= 1 && A[j] > v; j--)
+			A[j + 1] = A[j]
+		A[j + 1] = v
+	}
+	return n % 2 ? A[(n + 1) / 2] : (A[n / 2] + A[n / 2 + 1]) / 2
+}
+
+# window_state(C, g): where the engine recorded the memory state at the end
+# of every window ("winmem"), the medians over those windows stand for the
+# test's state instead of the single "during" snapshot.
+function window_state(C, g,    n, k, o, A)
+{
+	n = C[g, "wmem"]
+	if (!n)
+		return
+	for (k = 1; k <= n; k++)
+		A[k] = C[g, "wha", k]
+	C[g, "highatomic"] = sorted_median(A, n)
+	for (o = 0; o <= 10; o++) {
+		for (k = 1; k <= n; k++)
+			A[k] = C[g, "wfree", o, k]
+		C[g, "free", o] = sorted_median(A, n)
+	}
+	C[g, "frag"] = C[g, "zone"] = 1
+}
+
 # conditions(g): CD[g, o] says how the memory state of test g differed
 # for allocations of order o ("" where it did not); "cond" findings give
 # the numbers, once per test.
@@ -271,6 +312,8 @@ function conditions(g,    o, r, shown)
 	if (g in cdone)
 		return
 	cdone[g] = 1
+	window_state(BC, g)
+	window_state(NC, g)
 	if (BC[g, "frag"] && NC[g, "frag"]) {
 		for (o = 1; o <= 10; o++) {
 			if (!differ(BC[g, "free", o], NC[g, "free", o]))

@@ -28,7 +28,10 @@
 #                                 the windows as "win test=<test> phase=<n>
 #                                 w=<i> ms= ctx= order= attempts= successes=
 #                                 failures= lat_p50_ns= lat_p99_ns=" (phase
-#                                 counts the calls within the test)
+#                                 counts the calls within the test), and the
+#                                 memory state at the end of each window as
+#                                 "winmem test= phase= w= ms=
+#                                 reserved_highatomic= free_blocks=o0,..,o10"
 #   engine_zones_record <test> <phase>
 #                                 free pages and high-order atomic reserve
 #                                 per zone as "zone test= phase= node= zone=
@@ -166,6 +169,7 @@ engine_record()
 	engine_stats | awk -v t="$1" '/^ctx=/ { print "stat test=" t " " $0 }' >>"$LAB_OUT/data"
 	[ -r "$ENGINE_DIR/windows" ] || return 0
 	awk -v t="$1" -v p="$ENGINE_PHASE" '
+	/^w=/ && $3 == "memory" { $3 = ""; sub(/  /, " "); print "winmem test=" t " phase=" p " " $0; next }
 	/^w=/ { print "win test=" t " phase=" p " " $0 }
 	/^windows=/ && $2 != "dropped=0" { print "winsum test=" t " phase=" p " " $0 }
 	' "$ENGINE_DIR/windows" >>"$LAB_OUT/data"
