@@ -209,12 +209,27 @@ function group(tag)
 	return tag
 }
 
+# phase_group(g, phase): what a window belongs to: the test itself for its
+# first measured phase, "test#N" for the N-th (each engine_record call of a
+# test is a phase; phases may run under different conditions, so their
+# windows are not pooled).  TESTOF[] maps it back to the test.
+function phase_group(g, phase)
+{
+	TESTOF[g] = g
+	if (phase == "" || phase == 1)
+		return g
+	TESTOF[g "#" phase] = g
+	return g "#" phase
+}
+
 # load_data(run, T, n, W, WN, C): the windows of every test in table T
 # (those with at least min_window_attempts) into W[key, metric, i] and
-# their number into WN[key], key = group SUBSEP ctx SUBSEP order; the frag
-# and zone records of phase "during" into C[group, ...]: free blocks of
-# order >= o, and the high-order atomic reserve in pages.
-function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot, fb, nfb)
+# their number into WN[key], key = phase group SUBSEP ctx SUBSEP order;
+# the memory state at the end of each window ("winmem") into C[phase
+# group, ...]; the frag and zone records of phase "during" into C[group,
+# ...]: free blocks of order >= o, and the high-order atomic reserve in
+# pages.  HASWIN[group, ctx, order] marks measurements with any window.
+function load_data(run, T, n, W, WN, C,    i, file, line, R, g, gp, key, o, k, tot, fb, nfb)
 {
 	for (i = 1; i <= n; i++) {
 		file = run "/" T[i, "dir"] "/data"
@@ -224,22 +239,26 @@ function load_data(run, T, n, W, WN, C,    i, file, line, R, g, key, o, k, tot, 
 			split("", R)
 			if (line ~ /^win[ \t]/) {
 				kv(line, R)
-				if (!("ctx" in R) || R["attempts"] + 0 < min_window_attempts)
+				if (!("ctx" in R))
 					continue
-				key = g SUBSEP R["ctx"] SUBSEP R["order"]
+				HASWIN[g, R["ctx"], R["order"]] = 1
+				if (R["attempts"] + 0 < min_window_attempts)
+					continue
+				key = phase_group(g, R["phase"]) SUBSEP R["ctx"] SUBSEP R["order"]
 				k = ++WN[key]
 				W[key, "success", k] = 100 * R["successes"] / R["attempts"]
 				W[key, "p50", k] = R["lat_p50_ns"] + 0
 				W[key, "p99", k] = R["lat_p99_ns"] + 0
 			} else if (line ~ /^winmem[ \t]/) {
 				kv(line, R)
-				k = ++C[g, "wmem"]
-				C[g, "wha", k] = R["reserved_highatomic"] + 0
+				gp = phase_group(g, R["phase"])
+				k = ++C[gp, "wmem"]
+				C[gp, "wha", k] = R["reserved_highatomic"] + 0
 				nfb = split(R["free_blocks"], fb, ",")
 				tot = 0
 				for (o = 10; o >= 0; o--) {
 					tot += o < nfb ? fb[o + 1] : 0
-					C[g, "wfree", o, k] = tot
+					C[gp, "wfree", o, k] = tot
 				}
 			} else if (line ~ /^frag[ \t]/) {
 				kv(line, R)
@@ -287,12 +306,21 @@ function sorted_median(A, n,    i, j, v)
 
 # window_state(C, g): where the engine recorded the memory state at the end
 # of every window ("winmem"), the medians over those windows stand for the
-# test's state instead of the single "during" snapshot.
-function window_state(C, g,    n, k, o, A)
+# state of phase group g; else the test's single "during" snapshot.
+function window_state(C, g,    n, k, o, A, t)
 {
 	n = C[g, "wmem"]
-	if (!n)
+	if (!n) {
+		t = TESTOF[g]
+		if (t == "" || t == g)
+			return
+		C[g, "frag"] = C[t, "frag"]
+		C[g, "zone"] = C[t, "zone"]
+		C[g, "highatomic"] = C[t, "highatomic"]
+		for (o = 0; o <= 10; o++)
+			C[g, "free", o] = C[t, "free", o]
 		return
+	}
 	for (k = 1; k <= n; k++)
 		A[k] = C[g, "wha", k]
 	C[g, "highatomic"] = sorted_median(A, n)
@@ -377,11 +405,48 @@ function judge(key, metric, nb, nn, cond,    k, bm, nm, eff, p, c, floor, worse)
 	    sprintf("%.2g", p) "\t" nb "\t" nn "\t" c "\t" cond)
 }
 
-# measurements(): every test, context and order that both runs measured
-# (results.tsv rows), judged over their windows.
-function measurements(    i, key, k, g, cond, m, nm, M, few)
+# keys(A, K): the keys of A into K[1..n], sorted; returns n.
+function keys(A, K,    n, key, i, j, v)
+{
+	n = 0
+	for (key in A)
+		K[++n] = key
+	for (i = 2; i <= n; i++) {
+		v = K[i]
+		for (j = i - 1; j >= 1 && K[j] > v; j--)
+			K[j + 1] = K[j]
+		K[j + 1] = v
+	}
+	return n
+}
+
+# measurements(): every phase group, context and order with windows in
+# either run, judged over their windows; measurements of tests that ran in
+# both runs without any window are listed as not tested.
+function measurements(    i, key, k, g, cond, m, nm, M, few, nk, K, U)
 {
 	nm = split(metrics, M, ",")
+	for (key in BWN)
+		U[key] = 1
+	for (key in NWN)
+		U[key] = 1
+	nk = keys(U, K)
+	for (i = 1; i <= nk; i++) {
+		key = K[i]
+		split(key, k, SUBSEP)
+		g = k[1]
+		if (!(TESTOF[g] in bpos) || !(TESTOF[g] in npos))
+			continue
+		if (BWN[key] < min_windows || NWN[key] < min_windows) {
+			few++
+			out("untested\t" k[1] "\t" k[2] "\t" k[3] "\t" BWN[key] + 0 "\t" NWN[key] + 0)
+			continue
+		}
+		conditions(g)
+		cond = CD[g, k[3]]
+		for (m = 1; m <= nm; m++)
+			judge(key, M[m], BWN[key], NWN[key], cond)
+	}
 	for (i = 1; i <= nbr; i++) {
 		key = BK[i]
 		split(key, k, SUBSEP)
@@ -392,19 +457,10 @@ function measurements(    i, key, k, g, cond, m, nm, M, few)
 			continue
 		}
 		g = group(k[1])
-		key = g SUBSEP k[2] SUBSEP k[3]
-		if (key in judged)
+		if ((g SUBSEP k[2] SUBSEP k[3]) in HASWIN)
 			continue
-		judged[key] = 1
-		if (BWN[key] < min_windows || NWN[key] < min_windows) {
-			few++
-			out("untested\t" k[1] "\t" k[2] "\t" k[3] "\t" BWN[key] + 0 "\t" NWN[key] + 0)
-			continue
-		}
-		conditions(g)
-		cond = CD[g, k[3]]
-		for (m = 1; m <= nm; m++)
-			judge(key, M[m], BWN[key], NWN[key], cond)
+		few++
+		out("untested\t" k[1] "\t" k[2] "\t" k[3] "\t0\t0")
 	}
 	for (i = 1; i <= nnr; i++) {
 		key = NK[i]
