@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # compare.sh [-c conf] [-o out-dir] BASE NEW: a regression report of run NEW
-# against run BASE (folders, or run ids under results/).  Prints Markdown
-# and writes compare.md and compare.html (with plots) into out-dir
-# (default results/compare-<base>-<new>/).  Lists verdict changes, new
-# crash titles, success-rate and p99-latency changes beyond the thresholds
-# in configs/compare.conf (or -c, or COMPARE_CONF), and tests present in
-# only one run.
+# against run BASE (folders, or run ids under results/).  Prints a one-line
+# summary, then Markdown; writes summary.txt, compare.md, compare.html (with
+# plots) and changes.tsv (every measurement compared) into out-dir (default
+# results/compare-<base>-<new>/).  Verdict changes, new crash titles, and
+# per test, context and order the windows of BASE against those of NEW
+# (Mann-Whitney U test and a minimum effect, configs/compare.conf, or -c, or
+# COMPARE_CONF), with the memory state of both runs compared first.
 # Exit: 0 no regression, 1 regression, 2 bad input (a missing, garbled or
 # incompatible run folder, thresholds that do not parse).
 
@@ -34,7 +35,85 @@ check_number()
 	fi
 }
 
-# read_conf <file>: set DROP, RISE and MIN from key=value lines.
+# check_range <file:line> <key> <value> <awk condition on v> <what>
+check_range()
+{
+	awk -v v="$3" "BEGIN { exit !($4) }" || die "$1: $2=$3 is not $5"
+}
+
+# check_metrics <file:line> <value>: a comma list of success, p50, p99.
+check_metrics()
+{
+	case ,$2, in
+	,,) die "$1: metrics is empty" ;;
+	esac
+	for _m in $(printf '%s\n' "$2" | tr ',' ' '); do
+		case $_m in
+		success | p50 | p99) ;;
+		*) die "$1: metrics: unknown metric '$_m' (known: success, p50, p99)" ;;
+		esac
+	done
+}
+
+CONF_KEYS="method alpha metrics success_min_pp latency_min_pct min_window_attempts min_windows frag_ratio frag_min_blocks highatomic_diff_pages"
+
+# conf_set <file:line> <key> <value>: check one setting and keep it as
+# CONF_<key>.
+conf_set()
+{
+	case $2 in
+	method)
+		[ "$3" = mann-whitney ] ||
+			die "$1: method=$3 is not known (known: mann-whitney)"
+		CONF_method=$3 ;;
+	alpha)
+		check_number "$1" "$2" "$3" decimal
+		check_range "$1" "$2" "$3" 'v > 0 && v < 1' "between 0 and 1"
+		CONF_alpha=$3 ;;
+	metrics) check_metrics "$1" "$3"; CONF_metrics=$3 ;;
+	success_min_pp)
+		check_number "$1" "$2" "$3" decimal
+		check_range "$1" "$2" "$3" 'v <= 100' "100 points or less"
+		CONF_success_min_pp=$3 ;;
+	latency_min_pct) check_number "$1" "$2" "$3" decimal; CONF_latency_min_pct=$3 ;;
+	frag_ratio)
+		check_number "$1" "$2" "$3" decimal
+		check_range "$1" "$2" "$3" 'v >= 1' "1 or more"
+		CONF_frag_ratio=$3 ;;
+	min_window_attempts)
+		check_number "$1" "$2" "$3" integer; CONF_min_window_attempts=$3 ;;
+	frag_min_blocks) check_number "$1" "$2" "$3" integer; CONF_frag_min_blocks=$3 ;;
+	highatomic_diff_pages)
+		check_number "$1" "$2" "$3" integer; CONF_highatomic_diff_pages=$3 ;;
+	min_windows)
+		check_number "$1" "$2" "$3" integer
+		check_range "$1" "$2" "$3" 'v >= 2' "2 or more"
+		CONF_min_windows=$3 ;;
+	*)
+		die "$1: unknown key '$2' (known: $(echo "$CONF_KEYS" | sed 's/ /, /g'))" ;;
+	esac
+}
+
+# conf_get <key>: its value; fails when it is not set.
+conf_get()
+{
+	case $1 in
+	method) _v=${CONF_method:-} ;;
+	alpha) _v=${CONF_alpha:-} ;;
+	metrics) _v=${CONF_metrics:-} ;;
+	success_min_pp) _v=${CONF_success_min_pp:-} ;;
+	latency_min_pct) _v=${CONF_latency_min_pct:-} ;;
+	min_window_attempts) _v=${CONF_min_window_attempts:-} ;;
+	min_windows) _v=${CONF_min_windows:-} ;;
+	frag_ratio) _v=${CONF_frag_ratio:-} ;;
+	frag_min_blocks) _v=${CONF_frag_min_blocks:-} ;;
+	highatomic_diff_pages) _v=${CONF_highatomic_diff_pages:-} ;;
+	*) _v= ;;
+	esac
+	[ -n "$_v" ] && printf '%s\n' "$_v"
+}
+
+# read_conf <file>: every key of CONF_KEYS from key=value lines.
 read_conf()
 {
 	if [ ! -f "$1" ] || [ ! -r "$1" ]; then
@@ -54,25 +133,11 @@ read_conf()
 		_key=${_key%"${_key##*[![:space:]]}"}
 		_val=${_line#*=}
 		_val=${_val#"${_val%%[![:space:]]*}"}
-		case $_key in
-		success_drop_pp)
-			check_number "$1:$_n" "$_key" "$_val" decimal
-			awk -v d="$_val" 'BEGIN { exit !(d <= 100) }' ||
-				die "$1:$_n: success_drop_pp=$_val is more than 100 points"
-			DROP=$_val ;;
-		p99_increase_pct)
-			check_number "$1:$_n" "$_key" "$_val" decimal
-			RISE=$_val ;;
-		min_attempts)
-			check_number "$1:$_n" "$_key" "$_val" integer
-			MIN=$_val ;;
-		*)
-			die "$1:$_n: unknown key '$_key' (known: success_drop_pp, p99_increase_pct, min_attempts)" ;;
-		esac
+		conf_set "$1:$_n" "$_key" "$_val"
 	done <"$1"
-	[ -n "${DROP:-}" ] || die "$1: success_drop_pp is not set"
-	[ -n "${RISE:-}" ] || die "$1: p99_increase_pct is not set"
-	[ -n "${MIN:-}" ] || die "$1: min_attempts is not set"
+	for _k in $CONF_KEYS; do
+		conf_get "$_k" >/dev/null || die "$1: $_k is not set"
+	done
 }
 
 # prepare <side> <run-dir>: the side's test table and results.tsv.
@@ -86,10 +151,22 @@ render()
 {
 	LC_ALL=C awk -v fmt="$1" -v findings="$SCRATCH/findings" \
 		-v bmeta="$base/meta.env" -v nmeta="$new/meta.env" \
-		-v bid="$bid" -v nid="$nid" -v drop="$DROP" -v rise="$RISE" \
-		-v min="$MIN" -v conf="$shown_conf" -v dir="$SCRATCH/plots" \
+		-v bid="$bid" -v nid="$nid" -v conf="$shown_conf" \
+		-v alpha="$CONF_alpha" -v metrics="$CONF_metrics" \
+		-v success_pp="$CONF_success_min_pp" -v latency_pct="$CONF_latency_min_pct" \
+		-v min_windows="$CONF_min_windows" \
+		-v min_window_attempts="$CONF_min_window_attempts" \
+		-v dir="$SCRATCH/plots" \
 		-v generated="$(date -u '+%Y-%m-%d %H:%M UTC')" \
 		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare-render.awk"
+}
+
+# changes_tsv: every measurement compared, with its test's numbers.
+changes_tsv()
+{
+	printf 'test\tctx\torder\tmetric\tbase_median\tnew_median\teffect\tp_value\tbase_windows\tnew_windows\tclass\tconditions\n'
+	awk -F '\t' -v OFS='\t' '$1 == "change" { $1 = ""; sub(/^\t/, ""); print }' \
+		"$SCRATCH/findings"
 }
 
 main()
@@ -122,7 +199,13 @@ main()
 	prepare NEW "$new"
 	LC_ALL=C awk -v btable="$SCRATCH/BASE.tests" -v ntable="$SCRATCH/NEW.tests" \
 		-v btsv="$SCRATCH/BASE.tsv" -v ntsv="$SCRATCH/NEW.tsv" \
-		-v drop="$DROP" -v rise="$RISE" -v min="$MIN" \
+		-v brun="$base" -v nrun="$new" \
+		-v alpha="$CONF_alpha" -v metrics="$CONF_metrics" \
+		-v success_pp="$CONF_success_min_pp" -v latency_pct="$CONF_latency_min_pct" \
+		-v min_windows="$CONF_min_windows" \
+		-v min_window_attempts="$CONF_min_window_attempts" \
+		-v frag_ratio="$CONF_frag_ratio" -v frag_min_blocks="$CONF_frag_min_blocks" \
+		-v highatomic_pages="$CONF_highatomic_diff_pages" \
 		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare.awk" \
 		>"$SCRATCH/findings"
 	mkdir -p "$SCRATCH/plots"
@@ -132,10 +215,14 @@ main()
 		-f "$REPORT_AWK/plotlib.awk" -f "$REPORT_AWK/compare-plots.awk"
 	plot_all "$SCRATCH/plots" "$SCRATCH/plots/manifest"
 	mkdir -p "$out"
+	render summary >"$out/summary.txt"
 	render md >"$out/compare.md"
 	render html >"$out/compare.html"
+	changes_tsv >"$out/changes.tsv"
+	cat "$out/summary.txt"
+	echo
 	cat "$out/compare.md"
-	info "comparison written to $out/compare.md and $out/compare.html"
+	info "comparison written to $out/compare.md, compare.html, summary.txt and changes.tsv"
 	regressions=$(awk -F '\t' '$1 == "count" { print $2 }' "$SCRATCH/findings")
 	[ "${regressions:-0}" -eq 0 ] || exit 1
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # name: atomic_stress
-# contexts: -c <list> (hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring)
+# contexts: -c <list> (names from lab_engine's table, debugfs contexts)
 # orders: -o <list or range> (e.g. 0-4)
 # fault: -f <profile> (configs/fault)
 # hog: -H <profile> (configs/hog)
@@ -23,8 +23,10 @@
 #   recovery:   allocations still fail after injection and hog are gone
 #   taint:      new taint bits but O and E
 #   leak:       free pages not back after the engine is unloaded
-# Data: the engine's "stat" records, "frag" records before, during and
-# after the hog, and "sum" records with injected and natural failures.
+# Data: the engine's "stat" records and its "win" records (the measured
+# phase in windows of engine_window_ms), "frag" records before, during and
+# after the hog, "zone" records (free pages and the high-order atomic
+# reserve) during, and "sum" records with injected and natural failures.
 #
 # Usage: atomic_stress.sh -c <contexts> -o <orders> -f <fault> -H <hog>
 #                         [-d <seconds>] [-k <hold>]
@@ -76,17 +78,20 @@ parse_args()
 
 measured_phase()
 {
-	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD"
+	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD" \
+		window_ms="$(engine_window_ms "$DUR")"
 	fault_apply "$FAULT" lab_engine
 	lab_kmsg "measured phase: contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG ${DUR}s"
 	engine_start
 	engine_wait "$DUR"
 	hog_check
 	hog_frag_record during
+	engine_zones_record "$LAB_TAG" during
 	engine_stop
 	fault_off
 	engine_check
 	engine_record "$LAB_TAG"
+	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
 	_att=$(engine_sum attempts)
 	_fail=$(engine_sum failures)
 	_inj=$(fault_injected)

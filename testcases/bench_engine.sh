@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # name: bench_engine
-# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu rx_ring (against ceiling)
+# contexts: all but ceiling (lab_engine's table), against ceiling
 # orders: 0
 # fault: none
 # hog: none
@@ -78,7 +78,7 @@ main()
 	lab_info "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), CPU $_cpu, ${WINDOW}s windows, $ROUNDS rounds"
 	engine_load contexts=ceiling orders=0 rate_hz=0 cpus="$_cpu" gfp=atomic_nowarn
 	_low=
-	for _c in $ENGINE_CONTEXTS; do
+	for _c in $(engine_contexts); do
 		[ "$_c" != ceiling ] || continue
 		_b=$BATCH
 		[ "$_c" != timer ] || _b=$TIMER_BATCH

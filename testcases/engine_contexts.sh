@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # name: engine_contexts
-# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring
+# contexts: all (lab_engine's table, debugfs contexts)
 # orders: 0-4
 # fault: none
 # hog: none
@@ -84,7 +84,7 @@ main()
 	SECS=$((LAB_DURATION / 5))
 	[ "$SECS" -ge 2 ] || SECS=2
 	engine_load orders="$ORDERS" rate_hz=500 batch=8 hold=32 verify=1
-	for _c in $ENGINE_CONTEXTS; do
+	for _c in $(engine_contexts); do
 		run_one "$_c"
 	done
 	lab_rmmod lab_engine

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # name: engine_scoped
-# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring
+# contexts: all (lab_engine's table, debugfs contexts)
 # orders: 0-2
 # fault: fail_page_alloc probability=100 interval=1 min-order=0 ignore-gfp-wait=N, stack filter on one module's text
 # hog: none
@@ -132,7 +132,7 @@ engine_phase()
 main()
 {
 	setup_knobs
-	engine_load contexts="$(echo "$ENGINE_CONTEXTS" | tr ' ' ',')" orders=0-2 \
+	engine_load contexts="$(engine_contexts | tr ' ' ',')" orders=0-2 \
 		rate_hz=200 batch=4 hold=8 gfp=atomic_nowarn
 	lab_insmod labyrinth order=3 budget_mb="$BUDGET_MB"
 

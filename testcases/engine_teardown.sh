@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # name: engine_teardown
-# contexts: hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring
+# contexts: all (lab_engine's table, debugfs contexts)
 # orders: 0-3
 # fault: fail_page_alloc probability=50 min-order=0, module-scoped where the kernel has the stack filter
 # hog: none
@@ -111,7 +111,7 @@ round()
 main()
 {
 	verdict_snapshot
-	_all=$(echo "$ENGINE_CONTEXTS" | tr ' ' ',')
+	_all=$(engine_contexts | tr ' ' ',')
 	round 0 1 "$_all" 500 2
 	round 1 2 "$_all" 500 2
 	round 1 3 "$SHARED" 0 4

@@ -21,8 +21,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/bits.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
@@ -31,9 +33,11 @@
 #include <linux/llist.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
@@ -45,12 +49,26 @@
 #include <linux/timer.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/uaccess.h>
+#include <linux/vmstat.h>
 #include <linux/workqueue.h>
 
 #include "lab_compat.h"
 
-/* Latency histogram: bucket i counts [2^i, 2^(i+1)) ns; the last one is open. */
-#define LAB_HIST_BUCKETS	32
+/*
+ * Latency histogram, HDR style: values below 2 * LAB_HIST_SUB ns have a
+ * bucket each; above, every power of two [2^m, 2^(m+1)) is split into
+ * LAB_HIST_SUB linear sub-buckets, so a bucket is at most 1/LAB_HIST_SUB
+ * of its lower bound wide.  The last bucket also takes everything above.
+ * The stats line shows the coarse view: LAB_HIST_LOG2 power-of-two buckets.
+ */
+#define LAB_HIST_SUB_BITS	3
+#define LAB_HIST_SUB		BIT(LAB_HIST_SUB_BITS)
+#define LAB_HIST_BUCKETS	256
+#define LAB_HIST_LOG2		32
+/* Most windows a run keeps; later ones are counted as dropped. */
+#define LAB_MAX_WINDOWS		64
+#define LAB_MAX_DELAY_NS	100000U
+#define LAB_MAX_WINDOW_MS	60000U
 /* Gap between back-to-back hardirq callbacks (rate_hz=0). */
 #define LAB_B2B_GAP_NS		(20 * NSEC_PER_USEC)
 /* Slots in each CPU's RX ring. */
@@ -64,7 +82,7 @@
 static char contexts[128];
 module_param_string(contexts, contexts, sizeof(contexts), 0644);
 MODULE_PARM_DESC(contexts,
-		 "Comma list of hrtimer,irq_work,timer,tasklet,spin_irq,spin_bh,preempt_rcu,ceiling,rx_ring (default: the seven atomic contexts)");
+		 "Comma list of contexts, as debugfs lab_engine/contexts lists them (default: those marked default there)");
 
 static char orders[64] = "0";
 module_param_string(orders, orders, sizeof(orders), 0644);
@@ -112,6 +130,16 @@ static unsigned int selftest;
 module_param(selftest, uint, 0644);
 MODULE_PARM_DESC(selftest,
 		 "Make a check fire on stop, to prove it can: 1 = an attempt counted as neither success nor failure (accounting mismatch), 2 = corrupt held pages before they are freed (verify errors; needs verify=1 and hold or rx_ring); default 0");
+
+static unsigned int window_ms;
+module_param(window_ms, uint, 0644);
+MODULE_PARM_DESC(window_ms,
+		 "Split a run into windows of this many ms, each with its own counts and percentiles (debugfs windows, at most 64 a run); 0 = off (default 0)");
+
+static unsigned int delay_ns;
+module_param(delay_ns, uint, 0644);
+MODULE_PARM_DESC(delay_ns,
+		 "Busy-wait this many ns after every allocation, inside the timed section: a known slowdown to test comparisons with (0-100000, default 0)");
 
 struct lab_order_stats {
 	struct u64_stats_sync syncp;
@@ -178,6 +206,36 @@ struct lab_inst {
 	struct lab_order_stats st[LAB_NR_ORDERS];
 };
 
+/*
+ * Windows: every window_ms the counts since the last window are kept per
+ * context and order (under lab_lock).  base[] holds the sums at the start
+ * of the current window; win[w * nrows + row] the closed windows.
+ */
+struct lab_win_base {
+	u64 attempts, successes, failures;
+	u64 hist[LAB_HIST_BUCKETS];
+};
+
+struct lab_win {
+	u64 attempts, successes, failures, p50, p99;
+};
+
+struct lab_windows {
+	unsigned int window_ms;
+	unsigned int nrows;		/* selected contexts x orders */
+	unsigned int nwin;		/* closed windows kept */
+	unsigned int dropped;		/* closed beyond LAB_MAX_WINDOWS */
+	unsigned int ncloses;
+	u64 close_ns, close_ns_max;	/* what closing windows cost */
+	u64 t0;				/* start of the current window, ns */
+	u32 ms[LAB_MAX_WINDOWS];	/* length of each closed window */
+	/* memory state at the end of each window, over populated zones */
+	unsigned long highatomic[LAB_MAX_WINDOWS];
+	unsigned long free_blocks[LAB_MAX_WINDOWS][LAB_NR_ORDERS];
+	struct lab_win_base *base;	/* [nrows] */
+	struct lab_win *win;		/* [LAB_MAX_WINDOWS * nrows] */
+};
+
 struct lab_run {
 	gfp_t gfp;
 	unsigned int batch;
@@ -186,10 +244,12 @@ struct lab_run {
 	u64 period_ns;			/* 0 = back to back */
 	unsigned int duration_ms;
 	unsigned int selftest;
+	unsigned int delay_ns;
 	unsigned int order_list[LAB_NR_ORDERS];	/* ascending */
 	unsigned int norders;
 	DECLARE_BITMAP(ctx_mask, 16);
 	struct llist_head deferred;
+	struct lab_windows *win;		/* NULL: window_ms=0 */
 	unsigned int ninst;
 	struct lab_inst insts[];
 };
@@ -200,6 +260,67 @@ static bool lab_running;		/* under lab_lock */
 static struct dentry *lab_dir;
 static void lab_autostop_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
+static void lab_window_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(lab_window, lab_window_fn);
+
+/* ---- latency histogram ---- */
+
+/* Bucket of a latency in ns. */
+static unsigned int lab_hist_bucket(u64 ns)
+{
+	unsigned int shift;
+
+	if (ns < 2 * LAB_HIST_SUB)
+		return ns;
+	shift = ilog2(ns) - LAB_HIST_SUB_BITS;
+	if (shift >= LAB_HIST_BUCKETS / LAB_HIST_SUB - 1)
+		return LAB_HIST_BUCKETS - 1;
+	return shift * LAB_HIST_SUB + (unsigned int)(ns >> shift);
+}
+
+/* Lower bound of bucket b in ns; the upper bound is that of b + 1. */
+static u64 lab_hist_low(unsigned int b)
+{
+	unsigned int shift;
+
+	if (b < 2 * LAB_HIST_SUB)
+		return b;
+	shift = b / LAB_HIST_SUB - 1;
+	return (u64)(b % LAB_HIST_SUB + LAB_HIST_SUB) << shift;
+}
+
+/* Power-of-two bucket of the stats line that holds bucket b. */
+static unsigned int lab_hist_log2(unsigned int b)
+{
+	u64 low = lab_hist_low(b);
+
+	return low ? min_t(unsigned int, ilog2(low), LAB_HIST_LOG2 - 1) : 0;
+}
+
+/*
+ * The pct-th percentile of n latencies in hist: the bucket that holds the
+ * rank, interpolated linearly within it.  The last, open bucket gives
+ * U64_MAX (the caller knows the maximum, or not).
+ */
+static u64 lab_hist_percentile(const u64 *hist, u64 n, unsigned int pct)
+{
+	u64 want, seen = 0, low, width;
+	unsigned int b;
+
+	if (!n)
+		return 0;
+	want = div64_u64(n * pct + 99, 100);
+	for (b = 0; b < LAB_HIST_BUCKETS; b++) {
+		if (seen + hist[b] >= want)
+			break;
+		seen += hist[b];
+	}
+	if (b >= LAB_HIST_BUCKETS - 1)
+		return U64_MAX;
+	low = lab_hist_low(b);
+	width = lab_hist_low(b + 1) - low;
+	return low + div64_u64(width * (2 * (want - seen) - 1), 2 * hist[b]);
+}
 
 /* ---- allocation path, runs in every context ---- */
 
@@ -296,7 +417,7 @@ static void lab_drain_deferred(struct lab_run *run)
 static void lab_account(struct lab_order_stats *st, bool ok,
 			unsigned int order, u64 ns)
 {
-	unsigned int b = ns ? min_t(unsigned int, ilog2(ns), LAB_HIST_BUCKETS - 1) : 0;
+	unsigned int b = lab_hist_bucket(ns);
 
 	u64_stats_update_begin(&st->syncp);
 	u64_stats_inc(&st->attempts);
@@ -322,6 +443,8 @@ static struct page *lab_alloc(struct lab_inst *inst, unsigned int order)
 
 	t0 = ktime_get_ns();
 	page = alloc_pages(inst->run->gfp, order);
+	if (inst->run->delay_ns)
+		ndelay(inst->run->delay_ns);
 	t1 = ktime_get_ns();
 	lab_account(st, page, order, t1 - t0);
 	if (page)
@@ -690,6 +813,13 @@ static const struct lab_driver lab_drv_thread = {
 	.stop = lab_thread_stop,
 };
 
+/*
+ * The contexts.  This table is the one list of their names: debugfs
+ * "contexts" publishes it to the tests, and scripts/contexts.sh reads it
+ * for the host (the lines between the two markers; one .name and
+ * .by_default per entry).
+ */
+/* lab-contexts: begin */
 static const struct lab_ctx lab_ctxs[] = {
 	{
 		.name = "hrtimer", .by_default = true,
@@ -729,6 +859,8 @@ static const struct lab_ctx lab_ctxs[] = {
 	},
 };
 
+/* lab-contexts: end */
+
 static bool lab_is_rx(const struct lab_ctx *ctx)
 {
 	return ctx->work == lab_rx_poll;
@@ -743,6 +875,7 @@ struct lab_cfg {
 	char gfp_extra[sizeof(gfp_extra)];
 	char cpus[sizeof(cpus)];
 	unsigned int batch, rate_hz, hold, duration_ms, selftest;
+	unsigned int window_ms, delay_ns;
 	bool verify;
 };
 
@@ -774,6 +907,8 @@ static void lab_cfg_snapshot(struct lab_cfg *c)
 	c->hold = hold;
 	c->duration_ms = duration_ms;
 	c->selftest = selftest;
+	c->window_ms = window_ms;
+	c->delay_ns = delay_ns;
 	c->verify = verify;
 	kernel_param_unlock(THIS_MODULE);
 }
@@ -883,6 +1018,45 @@ static int lab_check_ranges(const struct lab_cfg *c)
 		pr_err("rate_hz: %u out of range\n", c->rate_hz);
 		return -EINVAL;
 	}
+	if (c->window_ms > LAB_MAX_WINDOW_MS || (c->window_ms && c->window_ms < 10)) {
+		pr_err("window_ms: %u out of range 0, 10-%u\n", c->window_ms,
+		       LAB_MAX_WINDOW_MS);
+		return -EINVAL;
+	}
+	if (c->delay_ns > LAB_MAX_DELAY_NS) {
+		pr_err("delay_ns: %u out of range 0-%u\n", c->delay_ns,
+		       LAB_MAX_DELAY_NS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void lab_windows_free(struct lab_windows *w)
+{
+	if (!w)
+		return;
+	kvfree(w->base);
+	kvfree(w->win);
+	kfree(w);
+}
+
+static int lab_windows_alloc(struct lab_run *run, unsigned int ms)
+{
+	struct lab_windows *w;
+
+	if (!ms)
+		return 0;
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	run->win = w;
+	w->window_ms = ms;
+	w->nrows = bitmap_weight(run->ctx_mask, 16) * run->norders;
+	w->base = kvcalloc(w->nrows, sizeof(*w->base), GFP_KERNEL);
+	w->win = kvcalloc(LAB_MAX_WINDOWS * w->nrows, sizeof(*w->win),
+			  GFP_KERNEL);
+	if (!w->base || !w->win)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -900,6 +1074,7 @@ static void lab_run_free(struct lab_run *run)
 		return;
 	for (i = 0; i < run->ninst; i++)
 		lab_inst_free_slots(&run->insts[i]);
+	lab_windows_free(run->win);
 	kvfree(run);
 }
 
@@ -975,8 +1150,12 @@ static struct lab_run *lab_run_build(void)
 	run->period_ns = c->rate_hz ? div_u64(NSEC_PER_SEC, c->rate_hz) : 0;
 	run->duration_ms = c->duration_ms;
 	run->selftest = c->selftest;
+	run->delay_ns = c->delay_ns;
 	bitmap_copy(run->ctx_mask, ctx_mask, 16);
 	init_llist_head(&run->deferred);
+	ret = lab_windows_alloc(run, c->window_ms);
+	if (ret)
+		goto out;
 
 	k = 0;
 	for_each_set_bit(i, ctx_mask, ARRAY_SIZE(lab_ctxs)) {
@@ -1008,36 +1187,46 @@ struct lab_sum {
 /* Summing space for stats and checks, under lab_lock: stop allocates nothing. */
 static struct lab_sum lab_sum_buf;
 
+static u64 lab_read_stat(struct lab_order_stats *st, u64_stats_t *v)
+{
+	unsigned int start;
+	u64 x;
+
+	do {
+		start = u64_stats_fetch_begin(&st->syncp);
+		x = u64_stats_read(v);
+	} while (u64_stats_fetch_retry(&st->syncp, start));
+	return x;
+}
+
 static void lab_sum_add(struct lab_sum *sum, struct lab_order_stats *st)
 {
-	struct lab_sum s;
+	u64 attempts, successes, failures, freed, bytes, lat_min, lat_max;
 	unsigned int start, b;
 
 	do {
 		start = u64_stats_fetch_begin(&st->syncp);
-		s.attempts = u64_stats_read(&st->attempts);
-		s.successes = u64_stats_read(&st->successes);
-		s.failures = u64_stats_read(&st->failures);
-		s.freed = u64_stats_read(&st->freed);
-		s.bytes = u64_stats_read(&st->bytes);
-		s.lat_min = READ_ONCE(st->lat_min);
-		s.lat_max = READ_ONCE(st->lat_max);
-		for (b = 0; b < LAB_HIST_BUCKETS; b++)
-			s.hist[b] = u64_stats_read(&st->hist[b]);
+		attempts = u64_stats_read(&st->attempts);
+		successes = u64_stats_read(&st->successes);
+		failures = u64_stats_read(&st->failures);
+		freed = u64_stats_read(&st->freed);
+		bytes = u64_stats_read(&st->bytes);
+		lat_min = READ_ONCE(st->lat_min);
+		lat_max = READ_ONCE(st->lat_max);
 	} while (u64_stats_fetch_retry(&st->syncp, start));
 
-	if (s.attempts && (!sum->attempts || s.lat_min < sum->lat_min))
-		sum->lat_min = s.lat_min;
-	sum->lat_max = max(sum->lat_max, s.lat_max);
-	sum->attempts += s.attempts;
-	sum->successes += s.successes;
-	sum->failures += s.failures;
-	sum->freed += s.freed;
-	sum->bytes += s.bytes;
+	if (attempts && (!sum->attempts || lat_min < sum->lat_min))
+		sum->lat_min = lat_min;
+	sum->lat_max = max(sum->lat_max, lat_max);
+	sum->attempts += attempts;
+	sum->successes += successes;
+	sum->failures += failures;
+	sum->freed += freed;
+	sum->bytes += bytes;
 	sum->remote_freed += atomic64_read(&st->remote_freed);
 	sum->verify_errors += atomic64_read(&st->verify_errors);
 	for (b = 0; b < LAB_HIST_BUCKETS; b++)
-		sum->hist[b] += s.hist[b];
+		sum->hist[b] += lab_read_stat(st, &st->hist[b]);
 }
 
 static void lab_sum_ctx(struct lab_run *run, const struct lab_ctx *ctx,
@@ -1056,41 +1245,43 @@ static s64 lab_outstanding(const struct lab_sum *s)
 	return (s64)(s->successes - s->freed - s->remote_freed);
 }
 
-/*
- * Percentile from the histogram: the upper bound of the bucket holding it,
- * clamped to the exact minimum and maximum.
- */
+static u64 lab_hist_total(const u64 *hist)
+{
+	u64 n = 0;
+	unsigned int b;
+
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		n += hist[b];
+	return n;
+}
+
+/* Percentile interpolated in the histogram, within the exact min and max. */
 static u64 lab_percentile(const struct lab_sum *s, unsigned int pct)
 {
-	u64 want, seen = 0;
-	unsigned int b;
+	u64 v;
 
 	if (!s->attempts)
 		return 0;
-	want = div_u64(s->attempts * pct + 99, 100);
-	for (b = 0; b < LAB_HIST_BUCKETS - 1; b++) {
-		seen += s->hist[b];
-		if (seen >= want)
-			break;
-	}
-	if (b == LAB_HIST_BUCKETS - 1)
-		return s->lat_max;
-	return clamp_t(u64, (2ULL << b) - 1, s->lat_min, s->lat_max);
+	v = lab_hist_percentile(s->hist, lab_hist_total(s->hist), pct);
+	return clamp_t(u64, v, s->lat_min, s->lat_max);
 }
 
 static void lab_show_order(struct seq_file *m, const struct lab_ctx *ctx,
 			   unsigned int order, const struct lab_sum *s)
 {
+	u64 log2[LAB_HIST_LOG2] = { 0 };
 	unsigned int b;
 
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		log2[lab_hist_log2(b)] += s->hist[b];
 	seq_printf(m, "ctx=%s order=%u attempts=%llu successes=%llu failures=%llu verify_errors=%llu outstanding=%lld bytes=%llu",
 		   ctx->name, order, s->attempts, s->successes, s->failures,
 		   s->verify_errors, lab_outstanding(s), s->bytes);
 	seq_printf(m, " lat_min_ns=%llu lat_p50_ns=%llu lat_p99_ns=%llu lat_max_ns=%llu hist=",
 		   s->attempts ? s->lat_min : 0, lab_percentile(s, 50),
 		   lab_percentile(s, 99), s->lat_max);
-	for (b = 0; b < LAB_HIST_BUCKETS; b++)
-		seq_printf(m, "%s%llu", b ? "," : "", s->hist[b]);
+	for (b = 0; b < LAB_HIST_LOG2; b++)
+		seq_printf(m, "%s%llu", b ? "," : "", log2[b]);
 	seq_putc(m, '\n');
 }
 
@@ -1142,6 +1333,181 @@ static int lab_stats_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lab_stats);
+
+/* ---- windows ---- */
+
+/* Difference of two histograms, under lab_lock. */
+static u64 lab_win_hist[LAB_HIST_BUCKETS];
+
+static u64 lab_win_percentile(u64 n, unsigned int pct)
+{
+	u64 v = lab_hist_percentile(lab_win_hist, n, pct);
+
+	return v == U64_MAX ? lab_hist_low(LAB_HIST_BUCKETS - 1) : v;
+}
+
+/* Window x of row from the sums s, against the base of the window. */
+static void lab_window_fill(struct lab_win *x, const struct lab_sum *s,
+			    const struct lab_win_base *base)
+{
+	unsigned int b;
+	u64 n;
+
+	x->attempts = s->attempts - base->attempts;
+	x->successes = s->successes - base->successes;
+	x->failures = s->failures - base->failures;
+	for (b = 0; b < LAB_HIST_BUCKETS; b++)
+		lab_win_hist[b] = s->hist[b] - base->hist[b];
+	n = lab_hist_total(lab_win_hist);
+	x->p50 = lab_win_percentile(n, 50);
+	x->p99 = lab_win_percentile(n, 99);
+}
+
+/*
+ * The memory state at the end of window n: the high-order atomic reserve
+ * and the free blocks per order, summed over populated zones (unlocked: a
+ * snapshot is all a report needs).
+ */
+static void lab_window_memory(struct lab_windows *w, unsigned int n)
+{
+	struct zone *zone;
+	unsigned int o;
+	int nid, z;
+
+	w->highatomic[n] = 0;
+	memset(w->free_blocks[n], 0, sizeof(w->free_blocks[n]));
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			w->highatomic[n] += READ_ONCE(zone->nr_reserved_highatomic);
+			for (o = 0; o < LAB_NR_ORDERS; o++)
+				w->free_blocks[n][o] +=
+					READ_ONCE(zone->free_area[o].nr_free);
+		}
+	}
+}
+
+/*
+ * End the current window and begin the next: keep its counts when "keep"
+ * (and there is room), then take the sums as the new window's base.
+ */
+static void lab_window_close(struct lab_run *run, bool keep)
+{
+	struct lab_windows *w = run->win;
+	struct lab_sum *s = &lab_sum_buf;
+	struct lab_win_base *base;
+	unsigned int i, k, row = 0;
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&lab_lock);
+	if (keep && w->nwin == LAB_MAX_WINDOWS) {
+		w->dropped++;
+		keep = false;
+	}
+	for_each_set_bit(i, run->ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+		for (k = 0; k < run->norders; k++, row++) {
+			lab_sum_ctx(run, &lab_ctxs[i], run->order_list[k], s);
+			base = &w->base[row];
+			if (keep)
+				lab_window_fill(&w->win[w->nwin * w->nrows + row],
+						s, base);
+			base->attempts = s->attempts;
+			base->successes = s->successes;
+			base->failures = s->failures;
+			memcpy(base->hist, s->hist, sizeof(base->hist));
+		}
+	}
+	if (keep) {
+		lab_window_memory(w, w->nwin);
+		w->ms[w->nwin++] = div_u64(now - w->t0, NSEC_PER_MSEC);
+	}
+	w->t0 = now;
+	now = ktime_get_ns() - now;
+	w->ncloses++;
+	w->close_ns += now;
+	w->close_ns_max = max(w->close_ns_max, now);
+}
+
+/* Runs every window_ms while the run runs; closes a window when it is due. */
+static void lab_window_fn(struct work_struct *work)
+{
+	struct lab_windows *w;
+	u64 span, now;
+
+	mutex_lock(&lab_lock);
+	w = lab_cur->win;
+	if (lab_running && w) {
+		span = (u64)w->window_ms * NSEC_PER_MSEC;
+		now = ktime_get_ns();
+		/* a quarter window early is due: jiffies round */
+		if (now + span / 4 >= w->t0 + span)
+			lab_window_close(lab_cur, true);
+		schedule_delayed_work(&lab_window, msecs_to_jiffies(w->window_ms));
+	}
+	mutex_unlock(&lab_lock);
+}
+
+static void lab_windows_begin(struct lab_run *run)
+{
+	if (!run->win)
+		return;
+	lab_window_close(run, false);
+	schedule_delayed_work(&lab_window, msecs_to_jiffies(run->win->window_ms));
+}
+
+/* At stop: keep the last window if it lasted at least half a window. */
+static void lab_windows_end(struct lab_run *run)
+{
+	struct lab_windows *w = run->win;
+
+	if (!w)
+		return;
+	cancel_delayed_work(&lab_window);
+	lab_window_close(run, (ktime_get_ns() - w->t0) * 2 >=
+			 (u64)w->window_ms * NSEC_PER_MSEC);
+}
+
+static void lab_show_windows(struct seq_file *m, struct lab_run *run)
+{
+	struct lab_windows *w = run->win;
+	const struct lab_win *x;
+	unsigned int n, i, k, row;
+
+	for (n = 0; n < w->nwin; n++) {
+		row = 0;
+		for_each_set_bit(i, run->ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+			for (k = 0; k < run->norders; k++, row++) {
+				x = &w->win[n * w->nrows + row];
+				seq_printf(m, "w=%u ms=%u ctx=%s order=%u attempts=%llu successes=%llu failures=%llu lat_p50_ns=%llu lat_p99_ns=%llu\n",
+					   n, w->ms[n], lab_ctxs[i].name,
+					   run->order_list[k], x->attempts,
+					   x->successes, x->failures, x->p50,
+					   x->p99);
+			}
+		}
+		seq_printf(m, "w=%u ms=%u memory reserved_highatomic=%lu free_blocks=",
+			   n, w->ms[n], w->highatomic[n]);
+		for (k = 0; k < LAB_NR_ORDERS; k++)
+			seq_printf(m, "%s%lu", k ? "," : "", w->free_blocks[n][k]);
+		seq_putc(m, '\n');
+	}
+	seq_printf(m, "windows=%u dropped=%u window_ms=%u close_ns_avg=%llu close_ns_max=%llu\n",
+		   w->nwin, w->dropped, w->window_ms,
+		   w->ncloses ? div_u64(w->close_ns, w->ncloses) : 0,
+		   w->close_ns_max);
+}
+
+static int lab_windows_show(struct seq_file *m, void *unused)
+{
+	mutex_lock(&lab_lock);
+	if (lab_cur->win)
+		lab_show_windows(m, lab_cur);
+	mutex_unlock(&lab_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_windows);
 
 /* attempts == successes + failures and nothing outstanding, or pr_err. */
 static int lab_check_accounting(struct lab_run *run)
@@ -1219,6 +1585,7 @@ static void lab_stop_locked(void)
 		run->insts[i].ctx->drv->stop(&run->insts[i]);
 		run->insts[i].started = false;
 	}
+	lab_windows_end(run);
 	for (i = 0; i < run->ninst; i++)
 		lab_release_slots(&run->insts[i]);
 	lab_drain_deferred(run);
@@ -1244,6 +1611,7 @@ static int lab_start_locked(void)
 		return -EBUSY;
 	run = lab_cur;
 	lab_running = true;
+	lab_windows_begin(run);
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, false);
 	for (i = 0; i < run->ninst; i++) {
@@ -1273,6 +1641,7 @@ static void lab_autostop_fn(struct work_struct *work)
 static int lab_stop(void)
 {
 	cancel_delayed_work_sync(&lab_autostop);
+	cancel_delayed_work_sync(&lab_window);
 	mutex_lock(&lab_lock);
 	lab_stop_locked();
 	mutex_unlock(&lab_lock);
@@ -1354,6 +1723,39 @@ static int lab_text_range_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(lab_text_range);
 
+/* The context table: "<name> default" or "<name> extra" (on request). */
+static int lab_contexts_show(struct seq_file *m, void *unused)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lab_ctxs); i++)
+		seq_printf(m, "%s %s\n", lab_ctxs[i].name,
+			   lab_ctxs[i].by_default ? "default" : "extra");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_contexts);
+
+/* Free pages and the high-order atomic reserve of every populated zone. */
+static int lab_zones_show(struct seq_file *m, void *unused)
+{
+	struct zone *zone;
+	int nid, z;
+
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			seq_printf(m, "node=%d zone=%s free_pages=%lu reserved_highatomic=%lu\n",
+				   nid, zone->name,
+				   zone_page_state(zone, NR_FREE_PAGES),
+				   READ_ONCE(zone->nr_reserved_highatomic));
+		}
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_zones);
+
 static int __init lab_engine_init(void)
 {
 	struct lab_run *run;
@@ -1368,6 +1770,9 @@ static int __init lab_engine_init(void)
 	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
 	debugfs_create_file("state", 0444, lab_dir, NULL, &lab_state_fops);
 	debugfs_create_file("stats", 0444, lab_dir, NULL, &lab_stats_fops);
+	debugfs_create_file("windows", 0444, lab_dir, NULL, &lab_windows_fops);
+	debugfs_create_file("contexts", 0444, lab_dir, NULL, &lab_contexts_fops);
+	debugfs_create_file("zones", 0444, lab_dir, NULL, &lab_zones_fops);
 	debugfs_create_file("text_range", 0400, lab_dir, NULL,
 			    &lab_text_range_fops);
 
@@ -1394,6 +1799,7 @@ static void __exit lab_engine_exit(void)
 	else
 		lab_check_accounting(lab_cur);
 	mutex_unlock(&lab_lock);
+	cancel_delayed_work_sync(&lab_window);
 	lab_run_free(lab_cur);
 }
 

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # A comparison's findings (compare.awk) as Markdown or as a self-contained
-# HTML page with plots (used with common.awk; everything in BEGIN).
-# -v fmt=md|html -v findings= -v bmeta= -v nmeta= (meta.env files)
-# -v bid= -v nid= (run ids) -v drop= -v rise= -v min= (thresholds)
+# HTML page with plots, or the one-line summary (used with common.awk;
+# everything in BEGIN).
+# -v fmt=md|html|summary -v findings= -v bmeta= -v nmeta= (meta.env files)
+# -v bid= -v nid= (run ids) -v alpha= -v metrics= -v success_pp=
+# -v latency_pct= -v min_windows= -v min_window_attempts= (settings)
 # -v conf= (threshold file, for the record) -v dir= (plots, html only)
 # -v generated=<date>
 
@@ -126,8 +128,18 @@ function load_findings(    line, f, k)
 		else if (f[1] == "count") {
 			regressions = f[2]
 			improvements = f[3]
-		} else if (f[1] == "below")
-			below = f[2]
+			conditions = f[4]
+		} else if (f[1] == "untested-count")
+			untested = f[2]
+		else if (f[1] == "verdict" && f[5] == "regression")
+			nverdict++
+		else if (f[1] == "crash")
+			ncrash++
+		else if (f[1] == "change") {
+			compared++
+			if (f[12] == "regression")
+				nmeasure++
+		}
 	}
 	close(findings)
 }
@@ -137,16 +149,55 @@ function cells(k, f)
 	return split(F[k], f, "\t")
 }
 
+function plural(n, one, many)
+{
+	return n + 0 " " (n == 1 ? one : many)
+}
+
+# The one line for a CI comment.
+function summary_line()
+{
+	return "labyrinth compare " bid " -> " nid ": " \
+	    (regressions > 0 ? "REGRESSION: " : "no regression: ") result_detail()
+}
+
+# The counts behind the result.
+function result_detail(    s)
+{
+	s = ""
+	if (regressions > 0)
+		s = plural(regressions, "regression", "regressions") " (" \
+		    plural(nverdict, "verdict", "verdicts") ", " \
+		    plural(ncrash, "new crash title", "new crash titles") ", " \
+		    plural(nmeasure, "measurement", "measurements") "), "
+	s = s plural(improvements, "improvement", "improvements")
+	if (conditions > 0)
+		s = s ", " plural(conditions, "change", "changes") " where the memory state differed"
+	return s "; " plural(compared, "measurement", "measurements") " compared, " \
+	    untested + 0 " not tested."
+}
+
+# num(m, v): a median for the tables.
+function num(m, v)
+{
+	return sprintf(m == "success" ? "%.1f" : "%.0f", v)
+}
+
+function metric_name(m)
+{
+	return m == "success" ? "success %" : m " ns"
+}
+
+function effect(m, v)
+{
+	return m == "success" ? v " points" : v " %"
+}
+
 function overview(    keys, nk, i, k)
 {
 	heading(1, "labyrinth compare: " e(bid) " " arrow " " e(nid))
-	if (regressions > 0)
-		para(bold("Result: REGRESSION") " " dash " " regressions " " \
-		    (regressions == 1 ? "regression" : "regressions") ", " improvements " " \
-		    (improvements == 1 ? "improvement" : "improvements") ".")
-	else
-		para(bold("Result: no regression") " " dash " " improvements " " \
-		    (improvements == 1 ? "improvement" : "improvements") ".")
+	para(bold(regressions > 0 ? "Result: REGRESSION" : "Result: no regression") " " dash " " \
+	    e(result_detail()))
 	table(" |BASE|NEW")
 	row("run\t" e(bid) "\t" e(nid))
 	nk = split("kernel_release kernel_source config_hash runtest list_name " \
@@ -158,20 +209,40 @@ function overview(    keys, nk, i, k)
 	}
 	row("tests\t" tot["BASE"] "\t" tot["NEW"])
 	table_end()
-	para("Thresholds (" e(conf) "): a success rate that drops by more than " drop \
-	    " points, a p99 latency that rises by more than " rise \
-	    " %; numbers count with at least " min " attempts in both runs.")
 }
 
-function verdict_section(    k, f, any, d)
+# change_rows(class): the measurement changes of one class.
+function change_rows(class, with_cond,    k, f, any)
 {
-	heading(2, "Verdict changes")
+	for (k = 1; k <= nf; k++) {
+		if (kind[k] != "change")
+			continue
+		cells(k, f)
+		if (f[12] != class)
+			continue
+		if (!any++)
+			table("test|ctx|order|metric|BASE median|NEW median|change|p-value|windows BASE / NEW" \
+			    (with_cond ? "|memory state" : "|"))
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" num(f[5], f[6]) "\t" num(f[5], f[7]) "\t" \
+		    effect(f[5], f[8]) "\t" f[9] "\t" f[10] " / " f[11] "\t" \
+		    (with_cond ? e(f[13]) : mark(class)))
+	}
+	if (any)
+		table_end()
+	return any
+}
+
+function matter_section(    k, f, any, any2, d)
+{
+	heading(2, "Changes that matter")
 	for (k = 1; k <= nf; k++) {
 		if (kind[k] != "verdict")
 			continue
+		cells(k, f)
+		if (f[5] != "regression")
+			continue
 		if (!any++)
 			table("test|BASE|NEW|change|detail")
-		cells(k, f)
 		d = f[7]
 		if (f[6] != "" && f[6] != f[7])
 			d = d (d == "" ? "" : "; ") "BASE: " f[6]
@@ -179,60 +250,112 @@ function verdict_section(    k, f, any, d)
 	}
 	if (any)
 		table_end()
-	else
-		para("None: every test in both runs has the same verdict.")
-}
-
-function crash_section(    k, f, any)
-{
-	heading(2, "New crash titles")
+	any2 = 0
 	for (k = 1; k <= nf; k++) {
 		if (kind[k] != "crash")
 			continue
-		if (!any++)
+		if (!any2++) {
+			para("New crash titles (NEW failed with a title BASE never showed):")
 			table("category: title|tests")
+		}
 		cells(k, f)
 		row(code(e(f[2])) "\t" e(f[3]))
 	}
-	if (any)
+	if (any2)
 		table_end()
-	else
-		para("None: NEW failed with no title that BASE did not also show.")
+	if (nmeasure) {
+		para("Measurements that moved beyond the run-to-run spread:")
+		change_rows("regression", 0)
+	}
+	if (!any && !any2 && !nmeasure)
+		para("None: no verdict regressed, no new crash title, no measurement moved " \
+		    "beyond the run-to-run spread.")
 }
 
-function success_section(    k, f, any)
+function conditions_section(    k, f, any)
 {
-	heading(2, "Success rate changes beyond " drop " points")
+	heading(2, "Conditions differ")
 	for (k = 1; k <= nf; k++) {
-		if (kind[k] != "success")
+		if (kind[k] != "cond")
+			continue
+		if (!any++) {
+			para("The memory state during these tests was not the same in both runs, " \
+			    "so their changes are not attributed to the kernel:")
+			table("test|what|BASE|NEW")
+		}
+		cells(k, f)
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5])
+	}
+	if (any) {
+		table_end()
+		if (conditions > 0) {
+			para("Changes beyond the spread at those orders (" \
+			    plural(conditions, "change", "changes") "):")
+			change_rows("conditions", 1)
+		}
+	} else
+		para("None: where both runs recorded it, the free blocks per order and " \
+		    "the high-order atomic reserve during the tests matched.")
+}
+
+function other_section(    k, f, any, d)
+{
+	heading(2, "Improvements and other changes")
+	for (k = 1; k <= nf; k++) {
+		if (kind[k] != "verdict")
+			continue
+		cells(k, f)
+		if (f[5] == "regression")
 			continue
 		if (!any++)
-			table("test|ctx|order|BASE %|NEW %|change (points)|attempts BASE / NEW|")
-		cells(k, f)
-		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5] "\t" f[6] "\t" f[7] "\t" \
-		    f[8] " / " f[9] "\t" mark(f[10]))
+			table("test|BASE|NEW|change|detail")
+		d = f[7]
+		if (f[6] != "" && f[6] != f[7])
+			d = d (d == "" ? "" : "; ") "BASE: " f[6]
+		row(e(f[2]) "\t" f[3] "\t" f[4] "\t" mark(f[5]) "\t" e(d))
 	}
 	if (any)
 		table_end()
-	else
+	if (!change_rows("improvement", 0) && !any)
 		para("None.")
 }
 
-function latency_section(    k, f, any)
+# The largest moves that were not called, by effect, at most 10.
+function uncalled_section(    k, f, n, i, j, I, A, v, x)
 {
-	heading(2, "p99 latency changes beyond " rise " %")
+	heading(2, "Largest moves within the spread")
+	n = 0
 	for (k = 1; k <= nf; k++) {
-		if (kind[k] != "latency")
+		if (kind[k] != "change")
 			continue
-		if (!any++)
-			table("test|ctx|order|BASE p99 ns|NEW p99 ns|change %|")
 		cells(k, f)
-		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5] "\t" f[6] "\t" f[7] "\t" mark(f[8]))
+		if (f[12] != "none" || f[8] + 0 == 0)
+			continue
+		v = f[8] + 0
+		if (f[5] == "success")
+			v *= 10
+		v = v < 0 ? -v : v
+		for (j = n; j >= 1 && A[j] < v; j--) {
+			A[j + 1] = A[j]
+			I[j + 1] = I[j]
+		}
+		A[j + 1] = v
+		I[j + 1] = k
+		n++
 	}
-	if (any)
-		table_end()
-	else
-		para("None.")
+	if (!n) {
+		para("None: every measurement compared was called (or none was compared).")
+		return
+	}
+	para(plural(n, "measurement", "measurements") " moved less than the floor or " \
+	    "with a p-value above alpha; the largest (all in changes.tsv):")
+	table("test|ctx|order|metric|BASE median|NEW median|change|p-value|windows BASE / NEW")
+	for (i = 1; i <= n && i <= 10; i++) {
+		cells(I[i], f)
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" metric_name(f[5]) "\t" num(f[5], f[6]) "\t" num(f[5], f[7]) "\t" \
+		    effect(f[5], f[8]) "\t" f[9] "\t" f[10] " / " f[11])
+	}
+	table_end()
 }
 
 function only_section(    k, f, any)
@@ -252,23 +375,46 @@ function only_section(    k, f, any)
 		para("None: both runs ran the same tests.")
 }
 
-function notcompared_section(    k, f, any)
+function notcompared_section(    k, f, any, any2)
 {
 	heading(2, "Not compared")
-	para(below + 0 " measurements had fewer than " min \
-	    " attempts in one of the runs and were not compared.")
+	para(untested + 0 " measurements had fewer than " min_windows " windows of at least " \
+	    min_window_attempts " attempts in one of the runs and were not tested.")
+	for (k = 1; k <= nf; k++) {
+		if (kind[k] != "untested")
+			continue
+		if (!any++)
+			table("test|ctx|order|windows BASE / NEW")
+		cells(k, f)
+		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5] " / " f[6])
+	}
+	if (any)
+		table_end()
 	for (k = 1; k <= nf; k++) {
 		if (kind[k] != "rowonly")
 			continue
-		if (!any++) {
+		if (!any2++) {
 			para("Measurements of a test that ran in both, present in only one run:")
 			table("test|ctx|order|only in")
 		}
 		cells(k, f)
 		row(e(f[3]) "\t" e(f[4]) "\t" f[5] "\t" f[2])
 	}
-	if (any)
+	if (any2)
 		table_end()
+}
+
+function method_section()
+{
+	heading(2, "Method")
+	para("Each test records its measured phase in windows. Per test, context and " \
+	    "order, the windows of BASE and NEW are compared with a Mann-Whitney U test " \
+	    "(two-sided, normal approximation with tie correction); a change is called when " \
+	    "p < " alpha " and the median window moves by more than " success_pp \
+	    " points (success rate) or " latency_pct " % (latency; metrics: " metrics \
+	    "). Before a change is attributed to the kernel, the memory state during the " \
+	    "test (free blocks per order, high-order atomic reserve) must match. Settings: " \
+	    e(conf) ".")
 }
 
 # ---- HTML only: plots
@@ -329,15 +475,20 @@ BEGIN {
 	read_meta(bmeta, BM, bkeys)
 	read_meta(nmeta, NM, nkeys)
 	load_findings()
+	if (fmt == "summary") {
+		print summary_line()
+		exit 0
+	}
 	if (fmt == "html")
 		html_head()
 	overview()
-	verdict_section()
-	crash_section()
-	success_section()
-	latency_section()
+	matter_section()
+	conditions_section()
+	other_section()
+	uncalled_section()
 	only_section()
 	notcompared_section()
+	method_section()
 	if (fmt == "html") {
 		plots()
 		printf "<p><small>Written by labyrinth's scripts/compare.sh, %s.</small></p>\n",

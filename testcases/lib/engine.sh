@@ -4,7 +4,17 @@
 # The lab_engine module from a test: load, control, statistics, checks.
 # Sourced after lab.sh:  . "$LAB_LIB/engine.sh"
 #
-#   engine_load [param=value...]  insmod lab_engine (unloaded at exit)
+#   engine_load [param=value...]  insmod lab_engine (unloaded at exit), with
+#                                 window_ms= from engine_window_ms unless given,
+#                                 and last the kernel command line's
+#                                 lab_engine.<param>=<value> words (engine_cmdline)
+#   engine_contexts [default|extra]
+#                                 the engine's context names (its debugfs
+#                                 table), space-separated; all by default
+#   engine_window_ms [seconds]    window length for a measured phase of that
+#                                 many seconds (default LAB_DURATION): 250 ms,
+#                                 longer when the phase would need more than
+#                                 32 windows
 #   engine_set <param> <value>    change a parameter; takes effect on reset
 #   engine_start | engine_stop   run and stop (statistics add up)
 #   engine_reset                  re-read the parameters, zero statistics
@@ -14,7 +24,18 @@
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
 #                                 live or from a saved stats file
-#   engine_record <test>          stats lines as "stat test=<test> ..." data
+#   engine_record <test>          stats lines as "stat test=<test> ..." data,
+#                                 the windows as "win test=<test> phase=<n>
+#                                 w=<i> ms= ctx= order= attempts= successes=
+#                                 failures= lat_p50_ns= lat_p99_ns=" (phase
+#                                 counts the calls within the test), and the
+#                                 memory state at the end of each window as
+#                                 "winmem test= phase= w= ms=
+#                                 reserved_highatomic= free_blocks=o0,..,o10"
+#   engine_zones_record <test> <phase>
+#                                 free pages and high-order atomic reserve
+#                                 per zone as "zone test= phase= node= zone=
+#                                 free_pages= reserved_highatomic=" data
 #   engine_check                  after stop: attempts = successes +
 #                                 failures, nothing outstanding, RX refills
 #                                 add up (category accounting), no verify
@@ -29,17 +50,48 @@
 
 ENGINE_DIR=${ENGINE_DIR:-/sys/kernel/debug/lab_engine}
 ENGINE_PARAMS=${ENGINE_PARAMS:-/sys/module/lab_engine/parameters}
-# Every context, and the atomic ones (the default), for the tests.
-# shellcheck disable=SC2034
+ENGINE_PHASE=0
+
+engine_window_ms()
 {
-	ENGINE_CONTEXTS="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu ceiling rx_ring"
-	ENGINE_ATOMIC="hrtimer irq_work timer tasklet spin_irq spin_bh preempt_rcu"
+	_ms=$((${1:-$LAB_DURATION} * 1000 / 32))
+	[ "$_ms" -ge 250 ] || _ms=250
+	[ "$_ms" -le 60000 ] || _ms=60000
+	echo "$_ms"
+}
+
+# engine_cmdline: the lab_engine.<param>=<value> words of the kernel
+# command line, as <param>=<value> (what modprobe would pass; busybox
+# insmod does not), e.g. KCMDLINE=lab_engine.delay_ns=2000 for a whole run.
+engine_cmdline()
+{
+	tr ' ' '\n' </proc/cmdline 2>/dev/null |
+		sed -n 's/^lab_engine\.\([a-z_]*=[0-9A-Za-z_,-]*\)$/\1/p' || :
 }
 
 engine_load()
 {
-	lab_insmod lab_engine "$@"
+	# shellcheck disable=SC2046 # one word per parameter
+	lab_insmod lab_engine window_ms="$(engine_window_ms "$LAB_DURATION")" "$@" \
+		$(engine_cmdline)
 	[ -d "$ENGINE_DIR" ] || lab_fail setup "no $ENGINE_DIR (debugfs not mounted?)"
+}
+
+# engine_contexts [default|extra]: the names from the engine's own table;
+# the engine is loaded for a moment when it is not loaded yet.
+engine_contexts()
+{
+	_loaded=1
+	if [ ! -r "$ENGINE_DIR/contexts" ]; then
+		_loaded=0
+		_p=$(lab_module_path lab_engine) || lab_fail setup "module lab_engine not in image"
+		insmod "$_p" || lab_fail setup "insmod lab_engine failed"
+	fi
+	_names=$(awk -v want="${1:-}" 'want == "" || $2 == want { printf "%s%s", n++ ? " " : "", $1 }
+		END { print "" }' "$ENGINE_DIR/contexts")
+	[ "$_loaded" -eq 1 ] || rmmod lab_engine || lab_fail unload "rmmod lab_engine failed"
+	[ -n "$_names" ] || lab_fail setup "lab_engine lists no contexts"
+	echo "$_names"
 }
 
 engine_ctl()
@@ -113,7 +165,21 @@ engine_wait()
 
 engine_record()
 {
+	ENGINE_PHASE=$((ENGINE_PHASE + 1))
 	engine_stats | awk -v t="$1" '/^ctx=/ { print "stat test=" t " " $0 }' >>"$LAB_OUT/data"
+	[ -r "$ENGINE_DIR/windows" ] || return 0
+	awk -v t="$1" -v p="$ENGINE_PHASE" '
+	/^w=/ && $3 == "memory" { $3 = ""; sub(/  /, " "); print "winmem test=" t " phase=" p " " $0; next }
+	/^w=/ { print "win test=" t " phase=" p " " $0 }
+	/^windows=/ && $2 != "dropped=0" { print "winsum test=" t " phase=" p " " $0 }
+	' "$ENGINE_DIR/windows" >>"$LAB_OUT/data"
+}
+
+engine_zones_record()
+{
+	[ -r "$ENGINE_DIR/zones" ] || return 0
+	awk -v t="$1" -v p="$2" '/^node=/ { print "zone test=" t " phase=" p " " $0 }' \
+		"$ENGINE_DIR/zones" >>"$LAB_OUT/data"
 }
 
 # The check itself, on stats lines from stdin: prints "category: title"
@@ -167,7 +233,9 @@ engine_check()
 }
 
 # engine_validate: every stats line has every field, in order, numeric;
-# 32 histogram buckets adding up to attempts; min <= p50 <= p99 <= max.
+# 32 histogram buckets adding up to attempts; min <= p50 <= p99 <= max;
+# p50 and p99 inside the power-of-two bucket that holds their rank (the
+# engine interpolates within finer buckets that nest in these).
 engine_validate()
 {
 	awk '
@@ -178,6 +246,22 @@ engine_validate()
 	}
 	function num(s) {
 		return s ~ /^[0-9]+$/
+	}
+	# in_bucket(v, pct, n): v lies in the bucket of the pct-th of n ranks
+	function in_bucket(v, pct, n,    want, seen, i, lo, hi, last) {
+		want = int((n * pct + 99) / 100)
+		seen = 0
+		for (i = 1; i < 32; i++) {
+			seen += b[i]
+			if (seen >= want)
+				break
+		}
+		last = i == 32
+		# powers by multiplication: busybox awk may lack math support
+		for (hi = 2; --i > 0; )
+			hi *= 2
+		lo = hi == 2 ? 0 : hi / 2
+		return v >= lo && (last || v < hi)
 	}
 	BEGIN {
 		nk = split("ctx order attempts successes failures verify_errors outstanding bytes lat_min_ns lat_p50_ns lat_p99_ns lat_max_ns hist", key, " ")
@@ -223,6 +307,10 @@ engine_validate()
 		if (v[3] + 0 > 0 && !(v[9] + 0 <= v[10] + 0 && v[10] + 0 <= v[11] + 0 &&
 		    v[11] + 0 <= v[12] + 0))
 			bad("latencies out of order")
+		if (v[3] + 0 > 0 && !in_bucket(v[10] + 0, 50, v[3] + 0))
+			bad("lat_p50_ns outside the bucket of its rank")
+		if (v[3] + 0 > 0 && !in_bucket(v[11] + 0, 99, v[3] + 0))
+			bad("lat_p99_ns outside the bucket of its rank")
 		lines++
 	}
 	END {
