@@ -15,6 +15,7 @@ CHANNEL=${LAB_CHANNEL:-/dev/ttyS1}
 # Seconds a test gets between TERM and KILL.
 GRACE_S=5
 
+# shellcheck source=testcases/lib/reset.sh
 . /lab/testcases/lib/reset.sh
 
 emit()

@@ -174,11 +174,13 @@ test_only_one()
 
 # The statistics: a 10-point drop is called at a 5-point floor and not at
 # 15; a drop within the windows' spread, or with too few windows, is not.
+# shellcheck disable=SC2016
 test_statistics()
 {
 	R=$WORK/runs
 	cp -R "$R/clean" "$WORK/worse"
 	set_run_id "$WORK/worse" fixture-worse
+	# shellcheck disable=SC2016
 	scale_windows "$WORK/worse/tests/2-fault_order0/data" '$6 == "ctx=hrtimer"' successes 0.898
 	cmp_run worse "$R/clean" "$WORK/worse"
 	check "statistics: a 10-point drop is a regression at a 5-point floor" rc_is worse 1
@@ -211,6 +213,7 @@ test_statistics()
 		awk '!/^win / || $4 ~ /^w=[0-4]$/' "$_d/data" >"$_d/data.new"
 		mv "$_d/data.new" "$_d/data"
 	done
+	# shellcheck disable=SC2016
 	scale_windows "$WORK/few/tests/2-fault_order0/data" '$6 == "ctx=hrtimer"' successes 0.5
 	cmp_run few "$R/clean" "$WORK/few"
 	check "statistics: with fewer windows than min_windows nothing is called" rc_is few 0
@@ -228,6 +231,7 @@ test_conditions()
 	_data=$WORK/cond/tests/3-frag_hog/data
 	sed -i '/phase=during zone=DMA32/s/o3=37 o4=21 o5=10 o6=5 o7=3 o8=1 o9=0 o10=17/o3=0 o4=0 o5=0 o6=0 o7=0 o8=0 o9=0 o10=0/' "$_data"
 	sed -i '/phase=during zone=DMA /s/o3=1 o4=1 o5=1 o6=1 o7=0 o8=1 o9=1 o10=3/o3=0 o4=0 o5=0 o6=0 o7=0 o8=0 o9=0 o10=0/' "$_data"
+	# shellcheck disable=SC2016
 	scale_windows "$_data" '$7 == "order=3"' successes 0.5
 	cmp_run cond "$R/clean" "$WORK/cond"
 	_md=$WORK/cond/compare.md
@@ -242,6 +246,7 @@ test_conditions()
 	# the same drop with the same free blocks is a regression
 	cp -R "$R/clean" "$WORK/samecond"
 	set_run_id "$WORK/samecond" fixture-samecond
+	# shellcheck disable=SC2016
 	scale_windows "$WORK/samecond/tests/3-frag_hog/data" '$7 == "order=3"' successes 0.5
 	cmp_run samecond "$R/clean" "$WORK/samecond"
 	check "conditions: the same drop with the same memory state is a regression" rc_is samecond 1
@@ -314,6 +319,7 @@ test_aa()
 
 	cp -R "$AA/aa2" "$WORK/half"
 	set_run_id "$WORK/half" aa2-half
+	# shellcheck disable=SC2016
 	scale_windows "$WORK/half/tests/12-quick_all_global_labyrinth/data" '$6 == "ctx=spin_irq"' successes 0.5
 	cmp_run half "$AA/aa1" "$WORK/half"
 	check "planted: success halved for one context is called (exit 1)" rc_is half 1
@@ -322,6 +328,7 @@ test_aa()
 
 	cp -R "$AA/aa2" "$WORK/slow"
 	set_run_id "$WORK/slow" aa2-slow
+	# shellcheck disable=SC2016
 	scale_windows "$WORK/slow/tests/9-quick_hardirq_prob/data" '$6 == "ctx=hrtimer"' lat_p50_ns 2
 	cmp_run slow "$AA/aa1" "$WORK/slow"
 	check "planted: p50 latency doubled for one context is called (exit 1)" rc_is slow 1

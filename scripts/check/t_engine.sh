@@ -41,6 +41,7 @@ refused()
 	fi
 }
 
+# shellcheck disable=SC2016
 main()
 {
 	TMP=$(mktemp -d)

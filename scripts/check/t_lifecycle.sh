@@ -108,6 +108,7 @@ t_record()
 	expect_why "a guest as at boot needs no restart" ''
 }
 
+# shellcheck disable=SC2016
 t_knobs()
 {
 	setup
@@ -115,6 +116,7 @@ t_knobs()
 	printf 'Y\n' >"$TMP/dbg/failslab/task-filter"
 	printf '0x1000\n' >"$TMP/dbg/fail_page_alloc/require-start"
 	printf '0\n' >"$TMP/dbg/fail_page_alloc/min-order"
+	# shellcheck disable=SC2016
 	lib 'reset_knobs_changed | head -n 1; reset_knobs; echo "restored $RESET_COUNT"'
 	expect_why "changed knobs are put back without a restart" ''
 	check "$SHN: probability goes back first" \
@@ -130,10 +132,12 @@ t_knobs()
 	expect_why "a knob that cannot be put back needs a restart" 'fault knob failslab/interval stuck at *'
 }
 
+# shellcheck disable=SC2016
 t_modules()
 {
 	setup
 	printf 'upper 16384 0 - Live 0x0\nlower 16384 1 upper, Live 0x0\n' >>"$TMP/proc/modules"
+	# shellcheck disable=SC2016
 	lib 'reset_modules; echo "unloaded $RESET_COUNT"'
 	expect_why "modules loaded by a test are unloaded (users first)" ''
 	check "$SHN: only the boot module is left, two unloaded" \
@@ -193,6 +197,7 @@ t_processes()
 }
 
 # gone <pid>: ended (a zombie counts: its parent has not waited yet).
+# shellcheck disable=SC2317
 gone()
 {
 	[ ! -e "/proc/$1" ] || grep -q ') Z ' "/proc/$1/stat" 2>/dev/null
@@ -200,6 +205,7 @@ gone()
 
 # t_stop: real processes, each in a session of its own (setsid runs in
 # place, so $! is the session), so nothing else on this machine is touched.
+# shellcheck disable=SC2016
 t_stop()
 {
 	rm -f "$TMP/flag"

@@ -186,6 +186,7 @@ kml()
 		VERDICT_KMEMLEAK_AGE_MS=0; $*"
 }
 
+# shellcheck disable=SC2016
 t_kmemleak()
 {
 	fake_kmemleak

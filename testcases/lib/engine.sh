@@ -79,6 +79,7 @@ engine_load()
 
 # engine_contexts [default|extra]: the names from the engine's own table;
 # the engine is loaded for a moment when it is not loaded yet.
+# shellcheck disable=SC2120 # callers may omit the kind
 engine_contexts()
 {
 	_loaded=1
