@@ -64,7 +64,8 @@ html()
 	LC_ALL=C awk -v run="$RUN" -v table="$SCRATCH/tests" \
 		-v tsv="$SCRATCH/html.tsv" -v dir="$SCRATCH/plots" \
 		-v generated="$(date -u '+%Y-%m-%d %H:%M UTC')" \
-		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/html.awk" \
+		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/grid.awk" \
+		-f "$REPORT_AWK/html.awk" \
 		>"$SCRATCH/report.html"
 	mv "$SCRATCH/report.html" "$RUN/report.html"
 }

@@ -36,5 +36,5 @@ BEGIN {
 	if (c["interrupted"])
 		line = line sprintf(", %d interrupted", c["interrupted"])
 	say(line)
-	exit bad > 0 ? 1 : 0
+	exit (bad > 0 ? 1 : 0)
 }
