@@ -133,7 +133,9 @@ main()
 	plot_all "$SCRATCH/plots" "$SCRATCH/plots/manifest"
 	mkdir -p "$out"
 	render md >"$out/compare.md"
-	render html >"$out/compare.html"
+	render html | LC_ALL=C awk -v scratch="$SCRATCH" -v brun="$base" -v nrun="$new" -v drop="$DROP" \
+		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/grid.awk" \
+		-f "$REPORT_AWK/compare-grid.awk" >"$out/compare.html"
 	cat "$out/compare.md"
 	info "comparison written to $out/compare.md and $out/compare.html"
 	regressions=$(awk -F '\t' '$1 == "count" { print $2 }' "$SCRATCH/findings")

@@ -163,11 +163,17 @@ check_known()
 		exit 2
 	}
 	_tab=$(printf '\t')
+	_bad=
 	while IFS=$_tab read -r _line _what _re; do
-		RE=$_re LC_ALL=C awk 'BEGIN { if ("" ~ ENVIRON["RE"]) exit 0 }' >/dev/null 2>&1 || {
-			rm -f "$_kf"
-			die "$1:$_line: $_what '$_re' is not a valid extended regular expression"
+		_rc=0
+		printf "" | grep -E -- "$_re" >/dev/null 2>&1 || _rc=$?
+		[ "$_rc" -gt 1 ] ||
+			RE=$_re LC_ALL=C awk 'BEGIN { if ("" ~ ENVIRON["RE"]) exit 0 }' >/dev/null 2>&1 || _rc=2
+		[ "$_rc" -le 1 ] || {
+			_bad="$1:$_line: $_what '$_re' is not a valid extended regular expression"
+			break
 		}
 	done <"$_kf"
 	rm -f "$_kf"
+	[ -z "$_bad" ] || die "$_bad"
 }
