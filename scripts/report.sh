@@ -15,9 +15,11 @@
 #   junit.xml    one testsuite labyrinth.<list>, a testcase per test; failures
 #                and errors carry "category: title" and the console excerpt,
 #                skips their reason
-#   report.html  one self-contained page that opens offline: metadata,
-#                summary, failing tests first with their console excerpt, all
-#                tests, and per test the plots gnuplot draws as inline SVG
+#   report.html  one self-contained page that opens offline: summary, the
+#                matrix as one grid (report/grid.awk), metadata, failing
+#                tests first with their console excerpt and repro command,
+#                known issues, all tests, and per test the plots gnuplot
+#                draws as inline SVG
 #   kcidb.json   the run in KernelCI's KCIDB I/O format (scripts/kcidb.sh)
 # Used by scripts/run/boots.sh after a run and by scripts/merge.sh.
 # Exit status 2 for a folder that is not a results folder of this suite.

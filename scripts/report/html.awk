@@ -84,7 +84,7 @@ function summary(    bad, word)
 
 function metadata(    i, k, key, nkey)
 {
-	nkey = split("kernel_release kernel_source config_hash runtest list_name shard " \
+	nkey = split("kernel_release kernel_source config_hash runtest list_name shard known_issues " \
 	    "suite_version accel vcpus mem start end boots interrupted", key, " ")
 	print "<table>"
 	for (i = 1; i <= nkey; i++) {

@@ -50,6 +50,7 @@ judge()
 	rm -rf "$_live"
 	mkdir -p "$_live/boot-$B" "$_live/tests"
 	cp "$RUN/list" "$_live/list"
+	[ ! -f "$RUN/known-issues" ] || cp "$RUN/known-issues" "$_live/known-issues"
 	# collect.sh cuts the whole console into the tests' folders
 	awk -v d="$_live/tests" '{ print d "/" $1 "-" $2 }' "$RUN/list" | xargs mkdir -p
 	# the kernel's END marker follows the RESULT line on the other port
