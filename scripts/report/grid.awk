@@ -182,7 +182,7 @@ function grid_fill(s, pct,    c)
 	split(grid_colour(s), c, " ")
 	if (pct == "")
 		return "background:" c[1]
-	pct = sprintf("%.0f", pct)
+	pct = int(pct)
 	return "background:linear-gradient(to top," c[2] " " pct "%," c[1] " " pct "%)"
 }
 
