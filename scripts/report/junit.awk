@@ -48,7 +48,7 @@ function testcase(i,    tag, status, detail, dir, t, body, out, el)
 		printf "      <system-out>%s</system-out>\n",
 		    esc("xpass: known: " T[i, "ref"] " did not occur\n")
 	} else if (status == "interrupted") {
-		printf "      <skipped%s%s/>\n", attr("message", "interrupted: " detail),
+		printf "      <skipped%s%s/>\n", attr("message", detail ~ /^interrupted: / ? detail : "interrupted: " detail),
 		    attr("type", "interrupted")
 	} else {
 		body = excerpt(dir, title_of(detail))

@@ -17,6 +17,12 @@
 # neither a pass nor a failure.  Tests are numbered by their place in the
 # list.
 
+# interrupted(d): the reason, said to be an interruption once.
+function interrupted(d)
+{
+	return d ~ /^interrupted: / ? d : "interrupted: " d
+}
+
 BEGIN { FS = "\t" }
 
 {
@@ -39,7 +45,7 @@ END {
 			print "ok " i " " tag[i] " # SKIP " detail[i]
 			skip++
 		} else if (s == "interrupted") {
-			print "ok " i " " tag[i] " # SKIP interrupted: " detail[i]
+			print "ok " i " " tag[i] " # SKIP " interrupted(detail[i])
 			skip++
 		} else if (s == "xfail") {
 			print "ok " i " " tag[i] " # XFAIL " detail[i] " (known: " ref[i] ")"

@@ -32,7 +32,7 @@ line()
 	_eta=$((_el * (_total - _n) / _n))
 	[ "$_eta" -ge 0 ] || _eta=0
 	case $_st in
-	ok) _why= ;;
+	ok | xpass) _why= ;;
 	*) _why="  # $_why" ;;
 	esac
 	printf '[%*d/%d] %-5s %-40s %6ss  elapsed %d:%02d  eta %d:%02d%s\n' \
