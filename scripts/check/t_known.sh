@@ -238,13 +238,25 @@ test_run()
 	check "html: an xpass banner points to the known issues" grep -q '1 known issue did not occur (xpass)' "$_h"
 	check "html: the known failure's section links its reference" \
 		grep -q 'known: <a href="https://bugs.example/42">' "$_h"
-	scripts/report.sh "$T/f" html junit >/dev/null
+	scripts/report.sh "$T/f" html junit ktap >/dev/null
 	check "html: a failure carries its repro command" \
 		grep -q "Rerun: <code>make run KSRC=/src/linux-6.12 RUNTEST=proof TESTS=&#39;^proof_lockdep_bad_lockdep\\$&#39; LAB_DURATION=5 MEM=4G REPEAT=3</code>" "$T/f/report.html"
 	check "junit: a failure's body starts with its repro command" \
 		grep -q "<failure message=\"lockdep: [^\"]*\" type=\"lockdep\">repro: make run KSRC=/src/linux-6.12 RUNTEST=proof" "$T/f/junit.xml"
 	check "html: no known-issue banner or section without known issues" \
 		lacks "$T/f/report.html" 'banner note\|id="known"'
+	_rc=0
+	sh scripts/compare.sh -o "$T/c1" "$T/f" "$T/xf" >"$T/c1.out" 2>&1 || _rc=$?
+	if [ "$_rc" = 0 ] && grep -q "^| proof_lockdep_bad_lockdep | fail | xfail | change |" "$T/c1.out" &&
+		grep -q "^| proof_leak_bad_leak | pass | xpass | change |" "$T/c1.out"; then
+		ok "compare: fail to xfail and pass to xpass are changes, no regression"
+	else
+		sed "s/^/# /" "$T/c1.out"
+		not_ok "compare: fail to xfail is a change (status $_rc)"
+	fi
+	check "compare: xfail to xfail is no change" \
+		sh scripts/compare.sh -o "$T/c2" "$T/xf" "$T/xf"
+	check "compare: xfail to xfail is not listed as a verdict change" lacks "$T/c2/compare.md" xfail
 }
 
 # repro: a REPEAT round's tag names its base tag; KASAN, EXTMOD, KCMDLINE
