@@ -92,7 +92,7 @@ function grid(    r, i, row)
 	}
 	grid_sort_cols(U)
 	print "<table class=\"grid\">"
-	printf "%s", grid_head(U, "context")
+	printf "%s", grid_head(U, "context / module")
 	for (r = 1; r <= U["rows"]; r++) {
 		row = "<tr><th>" esc(U["row", r]) "</th>"
 		for (i = 1; i <= U["cols"]; i++)

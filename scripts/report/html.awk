@@ -140,7 +140,7 @@ function failing(    i, any, dir, d, ex, out)
 		print "</section>"
 	}
 	if (!any)
-		print "<p>None: every test passed or was skipped.</p>"
+		print "<p>None: every test passed, was skipped or failed as a known issue.</p>"
 }
 
 # ref_html(ref): a known issue's reference, a link when it is a URL.
@@ -334,7 +334,7 @@ function grid(    ncell, r, i, key, s, pct, t, text, tip, o, list, p)
 		print "<p>No test of this run is a matrix cell (atomic_stress.sh -c, extmod.sh -m).</p>"
 	else {
 		print "<table class=\"grid\">"
-		printf "%s", grid_head(G, "context")
+		printf "%s", grid_head(G, "context / module")
 		for (r = 1; r <= G["rows"]; r++) {
 			printf "<tr><th>%s</th>", esc(G["row", r])
 			for (i = 1; i <= G["cols"]; i++) {
