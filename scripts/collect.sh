@@ -16,6 +16,8 @@
 #   crashed <idx>             the guest died or hung in (or after) test idx
 #   noboot <reason>           the guest never started a test
 # Each started test's result is "status<TAB>category: title" (decide below);
+# the run's known issues then turn a known failure into xfail and a pass
+# of a known issue into xpass (known below);
 # its findings file holds the classifier's output, the verdict's splat and
 # its console line first.
 
@@ -133,6 +135,21 @@ decide()
 	fi
 }
 
+# known <run> <test-dir>: the run's known issues (its copy of KNOWN)
+# applied to the test's result (scripts/known.awk): a failure they name
+# becomes xfail, a pass of a test they name xpass; the reference goes to
+# <test-dir>/known.
+known()
+{
+	rm -f "$2/known"
+	[ -s "$1/known-issues" ] || return 0
+	_tag=${2##*/}
+	_tag=${_tag#*-}
+	LC_ALL=C awk -v known="$1/known-issues" -v tag="$_tag" -v ref="$2/known" \
+		-f "$LAB_TOP/scripts/known.awk" "$2/result" >"$2/result.new"
+	mv "$2/result.new" "$2/result"
+}
+
 # test_dir <run> <idx>: the folder of test idx.
 test_dir()
 {
@@ -150,6 +167,7 @@ tail_after()
 		index($0, "labyrinth: END " idx " ") { on = 1; next }
 		on' "$2/console.log" >>"$_t/kmsg.log"
 	decide "$_t" "$4" >"$_t/result"
+	known "$1" "$_t"
 }
 
 main()
@@ -167,6 +185,7 @@ main()
 	for idx in $started; do
 		t=$(test_dir "$run" "$idx")
 		decide "$t" "$end" >"$t/result"
+		known "$run" "$t"
 		last=$idx
 	done
 	restart=$(awk -v i="$last" '$1 == "LAB" && $2 == "RESTART" && $3 == i {

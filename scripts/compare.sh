@@ -217,7 +217,9 @@ main()
 	mkdir -p "$out"
 	render summary >"$out/summary.txt"
 	render md >"$out/compare.md"
-	render html >"$out/compare.html"
+	render html | LC_ALL=C awk -v scratch="$SCRATCH" -v brun="$base" -v nrun="$new" \
+		-v drop="$CONF_success_min_pp" -f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/grid.awk" \
+		-f "$REPORT_AWK/compare-grid.awk" >"$out/compare.html"
 	changes_tsv >"$out/changes.tsv"
 	cat "$out/summary.txt"
 	echo

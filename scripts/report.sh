@@ -15,9 +15,11 @@
 #   junit.xml    one testsuite labyrinth.<list>, a testcase per test; failures
 #                and errors carry "category: title" and the console excerpt,
 #                skips their reason
-#   report.html  one self-contained page that opens offline: metadata,
-#                summary, failing tests first with their console excerpt, all
-#                tests, and per test the plots gnuplot draws as inline SVG
+#   report.html  one self-contained page that opens offline: summary, the
+#                matrix as one grid (report/grid.awk), metadata, failing
+#                tests first with their console excerpt and repro command,
+#                known issues, all tests, and per test the plots gnuplot
+#                draws as inline SVG
 #   kcidb.json   the run in KernelCI's KCIDB I/O format (scripts/kcidb.sh)
 # Used by scripts/run/boots.sh after a run and by scripts/merge.sh.
 # Exit status 2 for a folder that is not a results folder of this suite.
@@ -64,7 +66,8 @@ html()
 	LC_ALL=C awk -v run="$RUN" -v table="$SCRATCH/tests" \
 		-v tsv="$SCRATCH/html.tsv" -v dir="$SCRATCH/plots" \
 		-v generated="$(date -u '+%Y-%m-%d %H:%M UTC')" \
-		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/html.awk" \
+		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/grid.awk" \
+		-f "$REPORT_AWK/html.awk" \
 		>"$SCRATCH/report.html"
 	mv "$SCRATCH/report.html" "$RUN/report.html"
 }

@@ -13,6 +13,7 @@
 #   RUNTEST=quick     a list under runtest/, or a path to one
 #   TESTS=<ERE>       run only tests whose tag matches
 #   SKIP=<file>       tags (EREs, one a line) to leave out; default runtest/skip
+#   KNOWN=<file>      known issues (xfail/xpass); default runtest/known-issues
 #   SHARD=k/N         run the k-th of N balanced, deterministic parts
 #   REPEAT=<n>        run the selection n times (tags get .r1 .. .rn)
 #   LAB_DURATION=<s>  seconds a timed test runs (default 10)
@@ -90,6 +91,7 @@ main()
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
 	select_tests "$tmp/list"
+	check_known "$(known_file)"
 	check_profiles "$tmp/list"
 	KB=$("$SCRIPTS/kernel.sh")
 	KO=$("$SCRIPTS/modules.sh" "$KB")
@@ -97,6 +99,7 @@ main()
 	accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")
 	RUN=$(new_run_dir)
 	cp "$tmp/list" "$RUN/list"
+	cat "$(known_file)" >"$RUN/known-issues"
 	mkdir -p "$RUN/tests"
 	write_meta "$RUN" "$KB"
 	meta_add "$RUN" accel "$accel"

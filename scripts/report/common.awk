@@ -161,7 +161,7 @@ function read_meta(file, meta, keys,    line, eq, k, n)
 }
 
 # read_table(file, T): a test table (tests.awk) into T[pos, field] with
-# fields idx tag status detail dir; returns the number of tests.
+# fields idx tag status detail dir ref; returns the number of tests.
 function read_table(file, T,    line, f, n)
 {
 	n = 0
@@ -173,6 +173,7 @@ function read_table(file, T,    line, f, n)
 		T[n, "status"] = f[4]
 		T[n, "detail"] = f[5]
 		T[n, "dir"] = f[6]
+		T[n, "ref"] = f[7]
 	}
 	close(file)
 	return n
@@ -192,4 +193,45 @@ function kv(line, rec,    n, i, f, eq)
 		if (eq > 1)
 			rec[substr(f[i], 1, eq - 1)] = substr(f[i], eq + 1)
 	}
+}
+
+# shq(s): s as one shell word, quoted when it needs it.
+function shq(s)
+{
+	if (s ~ /^[A-Za-z0-9_.\/:=,+@%-]+$/)
+		return s
+	gsub(/'/, "'\\''", s)
+	return "'" s "'"
+}
+
+# repro(meta, tag): the one command that reruns test tag on the run's
+# kernel and settings (meta: meta.env as read_meta reads it), three
+# times.  A REPEAT round's tag.rN names its base tag.  Settings at their
+# default are left out.
+function repro(meta, tag,    base, cmd)
+{
+	base = tag
+	sub(/\.r[0-9]+$/, "", base)
+	gsub(/[.+]/, "\\\\&", base)
+	cmd = "make run"
+	if (meta["ksrc"] != "")
+		cmd = cmd " KSRC=" shq(meta["ksrc"])
+	if (meta["kasan"] == "1" || meta["fragments"] ~ /kasan=1/)
+		cmd = cmd " KASAN=1"
+	if (meta["runtest"] != "" && meta["runtest"] != "quick")
+		cmd = cmd " RUNTEST=" shq(meta["runtest"])
+	if (meta["extmod"] != "")
+		cmd = cmd " EXTMOD=" shq(meta["extmod"])
+	cmd = cmd " TESTS=" shq("^" base "$")
+	if (meta["duration"] != "")
+		cmd = cmd " LAB_DURATION=" shq(meta["duration"])
+	if (meta["vcpus"] != "" && meta["vcpus"] != "2")
+		cmd = cmd " VCPUS=" shq(meta["vcpus"])
+	if (meta["mem"] != "" && meta["mem"] != "2G")
+		cmd = cmd " MEM=" shq(meta["mem"])
+	if (meta["hang_timeout"] != "" && meta["hang_timeout"] != "90")
+		cmd = cmd " HANG_TIMEOUT=" shq(meta["hang_timeout"])
+	if (meta["kcmdline"] != "")
+		cmd = cmd " KCMDLINE=" shq(meta["kcmdline"])
+	return cmd " REPEAT=3"
 }

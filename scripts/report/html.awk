@@ -4,8 +4,9 @@
 # scripts, nothing fetched).  Used with common.awk; everything happens in
 # BEGIN.  -v run=<run-dir> -v table=<test table> -v tsv=<results.tsv with
 # pos> -v dir=<scratch with manifest and SVGs> -v generated=<date>
-# Order: metadata, summary, failing tests with their console excerpt, all
-# tests, then per test the plots and numbers.
+# Order: summary, the matrix as one grid (grid.awk), metadata, failing
+# tests with their console excerpt and the command that reruns them, known
+# issues (xfail, xpass), all tests, then per test the plots and numbers.
 
 function css()
 {
@@ -24,6 +25,11 @@ function css()
 	print "figure{margin:1em 0}figure svg{width:100%;max-width:760px;height:auto}"
 	print "figcaption{font-size:.9em;color:#555}"
 	print "td.k{font-family:monospace;white-space:nowrap}"
+	print ".xfail{color:#b36200;font-weight:bold}.xpass{color:#1f5fa8;font-weight:bold}"
+	print ".banner.note{background:#e3eefb;color:#1f5fa8}"
+	print "section.known{border-left:4px solid #f0a04b;padding-left:1em;margin:1em 0}"
+	print "p.repro code{background:#f2f2f2;padding:.1em .3em;user-select:all}"
+	grid_css()
 	print "</style>"
 }
 
@@ -54,14 +60,22 @@ function summary(    bad, word)
 	else if (count["interrupted"])
 		printf "<p class=\"banner bad\">The run was interrupted: %d of %d %s got no verdict.</p>\n",
 		    count["interrupted"], n, word
+	else if (count["xfail"])
+		printf "<p class=\"banner good\">No new failure (%d %s; %d known %s: xfail).</p>\n", n, word,
+		    count["xfail"], count["xfail"] == 1 ? "issue" : "issues"
 	else
 		printf "<p class=\"banner good\">No test failed (%d %s).</p>\n", n, word
+	if (count["xpass"])
+		printf "<p class=\"banner note\">%d known %s did not occur (xpass): see <a href=\"#known\">Known issues</a>.</p>\n",
+		    count["xpass"], count["xpass"] == 1 ? "issue" : "issues"
 	print "<table>"
-	print "<tr><th>tests</th><th>pass</th><th>fail</th><th>error</th><th>skip</th><th>interrupted</th><th>test time</th></tr>"
+	print "<tr><th>tests</th><th>pass</th><th>fail</th><th>error</th><th>xfail</th><th>xpass</th><th>skip</th><th>interrupted</th><th>test time</th></tr>"
 	printf "<tr><td class=\"n\">%d</td><td class=\"n pass\">%d</td><td class=\"n fail\">%d</td>",
 	    n, count["ok"], count["fail"]
-	printf "<td class=\"n error\">%d</td><td class=\"n skip\">%d</td><td class=\"n interrupted\">%d</td><td class=\"n\">%s</td></tr>\n",
-	    count["error"], count["skip"], count["interrupted"], secs(total)
+	printf "<td class=\"n error\">%d</td><td class=\"n xfail\">%d</td><td class=\"n xpass\">%d</td>",
+	    count["error"], count["xfail"], count["xpass"]
+	printf "<td class=\"n skip\">%d</td><td class=\"n interrupted\">%d</td><td class=\"n\">%s</td></tr>\n",
+	    count["skip"], count["interrupted"], secs(total)
 	print "</table>"
 	print "<p>Machine-readable: <a href=\"ktap.txt\">ktap.txt</a>, <a href=\"junit.xml\">junit.xml</a>,"
 	print "<a href=\"results.tsv\">results.tsv</a>; logs: <a href=\"console.log\">console.log</a>,"
@@ -70,7 +84,7 @@ function summary(    bad, word)
 
 function metadata(    i, k, key, nkey)
 {
-	nkey = split("kernel_release kernel_source config_hash runtest list_name shard " \
+	nkey = split("kernel_release kernel_source config_hash runtest list_name shard known_issues " \
 	    "suite_version accel vcpus mem start end boots interrupted", key, " ")
 	print "<table>"
 	for (i = 1; i <= nkey; i++) {
@@ -113,6 +127,7 @@ function failing(    i, any, dir, d, ex, out)
 		printf "<h3>%s %s <span class=\"%s\">%s</span></h3>\n", esc(T[i, "idx"]),
 		    esc(T[i, "tag"]), T[i, "status"], toupper(T[i, "status"])
 		printf "<p><b>%s</b>: %s</p>\n", esc(category_of(d)), esc(title_of(d))
+		printf "<p class=\"repro\">Rerun: <code>%s</code></p>\n", esc(repro(meta, T[i, "tag"]))
 		ex = excerpt(dir, title_of(d))
 		if (ex == "")
 			print "<p>No console output was captured for this test.</p>"
@@ -125,7 +140,51 @@ function failing(    i, any, dir, d, ex, out)
 		print "</section>"
 	}
 	if (!any)
-		print "<p>None: every test passed or was skipped.</p>"
+		printf "<p>None: every test passed%s.</p>\n",
+		    count["xfail"] ? ", was skipped or failed as a known issue" : " or was skipped"
+}
+
+# ref_html(ref): a known issue's reference, a link when it is a URL.
+function ref_html(ref)
+{
+	if (ref ~ /^https?:\/\/[^ "<>]+$/)
+		return "<a href=\"" esc(ref) "\">" esc(ref) "</a>"
+	return esc(ref)
+}
+
+# known(): the known failures (xfail) with their excerpt and the known
+# issues that did not occur (xpass).
+function known(    i, s, any, dir, d, ex)
+{
+	if (!count["xfail"] && !count["xpass"])
+		return
+	print "<h2 id=\"known\">Known issues</h2>"
+	for (i = 1; i <= n; i++) {
+		s = T[i, "status"]
+		if (s == "xpass") {
+			if (!any++)
+				print "<p class=\"banner note\">Known issues that did not occur: fixed, or rarer than thought? Drop their line from the known-issues file once fixed.</p><ul>"
+			printf "<li id=\"t%d\"><span class=\"xpass\">XPASS</span> %s %s: known %s</li>\n", i,
+			    esc(T[i, "idx"]), esc(T[i, "tag"]), ref_html(T[i, "ref"])
+		}
+	}
+	if (any)
+		print "</ul>"
+	for (i = 1; i <= n; i++) {
+		if (T[i, "status"] != "xfail")
+			continue
+		dir = run "/" T[i, "dir"]
+		d = T[i, "detail"]
+		printf "<section class=\"known\" id=\"t%d\">\n", i
+		printf "<h3>%s %s <span class=\"xfail\">XFAIL</span></h3>\n", esc(T[i, "idx"]),
+		    esc(T[i, "tag"])
+		printf "<p><b>%s</b>: %s &mdash; known: %s</p>\n", esc(category_of(d)),
+		    esc(title_of(d)), ref_html(T[i, "ref"])
+		ex = excerpt(dir, title_of(d))
+		if (ex != "")
+			printf "<details><summary>console excerpt</summary><pre>%s</pre></details>\n", esc(ex)
+		print "</section>"
+	}
 }
 
 function all_tests(    i, s, d)
@@ -139,13 +198,17 @@ function all_tests(    i, s, d)
 	print "<tr><th>idx</th><th>test</th><th>verdict</th><th>detail</th><th>time</th><th>data</th></tr>"
 	for (i = 1; i <= n; i++) {
 		s = T[i, "status"]
-		printf "<tr><td class=\"n\">%s</td><td>%s</td><td class=\"%s\">%s</td>",
-		    esc(T[i, "idx"]), esc(T[i, "tag"]), verdict_word(s), verdict_word(s)
+		printf "<tr id=\"r%d\"><td class=\"n\">%s</td><td>%s</td><td class=\"%s\">%s</td>",
+		    i, esc(T[i, "idx"]), esc(T[i, "tag"]), verdict_word(s), verdict_word(s)
 		d = ""
 		if (s == "fail" || s == "error")
 			d = "<a href=\"#t" i "\">" esc(T[i, "detail"]) "</a>"
 		else if (s == "skip" || s == "interrupted")
 			d = esc(T[i, "detail"])
+		else if (s == "xfail")
+			d = "<a href=\"#t" i "\">" esc(T[i, "detail"]) "</a> (known: " ref_html(T[i, "ref"]) ")"
+		else if (s == "xpass")
+			d = "<a href=\"#t" i "\">known: " esc(T[i, "ref"]) "</a> did not occur"
 		printf "<td>%s</td><td class=\"n\">%s</td><td>%s</td></tr>\n", d,
 		    secs(dur[i]), (i in plotted) ? "<a href=\"#m" i "\">plots</a>" : ""
 	}
@@ -261,6 +324,61 @@ function measurements(    i, j, sec, nsec, none, line, f)
 		printf "<p>No measurements recorded by: %s.</p>\n", none
 }
 
+# grid(): the matrix at a glance (grid.awk): a cell per context or module,
+# fault profile and hog, coloured by verdict and success rate, linked to
+# its test; then the tests that are no cell.
+function grid(    ncell, r, i, key, s, pct, t, text, tip, o, list, p)
+{
+	print "<h2 id=\"grid\">Matrix</h2>"
+	ncell = grid_load(run, T, n, tsv, 1, G)
+	if (!ncell)
+		print "<p>No test of this run is a matrix cell (atomic_stress.sh -c, extmod.sh -m).</p>"
+	else {
+		print "<table class=\"grid\">"
+		printf "%s", grid_head(G, "context / module")
+		for (r = 1; r <= G["rows"]; r++) {
+			printf "<tr><th>%s</th>", esc(G["row", r])
+			for (i = 1; i <= G["cols"]; i++) {
+				key = G["row", r] SUBSEP G["fault", i] SUBSEP G["hog", i]
+				if (!((key SUBSEP "tests") in G)) {
+					printf "<td class=\"e\"></td>"
+					continue
+				}
+				s = G[key, "status"]
+				pct = grid_pct(G, key)
+				t = G[key, "first"]
+				p = pct == "" ? "" : int(pct)
+				text = grid_letter(s)
+				text = text (text != "" && p != "" ? " " : "") p
+				if (text == "")
+					text = "-"
+				tip = T[t, "tag"] ": " verdict_word(s)
+				if (s != "ok")
+					tip = tip " (" T[t, "detail"] ")"
+				if (G[key, "tests"] > 1)
+					tip = tip ", worst of " G[key, "tests"] " tests"
+				if (pct != "")
+					tip = tip sprintf(", success %.1f%%", pct)
+				printf "<td style=\"%s\"><a href=\"#%s%d\" title=\"%s\">%s</a></td>",
+				    grid_fill(s, pct), s ~ /^(fail|error|xfail|xpass)$/ ? "t" : "r", t,
+				    esc(tip), text
+			}
+			print "</tr>"
+		}
+		print "</table>"
+		printf "%s", grid_legend()
+	}
+	list = ""
+	for (o = 1; o <= G["other"]; o++) {
+		i = G["other", o]
+		list = list (list == "" ? "" : ", ") "<a href=\"#r" i "\">" esc(T[i, "tag"]) \
+		    "</a> <span class=\"" verdict_word(T[i, "status"]) "\">" \
+		    verdict_word(T[i, "status"]) "</span>"
+	}
+	if (list != "")
+		printf "<p>Not in the matrix: %s.</p>\n", list
+}
+
 BEGIN {
 	nmeta = read_meta(run "/meta.env", meta, mkeys)
 	run_name = run
@@ -285,9 +403,11 @@ BEGIN {
 	}
 	close(dir "/manifest")
 	header()
-	metadata()
 	summary()
+	grid()
+	metadata()
 	failing()
+	known()
 	all_tests()
 	measurements()
 	printf "<p><small>Written by labyrinth's scripts/report.sh, %s.</small></p>\n", esc(generated)

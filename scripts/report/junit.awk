@@ -8,8 +8,12 @@
 # infrastructure errors <error>; both carry "category: title" as the
 # message and the console excerpt from the deciding splat as the body.
 # Skips carry their reason; an interrupted test is <skipped> with message
-# "interrupted: reason".  Valid against the Jenkins xUnit plugin's
-# junit-10.xsd (scripts/check/fixtures/xsd/).
+# "interrupted: reason".  A known failure (xfail) is <skipped
+# type="xfail"> with "category: title (known: ref)"; a known issue that
+# did not occur (xpass) passes, with "xpass: known: ref" in <system-out>.
+# A failure's body starts with the command that reruns it (repro).
+# Valid against the Jenkins xUnit plugin's junit-10.xsd
+# (scripts/check/fixtures/xsd/).
 
 function attr(name, value)
 {
@@ -36,13 +40,21 @@ function testcase(i,    tag, status, detail, dir, t, body, out, el)
 	print ">"
 	if (status == "skip") {
 		printf "      <skipped%s/>\n", attr("message", detail)
+	} else if (status == "xfail") {
+		printf "      <skipped%s%s/>\n",
+		    attr("message", "xfail: " detail " (known: " T[i, "ref"] ")"),
+		    attr("type", "xfail")
+	} else if (status == "xpass") {
+		printf "      <system-out>%s</system-out>\n",
+		    esc("xpass: known: " T[i, "ref"] " did not occur\n")
 	} else if (status == "interrupted") {
-		printf "      <skipped%s%s/>\n", attr("message", "interrupted: " detail),
+		printf "      <skipped%s%s/>\n", attr("message", detail ~ /^interrupted: / ? detail : "interrupted: " detail),
 		    attr("type", "interrupted")
 	} else {
 		body = excerpt(dir, title_of(detail))
 		if (body == "")
 			body = "(no console output captured for this test)\n"
+		body = "repro: " repro(meta, tag) "\n\n" body
 		el = status == "fail" ? "failure" : "error"
 		printf "      <%s%s%s>%s</%s>\n", el, attr("message", detail),
 		    attr("type", category_of(detail)), esc(body), el
@@ -78,7 +90,7 @@ BEGIN {
 	printf "  <testsuite%s%s%s%s%s%s>\n", attr("name", suite),
 	    attr("tests", n), attr("failures", count["fail"] + 0),
 	    attr("errors", count["error"] + 0),
-	    attr("skipped", count["skip"] + count["interrupted"]),
+	    attr("skipped", count["skip"] + count["interrupted"] + count["xfail"]),
 	    attr("time", secs(total))
 	if (nmeta) {
 		print "    <properties>"

@@ -10,10 +10,18 @@
 #                                              (kselftest's "# error")
 #   ok N tag # SKIP interrupted: reason        the run was interrupted while
 #                                              the test ran: no verdict
-#   # Totals: pass:N fail:N xfail:0 xpass:0 skip:N error:N
+#   ok N tag # XFAIL category: title (known: ref)   a known issue (known.awk)
+#   ok N tag # XPASS known: ref                a known issue that did not occur
+#   # Totals: pass:N fail:N xfail:N xpass:N skip:N error:N
 # Interrupted tests count as skips: KTAP has no other result that is
 # neither a pass nor a failure.  Tests are numbered by their place in the
 # list.
+
+# interrupted(d): the reason, said to be an interruption once.
+function interrupted(d)
+{
+	return d ~ /^interrupted: / ? d : "interrupted: " d
+}
 
 BEGIN { FS = "\t" }
 
@@ -22,6 +30,7 @@ BEGIN { FS = "\t" }
 	status[n] = $4
 	tag[n] = $3
 	detail[n] = $5
+	ref[n] = $7
 }
 
 END {
@@ -36,8 +45,14 @@ END {
 			print "ok " i " " tag[i] " # SKIP " detail[i]
 			skip++
 		} else if (s == "interrupted") {
-			print "ok " i " " tag[i] " # SKIP interrupted: " detail[i]
+			print "ok " i " " tag[i] " # SKIP " interrupted(detail[i])
 			skip++
+		} else if (s == "xfail") {
+			print "ok " i " " tag[i] " # XFAIL " detail[i] " (known: " ref[i] ")"
+			xfail++
+		} else if (s == "xpass") {
+			print "ok " i " " tag[i] " # XPASS known: " ref[i]
+			xpass++
 		} else if (s == "fail") {
 			print "not ok " i " " tag[i] " # " detail[i]
 			fail++
@@ -46,6 +61,6 @@ END {
 			error++
 		}
 	}
-	printf "# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:%d\n",
-	    pass, fail, skip, error
+	printf "# Totals: pass:%d fail:%d xfail:%d xpass:%d skip:%d error:%d\n",
+	    pass, fail, xfail, xpass, skip, error
 }

@@ -55,7 +55,9 @@ check_run()
 
 # run_tests <run-dir>: the test table, one line per list entry:
 #   pos <TAB> idx <TAB> tag <TAB> status <TAB> detail <TAB> tests/<idx>-<tag>
-# status is ok|fail|skip|error; a test without a result is an error.
+#   <TAB> known-issue reference
+# status is ok|fail|skip|error|interrupted|xfail|xpass (scripts/report/tests.awk);
+# a test without a result is an error.
 run_tests()
 {
 	LC_ALL=C awk -v run="$1" -f "$REPORT_AWK/tests.awk" "$1/list"

@@ -3,11 +3,12 @@
 # The test table of a results folder: the resolved list joined with each
 # test's result file.  Input: <run>/list ("idx tag command args").
 # -v run=<run-dir>.  Output, one line per test, tab-separated:
-#   pos idx tag status detail tests/<idx>-<tag>
-# status is ok|fail|skip|error|interrupted.  A test without a result, or
-# with one that does not parse, is an error: a test that reports nothing
-# never passes.  interrupted: the run was stopped while the test ran (no
-# verdict either way).
+#   pos idx tag status detail tests/<idx>-<tag> reference
+# status is ok|fail|skip|error|interrupted|xfail|xpass; reference is the
+# known issue's (tests/<idx>-<tag>/known) for xfail and xpass, else
+# empty.  A test without a result, or with one that does not parse, is an
+# error: a test that reports nothing never passes.  interrupted: the run
+# was stopped while the test ran (no verdict either way).
 
 /^[ \t]*(#|$)/ { next }
 
@@ -39,7 +40,7 @@
 	if (!got || status == "") {
 		status = "error"
 		detail = "missing: no result"
-	} else if (status !~ /^(ok|fail|skip|error|interrupted)$/) {
+	} else if (status !~ /^(ok|fail|skip|error|interrupted|xfail|xpass)$/) {
 		detail = "garbled: result \"" line "\""
 		gsub(/\t/, " ", detail)
 		status = "error"
@@ -52,7 +53,15 @@
 	} else if (status == "skip" && detail == "") {
 		detail = "no reason given"
 	}
-	printf "%d\t%s\t%s\t%s\t%s\t%s\n", pos, $1, $2, status, detail, dir
+	ref = ""
+	if (status == "xfail" || status == "xpass") {
+		file = run "/" dir "/known"
+		if ((getline ref < file) <= 0)
+			ref = "unknown reference"
+		close(file)
+		gsub(/[\t\r]/, " ", ref)
+	}
+	printf "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", pos, $1, $2, status, detail, dir, ref
 }
 
 END {

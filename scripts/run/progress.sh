@@ -32,7 +32,7 @@ line()
 	_eta=$((_el * (_total - _n) / _n))
 	[ "$_eta" -ge 0 ] || _eta=0
 	case $_st in
-	ok) _why= ;;
+	ok | xpass) _why= ;;
 	*) _why="  # $_why" ;;
 	esac
 	printf '[%*d/%d] %-5s %-40s %6ss  elapsed %d:%02d  eta %d:%02d%s\n' \
@@ -50,6 +50,7 @@ judge()
 	rm -rf "$_live"
 	mkdir -p "$_live/boot-$B" "$_live/tests"
 	cp "$RUN/list" "$_live/list"
+	[ ! -f "$RUN/known-issues" ] || cp "$RUN/known-issues" "$_live/known-issues"
 	# collect.sh cuts the whole console into the tests' folders
 	awk -v d="$_live/tests" '{ print d "/" $1 "-" $2 }' "$RUN/list" | xargs mkdir -p
 	# the kernel's END marker follows the RESULT line on the other port

@@ -142,3 +142,38 @@ ext_module_names()
 	[ -n "$_names" ] || die "EXTMOD=$EXTMOD: no 'obj-m += <name>.o' line in its Kbuild or Makefile"
 	printf '%s\n' "$_names"
 }
+
+# known_file: the known-issues file of this run (KNOWN, default
+# runtest/known-issues).
+known_file()
+{
+	printf '%s\n' "${KNOWN:-$LAB_TOP/runtest/known-issues}"
+}
+
+# check_known <file>: every line has the four fields and its EREs compile;
+# else file:line and exit 2.
+check_known()
+{
+	if [ -d "$1" ] || [ ! -r "$1" ]; then
+		die "KNOWN=$1 not found or not readable"
+	fi
+	_kf=$(mktemp)
+	LC_ALL=C awk -v mode=fields -f "$LAB_TOP/scripts/known.awk" "$1" >"$_kf" || {
+		rm -f "$_kf"
+		exit 2
+	}
+	_tab=$(printf '\t')
+	_bad=
+	while IFS=$_tab read -r _line _what _re; do
+		_rc=0
+		printf "" | grep -E -- "$_re" >/dev/null 2>&1 || _rc=$?
+		[ "$_rc" -gt 1 ] ||
+			RE=$_re LC_ALL=C awk 'BEGIN { if ("" ~ ENVIRON["RE"]) exit 0 }' >/dev/null 2>&1 || _rc=2
+		[ "$_rc" -le 1 ] || {
+			_bad="$1:$_line: $_what '$_re' is not a valid extended regular expression"
+			break
+		}
+	done <"$_kf"
+	rm -f "$_kf"
+	[ -z "$_bad" ] || die "$_bad"
+}

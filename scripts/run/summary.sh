@@ -3,55 +3,42 @@
 #
 # The closing lines of a run, on stderr:
 #   summary.sh <run-dir>
-# every test that did not pass ("not ok idx tag # category: title"), the
-# totals, with REPEAT the pass count of every test (also written to
-# <run-dir>/repeat.txt), and where the reports are.
-# Exit status: 0 every test passed or was skipped, else 1.
+# every test that did not pass ("not ok idx tag # category: title") with
+# the command that reruns it ("repro: make run ..."), known failures
+# ("xfail idx tag # category: title (known: ref)") and known issues that did
+# not occur ("XPASS idx tag # known: ref"), the totals, with REPEAT the
+# pass count of every test (also written to <run-dir>/repeat.txt), and
+# where the reports are.  Results are read as the reports read them
+# (scripts/report/tests.awk).
+# Exit status: 0 every test passed, was skipped, or failed as a known
+# issue (xfail) or passed despite one (xpass); else 1.
 
 set -eu
 LAB_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$LAB_TOP/scripts/lib.sh"
 . "$LAB_TOP/scripts/report/lib.sh"
 
-# statuses: "idx tag status detail" for every listed test, tab-separated.
-statuses()
-{
-	awk -v d="$RUN/tests" '
-	{ f = d "/" $1 "-" $2 "/result"; st = "error"; why = "missing: no result"
-	  if ((getline l < f) > 0) { split(l, a, "\t"); st = a[1]; why = a[2] }
-	  close(f)
-	  printf "%s\t%s\t%s\t%s\n", $1, $2, st, why }' "$RUN/list"
-}
-
+# totals <table>: the lines above; exit 1 when a test failed, broke or
+# was interrupted.
 totals()
 {
-	awk -F '\t' '
-	{ c[$3]++; n++
-	  if ($3 != "ok" && $3 != "skip")
-		printf "labyrinth: not ok %d %s # %s\n", $1, $2, $4 > "/dev/stderr" }
-	END {
-		printf "labyrinth: %d tests: %d passed, %d failed, %d skipped, %d errors", \
-			n, c["ok"], c["fail"], c["skip"], n - c["ok"] - c["fail"] - c["skip"] - c["interrupted"] > "/dev/stderr"
-		if (c["interrupted"])
-			printf ", %d interrupted", c["interrupted"] > "/dev/stderr"
-		printf "\n" > "/dev/stderr"
-		exit (n - c["ok"] - c["skip"] > 0) ? 1 : 0
-	}' "$1"
+	LC_ALL=C awk -v run="$RUN" -v table="$1" -f "$REPORT_AWK/common.awk" \
+		-f "$REPORT_AWK/summary.awk"
 }
 
-# repeat_counts <statuses> <rounds>: per test (the tag without its .rK
-# suffix) "tag<TAB>passed k/n<TAB>status of each round"; passed counts ok
-# and skip.
+# repeat_counts <table> <rounds>: per test (the tag without its .rK
+# suffix) "tag<TAB>passed k/n<TAB>status of each round"; passed counts ok,
+# skip and xpass.
 repeat_counts()
 {
 	awk -F '\t' '
 	{
-		t = $2
+		t = $3
 		sub(/\.r[0-9]+$/, "", t)
 		if (!(t in n)) order[++m] = t
 		n[t]++
-		if ($3 == "ok" || $3 == "skip") p[t]++
-		s[t] = s[t] (s[t] == "" ? "" : " ") $3
+		if ($4 == "ok" || $4 == "skip" || $4 == "xpass") p[t]++
+		s[t] = s[t] (s[t] == "" ? "" : " ") $4
 	}
 	END {
 		for (i = 1; i <= m; i++) {
@@ -79,7 +66,7 @@ main()
 	[ -f "$RUN/list" ] || die "$RUN/list not found"
 	tmp=$(mktemp)
 	trap 'rm -f "$tmp"' EXIT
-	statuses >"$tmp"
+	run_tests "$RUN" >"$tmp" || die "$RUN/list does not parse"
 	rc=0
 	totals "$tmp" || rc=$?
 	rounds=$(run_meta "$RUN" repeat)
