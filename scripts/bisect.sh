@@ -38,8 +38,10 @@ run_once()
 {
 	_id=$1-$2
 	_rc=0
+	# Known issues would turn the failure looked for into a pass (xfail):
+	# a bisect hunts a known bug too, unless KNOWN names a file.
 	KSRC=$KSRC TESTS=$TESTS RUN_ID=$_id RESULTS=$BDIR/steps REPEAT=1 \
-		sh -c "$LAB_BISECT_RUN" >"$BDIR/steps/$_id.out" 2>&1 </dev/null || _rc=$?
+		KNOWN=${KNOWN:-/dev/null} sh -c "$LAB_BISECT_RUN" >"$BDIR/steps/$_id.out" 2>&1 </dev/null || _rc=$?
 	for _r in "$BDIR/steps/$_id"/tests/*/result; do
 		[ -f "$_r" ] || continue
 		awk -F '\t' -v t="${_r%/result}" '$1 == "fail" || $1 == "error" {
