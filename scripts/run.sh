@@ -21,7 +21,9 @@
 #   EXTMOD=<dir>      also build this module and run runtest/extmod on it
 #   RESULTS=<dir>     results folder (default results/)
 #   RUN_ID=<name>     name of this run's folder (default: date and time)
-#   MAX_BOOTS=<n>     give up after this many guest boots (default 50)
+#   GUESTS=<n>        guests at once, each on a balanced part of the list
+#                     (default: as many as the cores and memory hold)
+#   MAX_BOOTS=<n>     give up after this many boots of a guest (default 50)
 # Exit status: 0 all tests passed or skipped, 1 a test failed, 2 usage or
 # set-up error (nothing under RESULTS is touched then), 130 interrupted
 # (SIGINT or SIGTERM: the guest is stopped and what finished is reported).
@@ -44,6 +46,7 @@ check_vars()
 	check_uint MAX_BOOTS "${MAX_BOOTS:=50}" 1 10000
 	check_uint REPEAT "${REPEAT:=1}" 1 1000
 	check_enum KASAN "${KASAN:=0}" 0 1
+	check_guests
 	if [ -n "${SHARD:-}" ]; then
 		case $SHARD in
 		[1-9]*/[1-9]*) ;;
@@ -59,7 +62,7 @@ check_vars()
 	case ${RUN_ID:-x} in
 	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
 	esac
-	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT
+	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS
 }
 
 new_run_dir()
@@ -100,7 +103,7 @@ main()
 	mkdir -p "$RUN/tests"
 	write_meta "$RUN" "$KB"
 	meta_add "$RUN" accel "$accel"
-	info "run ${RUN##*/}: $(wc -l <"$RUN/list") tests from $RUNTEST on $(cat "$KB/.lab-release" 2>/dev/null || echo "$KB"), $VCPUS vCPUs, $MEM, accel $accel"
+	info "run ${RUN##*/}: $(wc -l <"$RUN/list") tests from $RUNTEST on $(cat "$KB/.lab-release" 2>/dev/null || echo "$KB"), $GUESTS x ($VCPUS vCPUs, $MEM), accel $accel"
 	rm -rf "$tmp"
 	trap - EXIT
 	exec "$SCRIPTS/run/boots.sh" "$RUN" "$KB/arch/x86/boot/bzImage" "$IMG"
