@@ -145,3 +145,29 @@ check_guests()
 	: "${GUESTS:=$(default_guests "${VCPUS:-2}" "${MEM:-2G}")}"
 	check_uint GUESTS "$GUESTS" 1 64
 }
+
+# check_cache_max: LAB_CACHE_MAX (default 5G) is a size.
+check_cache_max()
+{
+	: "${LAB_CACHE_MAX:=5G}"
+	[ -n "$(mem_mib "$LAB_CACHE_MAX")" ] ||
+		die "LAB_CACHE_MAX='$LAB_CACHE_MAX' is not a size like 5G or 800M"
+	export LAB_CACHE_MAX
+}
+
+# cache_lookup_begin, cache_lookup_end: between the two, this process
+# looks entries up in the cache (and builds them); eviction (scripts/
+# cache.sh) waits for it, so nothing found is removed before the run
+# holds it (scripts/cache.sh hold).  File descriptor 8 holds the lock.
+cache_lookup_begin()
+{
+	mkdir -p "$LAB_CACHE/locks"
+	exec 8>>"$LAB_CACHE/locks/cache"
+	flock -s 8
+}
+
+cache_lookup_end()
+{
+	flock -u 8
+	exec 8>&-
+}

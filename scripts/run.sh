@@ -24,6 +24,8 @@
 #   GUESTS=<n>        guests at once, each on a balanced part of the list
 #                     (default: as many as the cores and memory hold)
 #   MAX_BOOTS=<n>     give up after this many boots of a guest (default 50)
+#   LAB_CACHE_MAX=<size>  bound of the build cache (default 5G), see
+#                     scripts/cache.sh
 # Exit status: 0 all tests passed or skipped, 1 a test failed, 2 usage or
 # set-up error (nothing under RESULTS is touched then), 130 interrupted
 # (SIGINT or SIGTERM: the guest is stopped and what finished is reported).
@@ -47,6 +49,7 @@ check_vars()
 	check_uint REPEAT "${REPEAT:=1}" 1 1000
 	check_enum KASAN "${KASAN:=0}" 0 1
 	check_guests
+	check_cache_max
 	if [ -n "${SHARD:-}" ]; then
 		case $SHARD in
 		[1-9]*/[1-9]*) ;;
@@ -94,9 +97,15 @@ main()
 	trap 'rm -rf "$tmp"' EXIT
 	select_tests "$tmp/list"
 	check_profiles "$tmp/list"
+	cache_lookup_begin
 	KB=$("$SCRIPTS/kernel.sh")
 	KO=$("$SCRIPTS/modules.sh" "$KB")
 	IMG=$("$SCRIPTS/image.sh" "$KO")
+	# the run holds its cache entries until it ends; then the cache is
+	# trimmed to LAB_CACHE_MAX
+	"$SCRIPTS/cache.sh" hold $$ "$KB" "$KO" "$IMG" >/dev/null
+	cache_lookup_end
+	"$SCRIPTS/cache.sh" evict
 	accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")
 	RUN=$(new_run_dir)
 	cp "$tmp/list" "$RUN/list"
