@@ -126,12 +126,13 @@ mem_mib()
 	}'
 }
 
-# default_guests <vcpus> <mem>: how many guests of <vcpus> and <mem> the
-# host holds at once: min(cores / vcpus, available memory / mem), at least 1.
+# default_guests <vcpus> <mem> [<cores> <available-MiB>]: how many guests
+# of <vcpus> and <mem> the host (its cores and available memory, default
+# this host's) holds at once: min(cores / vcpus, available / mem), at least 1.
 default_guests()
 {
-	_cores=$(nproc 2>/dev/null || echo 1)
-	_avail=$(awk '$1 == "MemAvailable:" { printf "%d\n", $2 / 1024 }' /proc/meminfo 2>/dev/null)
+	_cores=${3:-$(nproc 2>/dev/null || echo 1)}
+	_avail=${4:-$(awk '$1 == "MemAvailable:" { printf "%d\n", $2 / 1024 }' /proc/meminfo 2>/dev/null)}
 	_per=$(mem_mib "$2")
 	awk -v c="$_cores" -v v="$1" -v a="${_avail:-0}" -v m="${_per:-0}" 'BEGIN {
 		g = int(c / (v > 0 ? v : 1))
