@@ -6,7 +6,10 @@
 # the next test, progress lines carry the host's final verdict, SIGINT to
 # the run's process group and SIGTERM to the runner stop QEMU, mark the
 # running test interrupted, write every report and results/latest and exit
-# 130; qemu.sh records how QEMU ended.
+# 130; qemu.sh records how QEMU ended.  With GUESTS=2 the same list gives
+# the same KTAP as one guest, the guests run at once, each recovers from its
+# own crash or restart, and a signal stops both.  ONLY=1: up to the restart
+# tests; ONLY=guests: those and the two-guest tests.
 
 set -eu
 cd "$(dirname "$0")/../.."
