@@ -197,7 +197,8 @@ no_boot()
 # the counts go to .guest-<g>.env for the coordinator.
 boots()
 {
-	_start=1
+	_start=$(awk 'NR == 1 { print $1 }' "$PART")
+	_start=${_start:-1}
 	_restarts=0
 	_reasons=
 	_who=
