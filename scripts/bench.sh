@@ -8,11 +8,7 @@
 #   3. the cold kernel build time recorded when the cached kernel was built
 #   4. runtest/bench: allocation rates per context against the same-boot
 #      ceiling, and the fragmenter, from the tests' data records
-#   5. with BENCH_GUESTS=<n>: wall time of runtest/quick (LAB_DURATION=3)
-#      on 1 guest of n vCPUs against n guests of 1 vCPU, back to back,
-#      with the host's load average before each
-# Variables: BOOTS (default 5), BENCH_GUESTS (default: no such figure),
-# plus those of scripts/run.sh.
+# Variables: BOOTS (default 5), plus those of scripts/run.sh.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -22,6 +18,24 @@ SCRIPTS=$LAB_TOP/scripts
 now_ms()
 {
 	date +%s%3N
+}
+
+# parallel_guests <n> (BENCH_GUESTS=n): runtest/quick (LAB_DURATION=3) on
+# 1 guest of n vCPUs, then on n guests of 1 vCPU, back to back; the wall
+# time and the host's load average before each.
+parallel_guests()
+{
+	for _cfg in "1 $1" "$1 1"; do
+		_g=${_cfg% *}
+		_v=${_cfg#* }
+		_load=$(cut -d" " -f1-3 /proc/loadavg)
+		_t0=$(date +%s)
+		_rc=0
+		GUESTS=$_g VCPUS=$_v RUNTEST=quick LAB_DURATION=3 \
+			RUN_ID=bench-guests$_g-vcpus$_v-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
+			>"$w/guests.out" 2>&1 || _rc=$?
+		echo "quick_${_g}x${_v}vcpu_s=$(($(date +%s) - _t0)) status=$_rc load_before=$_load"
+	done
 }
 
 cached_build()
@@ -68,27 +82,10 @@ median()
 	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
 }
 
-# parallel_guests <n>: runtest/quick on 1 guest x n vCPUs, then on n guests
-# x 1 vCPU; seconds and load average of each.
-parallel_guests()
-{
-	for _cfg in "1 $1" "$1 1"; do
-		_g=${_cfg% *}
-		_v=${_cfg#* }
-		_load=$(cut -d" " -f1-3 /proc/loadavg)
-		_t0=$(date +%s)
-		_rc=0
-		GUESTS=$_g VCPUS=$_v RUNTEST=quick LAB_DURATION=3 \
-			RUN_ID=bench-guests$_g-vcpus$_v-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
-			>"$w/guests.out" 2>&1 || _rc=$?
-		echo "quick_${_g}x${_v}vcpu_s=$(($(date +%s) - _t0)) status=$_rc load_before=$_load"
-	done
-}
-
 main()
 {
-	check_uint BOOTS "${BOOTS:=5}" 1 100
 	[ -z "${BENCH_GUESTS:-}" ] || check_uint BENCH_GUESTS "$BENCH_GUESTS" 2 64
+	check_uint BOOTS "${BOOTS:=5}" 1 100
 	w=$(mktemp -d)
 	trap 'rm -rf "$w"' EXIT
 	out=${RESULTS:-$LAB_TOP/results}/bench-$(date +%Y%m%d-%H%M%S).txt
@@ -118,10 +115,8 @@ main()
 				cat "$run"/tests/*/data 2>/dev/null | grep '^sum ' || :
 			fi
 		fi
-		if [ -n "${BENCH_GUESTS:-}" ]; then
-			parallel_guests "$BENCH_GUESTS"
-		fi
 	} | tee "$out"
+	[ -z "${BENCH_GUESTS:-}" ] || parallel_guests "$BENCH_GUESTS" | tee -a "$out"
 	info "figures written to $out"
 }
 
