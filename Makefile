@@ -21,7 +21,7 @@ endif
 endif
 SCRIPT := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh
 
-.PHONY: help run check bench compare merge bisect kernel modules image setup lint clean
+.PHONY: help run check bench compare merge bisect kernel modules image setup lint clean cache cache-clean
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
@@ -69,6 +69,15 @@ modules:
 image:
 	@sh scripts/setup.sh run
 	@sh scripts/image.sh "$$(sh scripts/modules.sh "$$(sh scripts/kernel.sh)")"
+
+## make cache      what the build cache holds (kind, key, size, last use) and
+##                 its total; LAB_CACHE_MAX (default 5G) bounds it
+cache:
+	@sh scripts/cache.sh list
+
+## make cache-clean  empty the build cache (entries a run uses stay)
+cache-clean:
+	@sh scripts/cache.sh clean
 
 ## make setup      install missing Debian packages
 setup:

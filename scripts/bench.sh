@@ -22,6 +22,24 @@ now_ms()
 	date +%s%3N
 }
 
+# parallel_guests <n> (BENCH_GUESTS=n): runtest/quick (LAB_DURATION=3) on
+# 1 guest of n vCPUs, then on n guests of 1 vCPU, back to back; the wall
+# time and the host's load average before each.
+parallel_guests()
+{
+	for _cfg in "1 $1" "$1 1"; do
+		_g=${_cfg% *}
+		_v=${_cfg#* }
+		_load=$(cut -d" " -f1-3 /proc/loadavg)
+		_t0=$(date +%s)
+		_rc=0
+		GUESTS=$_g VCPUS=$_v RUNTEST=quick LAB_DURATION=3 \
+			RUN_ID=bench-guests$_g-vcpus$_v-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \
+			>"$w/guests.out" 2>&1 || _rc=$?
+		echo "quick_${_g}x${_v}vcpu_s=$(($(date +%s) - _t0)) status=$_rc load_before=$_load"
+	done
+}
+
 cached_build()
 {
 	t0=$(now_ms)
@@ -77,6 +95,7 @@ median()
 
 main()
 {
+	[ -z "${BENCH_GUESTS:-}" ] || check_uint BENCH_GUESTS "$BENCH_GUESTS" 2 64
 	check_uint BOOTS "${BOOTS:=5}" 1 100
 	BENCH_RUNTEST=${BENCH_RUNTEST-bench}
 	w=$(mktemp -d)
@@ -111,6 +130,7 @@ main()
 			fi
 		fi
 	} | tee "$out"
+	[ -z "${BENCH_GUESTS:-}" ] || parallel_guests "$BENCH_GUESTS" | tee -a "$out"
 	info "figures written to $out"
 }
 

@@ -107,3 +107,68 @@ shielded()
 		"$@"
 	)
 }
+
+# mem_mib <size>: a size such as 2G, 800M, 5GiB or a number of bytes, in
+# MiB (rounded down); empty for anything else.
+mem_mib()
+{
+	printf '%s\n' "$1" | awk '
+	match($0, /^[0-9]+(\.[0-9]+)?/) {
+		n = substr($0, 1, RLENGTH); u = toupper(substr($0, RLENGTH + 1))
+		sub(/I?B?$/, "", u)
+		if (u == "") { m = n / 1048576 }
+		else if (u == "K") { m = n / 1024 }
+		else if (u == "M") { m = n }
+		else if (u == "G") { m = n * 1024 }
+		else if (u == "T") { m = n * 1048576 }
+		else exit
+		printf "%d\n", m
+	}'
+}
+
+# default_guests <vcpus> <mem> [<cores> <available-MiB>]: how many guests
+# of <vcpus> and <mem> the host (its cores and available memory, default
+# this host's) holds at once: min(cores / vcpus, available / mem), at least 1.
+default_guests()
+{
+	_cores=${3:-$(nproc 2>/dev/null || echo 1)}
+	_avail=${4:-$(awk '$1 == "MemAvailable:" { printf "%d\n", $2 / 1024 }' /proc/meminfo 2>/dev/null)}
+	_per=$(mem_mib "$2")
+	awk -v c="$_cores" -v v="$1" -v a="${_avail:-0}" -v m="${_per:-0}" 'BEGIN {
+		g = int(c / (v > 0 ? v : 1))
+		if (m > 0 && a > 0 && int(a / m) < g) g = int(a / m)
+		print (g < 1 ? 1 : g) }'
+}
+
+# check_guests: GUESTS (default: default_guests) is a count of guests.
+check_guests()
+{
+	: "${GUESTS:=$(default_guests "${VCPUS:-2}" "${MEM:-2G}")}"
+	check_uint GUESTS "$GUESTS" 1 64
+}
+
+# check_cache_max: LAB_CACHE_MAX (default 5G) is a size.
+check_cache_max()
+{
+	: "${LAB_CACHE_MAX:=5G}"
+	[ -n "$(mem_mib "$LAB_CACHE_MAX")" ] ||
+		die "LAB_CACHE_MAX='$LAB_CACHE_MAX' is not a size like 5G or 800M"
+	export LAB_CACHE_MAX
+}
+
+# cache_lookup_begin, cache_lookup_end: between the two, this process
+# looks entries up in the cache (and builds them); eviction (scripts/
+# cache.sh) waits for it, so nothing found is removed before the run
+# holds it (scripts/cache.sh hold).  File descriptor 8 holds the lock.
+cache_lookup_begin()
+{
+	mkdir -p "$LAB_CACHE/locks"
+	exec 8>>"$LAB_CACHE/locks/cache"
+	flock -s 8
+}
+
+cache_lookup_end()
+{
+	flock -u 8
+	exec 8>&-
+}

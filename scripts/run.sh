@@ -22,7 +22,11 @@
 #   EXTMOD=<dir>      also build this module and run runtest/extmod on it
 #   RESULTS=<dir>     results folder (default results/)
 #   RUN_ID=<name>     name of this run's folder (default: date and time)
-#   MAX_BOOTS=<n>     give up after this many guest boots (default 50)
+#   GUESTS=<n>        guests at once, each on a balanced part of the list
+#                     (default: as many as the cores and memory hold)
+#   MAX_BOOTS=<n>     give up after this many boots of a guest (default 50)
+#   LAB_CACHE_MAX=<size>  bound of the build cache (default 5G), see
+#                     scripts/cache.sh
 # Exit status: 0 all tests passed or skipped, 1 a test failed, 2 usage or
 # set-up error (nothing under RESULTS is touched then), 130 interrupted
 # (SIGINT or SIGTERM: the guest is stopped and what finished is reported).
@@ -45,6 +49,8 @@ check_vars()
 	check_uint MAX_BOOTS "${MAX_BOOTS:=50}" 1 10000
 	check_uint REPEAT "${REPEAT:=1}" 1 1000
 	check_enum KASAN "${KASAN:=0}" 0 1
+	check_guests
+	check_cache_max
 	if [ -n "${SHARD:-}" ]; then
 		case $SHARD in
 		[1-9]*/[1-9]*) ;;
@@ -60,7 +66,7 @@ check_vars()
 	case ${RUN_ID:-x} in
 	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
 	esac
-	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT
+	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS
 }
 
 new_run_dir()
@@ -93,9 +99,15 @@ main()
 	select_tests "$tmp/list"
 	check_known "$(known_file)"
 	check_profiles "$tmp/list"
+	cache_lookup_begin
 	KB=$("$SCRIPTS/kernel.sh")
 	KO=$("$SCRIPTS/modules.sh" "$KB")
 	IMG=$("$SCRIPTS/image.sh" "$KO")
+	# the run holds its cache entries until it ends; then the cache is
+	# trimmed to LAB_CACHE_MAX
+	"$SCRIPTS/cache.sh" hold $$ "$KB" "$KO" "$IMG" >/dev/null
+	cache_lookup_end
+	"$SCRIPTS/cache.sh" evict
 	accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")
 	RUN=$(new_run_dir)
 	cp "$tmp/list" "$RUN/list"
@@ -103,7 +115,7 @@ main()
 	mkdir -p "$RUN/tests"
 	write_meta "$RUN" "$KB"
 	meta_add "$RUN" accel "$accel"
-	info "run ${RUN##*/}: $(wc -l <"$RUN/list") tests from $RUNTEST on $(cat "$KB/.lab-release" 2>/dev/null || echo "$KB"), $VCPUS vCPUs, $MEM, accel $accel"
+	info "run ${RUN##*/}: $(wc -l <"$RUN/list") tests from $RUNTEST on $(cat "$KB/.lab-release" 2>/dev/null || echo "$KB"), $GUESTS x ($VCPUS vCPUs, $MEM), accel $accel"
 	rm -rf "$tmp"
 	trap - EXIT
 	exec "$SCRIPTS/run/boots.sh" "$RUN" "$KB/arch/x86/boot/bzImage" "$IMG"

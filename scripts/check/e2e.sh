@@ -15,6 +15,10 @@ set -eu
 cd "$(dirname "$0")/../.."
 . scripts/lib.sh
 
+# These checks read boot-1/: one guest, however many the host would hold.
+GUESTS=${GUESTS:-1}
+export GUESTS
+
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 

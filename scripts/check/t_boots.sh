@@ -6,7 +6,10 @@
 # the next test, progress lines carry the host's final verdict, SIGINT to
 # the run's process group and SIGTERM to the runner stop QEMU, mark the
 # running test interrupted, write every report and results/latest and exit
-# 130; qemu.sh records how QEMU ended.
+# 130; qemu.sh records how QEMU ended.  With GUESTS=2 the same list gives
+# the same KTAP as one guest, the guests run at once, each recovers from its
+# own crash or restart, and a signal stops both.  ONLY=1: up to the restart
+# tests; ONLY=guests: those and the two-guest tests.
 
 set -eu
 cd "$(dirname "$0")/../.."
@@ -18,8 +21,8 @@ T=$(mktemp -d)
 # fake_qemu: a stand-in for qemu-system-x86_64.  Tags (without .rK) say
 # what the guest does in a test: ok*, bug* (oops on the console, the guest
 # says ok), panic* (the kernel dies), slow* (runs 60 s), restart* (passes,
-# then asks for a restart and ends the boot).  SIGTERM: QEMU's
-# message, then exit 0.
+# then asks for a restart and ends the boot), nap* (runs 2 s).  SIGTERM:
+# QEMU's message, then exit 0.
 fake_qemu()
 {
 	mkdir -p "$T/bin"
@@ -49,6 +52,7 @@ while read -r idx tag cmd; do
 	k "labyrinth: START $idx $tag"
 	case $tag in
 	slow*) sleep 60 & wait $! ;;
+	nap*) sleep 2 ;;
 	panic*) k "Kernel panic - not syncing: Fatal exception"; rm -rf "$d"; exit 0 ;;
 	bug*) k "BUG: kernel NULL pointer dereference, address: 0000000000000008" ;;
 	esac
@@ -83,10 +87,11 @@ prepare()
 }
 
 # boots: boots.sh on $RUN with the stand-in QEMU, in the background
-# in a session of its own (pid $BOOTS = its process group).
+# in a session of its own (pid $BOOTS = its process group); GUESTS
+# guests (default 1).
 boots()
 {
-	env QEMU="$T/bin/qemu" ACCEL=tcg HANG_TIMEOUT=30 LAB_DURATION=1 \
+	env QEMU="$T/bin/qemu" ACCEL=tcg HANG_TIMEOUT=30 LAB_DURATION=1 GUESTS="${GUESTS:-1}" \
 		setsid env --default-signal=INT,TERM sh scripts/run/boots.sh "$RUN" "$T/bzImage" "$T/image" \
 		>"$T/out" 2>&1 &
 	BOOTS=$!
@@ -252,16 +257,131 @@ qemu_end()
 		sh "$rc" "$T/ct.end" "$T/ct.pid"
 }
 
+# started_at <file>, ended_at <file>: modification times with nanoseconds.
+# shellcheck disable=SC2317 # called through check
+started_at()
+{
+	stat -c %.9Y "$1" 2>/dev/null || echo 0
+}
+
+# overlap <boot-a> <boot-b>: the two boots ran at the same time (each
+# started before the other ended; qemu.sh writes console.log.cmdline as
+# QEMU starts and console.log.end as it ends).
+# shellcheck disable=SC2317 # called through check
+overlap()
+{
+	awk -v s1="$(started_at "$1/console.log.cmdline")" -v e1="$(started_at "$1/console.log.end")" \
+		-v s2="$(started_at "$2/console.log.cmdline")" -v e2="$(started_at "$2/console.log.end")" \
+		'BEGIN { exit !(s1 > 0 && s2 > 0 && s1 < e2 && s2 < e1) }'
+}
+
+# two_guests: the same list under GUESTS=1 and GUESTS=2 gives the same
+# KTAP; the two guests run at once, each from its part, each recovers from
+# its own crash or restart; one progress line per test; the logs name the
+# guest of each boot.  Parts (scripts/shard.awk): guest 1 gets 3 bug_c,
+# 4 panic_d, 5 nap_e, 6 ok_f; guest 2 gets 1 ok_a, 2 nap_b, 7 restart_g,
+# 8 ok_h.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+two_guests()
+{
+	set -- ok_a nap_b bug_c panic_d nap_e ok_f restart_g ok_h
+	prepare one "$@"
+	one=$RUN
+	GUESTS=1 boots
+	rc1=0
+	wait "$BOOTS" || rc1=$?
+	prepare two "$@"
+	t0=$(date +%s)
+	GUESTS=2 boots
+	rc2=0
+	wait "$BOOTS" || rc2=$?
+	secs=$(($(date +%s) - t0))
+	sed 's/^/# /' "$T/out"
+	check "guests: GUESTS=2 and GUESTS=1 end alike (status $rc2 and $rc1, both 1)" [ "$rc1.$rc2" = 1.1 ]
+	if diff "$one/ktap.txt" "$RUN/ktap.txt" >"$T/ktap.diff"; then
+		ok "guests: GUESTS=2 gives the same ktap.txt as one guest, test for test"
+	else
+		sed 's/^/# /' "$T/ktap.diff"
+		not_ok "guests: GUESTS=2 gives the same ktap.txt as one guest, test for test"
+	fi
+	check "guests: one run folder: boots boot-1-1 boot-1-2 boot-2-1 boot-2-2, no other" \
+		[ "$(cd "$RUN" && echo boot-*)" = "boot-1-1 boot-1-2 boot-2-1 boot-2-2" ]
+	check "guests: the two guests ran at once" overlap "$RUN/boot-1-1" "$RUN/boot-2-1"
+	check "guests: guest 1 restarted after its panic and ran test 5, guest 2 after its restart ran test 8" \
+		sh -c 'grep -q "LAB START 5 " "$1/boot-1-2/channel.log" && grep -q "LAB START 8 " "$1/boot-2-2/channel.log" &&
+			grep -q "^fail.*panic" "$1"/tests/4-*/result && grep -q "^ok" "$1"/tests/8-*/result' sh "$RUN"
+	check "guests: meta.env counts 4 boots, 1 restart, 2 guests" \
+		sh -c 'grep -qx boots=4 "$1/meta.env" && grep -qx restarts=1 "$1/meta.env" &&
+			grep -qx guests=2 "$1/meta.env" && grep -qx "restart_reasons=7: lockdep off" "$1/meta.env"' sh "$RUN"
+	check "guests: one progress line per test, numbered 1 to 8 once each" \
+		sh -c '[ "$(grep -oE "^\[[ 0-9]+/8\]" "$1" | tr -d "[ " | sort -n | tr "\n" " ")" = "1/8] 2/8] 3/8] 4/8] 5/8] 6/8] 7/8] 8/8] " ]' sh "$T/out"
+	check "guests: the run's channel and console hold every boot, the guest named" \
+		sh -c 'grep -qx "LAB HOST boot 1-2 start 5 guest 1" "$1/channel.log" &&
+			grep -qx "LAB HOST boot 2-1 start 1 guest 2" "$1/channel.log" &&
+			[ "$(grep -c "^==== boot [12]-[12] guest [12] from test" "$1/console.log")" = 4 ]' sh "$RUN"
+	check "guests: no scratch files left in the run folder" \
+		sh -c '[ -z "$(cd "$1" && ls -A | grep "^\.")" ]' sh "$RUN"
+	echo "# GUESTS=2 stand-in run took $secs s"
+}
+
+# interrupted_guests <signal> <group|runner>: with two guests, each in a
+# slow test, a signal stops both, marks both tests interrupted, reports.
+# Parts: guest 1 gets 1 ok_a, 2 slow_b; guest 2 gets 3 slow_c, 4 ok_d.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+interrupted_guests()
+{
+	prepare "g2int$1$2" ok_a slow_b slow_c ok_d
+	GUESTS=2 boots
+	if ! until_seen 'LAB START 2' "$RUN/boot-1-1/channel.log" ||
+		! until_seen 'LAB START 3' "$RUN/boot-2-1/channel.log"; then
+		kill -KILL "-$BOOTS" 2>/dev/null || :
+		not_ok "interrupt with 2 guests ($1 $2): the slow tests never started"
+		return 0
+	fi
+	t0=$(date +%s)
+	if [ "$2" = group ]; then
+		kill -"$1" "-$BOOTS"
+	else
+		kill -"$1" "$BOOTS"
+	fi
+	rc=0
+	wait "$BOOTS" || rc=$?
+	secs=$(($(date +%s) - t0))
+	sed 's/^/# /' "$T/out"
+	check "interrupt with 2 guests ($1 to the $2): exit status 130 (got $rc) within 15 s (took $secs s)" \
+		sh -c '[ "$1" = 130 ] && [ "$2" -le 15 ]' sh "$rc" "$secs"
+	check "interrupt with 2 guests ($1 to the $2): both running tests are marked interrupted by SIG$1" \
+		[ "$(result_of 2)|$(result_of 3)" = "interrupted	interrupted: run stopped by SIG$1|interrupted	interrupted: run stopped by SIG$1" ]
+	check "interrupt with 2 guests ($1 to the $2): the finished test stays, the unstarted one leaves the list" \
+		sh -c 'grep -q "^ok" "$1"/tests/1-*/result && [ "$(cut -d" " -f2 "$1/list" | tr "\n" " ")" = "ok_a slow_b slow_c " ] &&
+			[ ! -d "$1"/tests/4-ok_d ]' sh "$RUN"
+	check "interrupt with 2 guests ($1 to the $2): reports written, latest moved, meta says so" \
+		sh -c 'grep -qx "1\.\.3" "$1/ktap.txt" && [ "$(grep -c "^ok [23] slow_[bc] # SKIP" "$1/ktap.txt")" = 2 ] &&
+			[ "$(readlink "$2")" = "${1##*/}" ] && grep -qx "interrupted=SIG$3" "$1/meta.env"' \
+		sh "$RUN" "$T/results/latest" "$1"
+	check "interrupt with 2 guests ($1 to the $2): no QEMU left, both ends recorded as killed" \
+		sh -c 'grep -q "^killed SIG" "$1/boot-1-1/console.log.end" && grep -q "^killed SIG" "$1/boot-2-1/console.log.end"' sh "$RUN"
+	check "interrupt with 2 guests ($1 to the $2): no QEMU left running" no_qemu_left
+}
+
 main()
 {
 	fake_qemu
 	qemu_end
 	crash_and_verdicts
 	restart
+	if [ "${ONLY:-}" = guests ]; then
+		[ -n "${SKIP2:-}" ] || two_guests
+		interrupted_guests INT group
+		exit "$FAILED"
+	fi
 	[ -n "${ONLY:-}" ] && exit 0
 	interrupted INT group
 	interrupted TERM runner
 	early_stop
+	two_guests
+	interrupted_guests INT group
+	interrupted_guests TERM runner
 	exit "$FAILED"
 }
 

@@ -3,13 +3,22 @@
 #
 # The boot loop of a run:
 #   boots.sh <run-dir> <bzImage> <image>
-# Boots the guest on the run's list; after a crash, a hang or a restart the
-# guest asks for (its detectors were disarmed), boots it again from the
-# next test, until the list is done or MAX_BOOTS.  Then writes the reports,
-# points results/latest at the run and prints the summary.
-# SIGINT or SIGTERM stops the guest, collects the boot in progress, marks
-# the test that was running "interrupted" (tests that never started leave
-# the list) and reports what finished.
+# Splits the run's list into GUESTS balanced parts (scripts/shard.awk) and
+# runs one guest loop per part at once, each a process of its own:
+#   boots.sh --guest <g> <run-dir> <bzImage> <image>
+# A guest loop boots its guest on its part; after a crash, a hang or a
+# restart the guest asks for (its detectors were disarmed), boots it again
+# from the part's next test, until the part is done or MAX_BOOTS boots.
+# Boot folders are boot-<n> with one guest, boot-<g>-<n> with more; every
+# boot is collected into the same tests/ folders, numbered as in the list,
+# and its console and channel join the run's (one block per boot, the
+# guest named).  Then writes the reports, points results/latest at the run
+# and prints the summary.
+# SIGINT or SIGTERM stops every guest, collects the boots in progress,
+# marks the tests that were running "interrupted" (tests that never
+# started leave the list) and reports what finished.
+# Variables: GUESTS (default: scripts/lib.sh default_guests), MAX_BOOTS
+# (per guest, default 50), LAB_DURATION, LAB_SEED, VCPUS and MEM (per guest).
 # Exit status: 0 all passed or skipped, 1 a test failed, 130 interrupted.
 
 set -eu
@@ -21,16 +30,36 @@ SCRIPTS=$LAB_TOP/scripts
 SIGNAL=		# SIGINT or SIGTERM once the run is being stopped
 QSH=		# qemu.sh of the boot in progress
 KILLER=		# its SIGKILL after the grace period
-N=0		# boot number
+G=		# this guest's number (guest loop)
+N=0		# boot number of this guest
+B=		# boot id: N, or G-N with more than one guest
+PART=		# this guest's part of the list
 OUTCOME=	# collect.sh's verdict on the last boot
+LOOPS=		# the guest loops' pids (coordinator)
 
 # shellcheck disable=SC2317 # called from the traps
 on_signal()
 {
 	[ -z "$SIGNAL" ] || return 0
 	SIGNAL=SIG$1
-	info "interrupted ($SIGNAL): stopping the guest, reporting what finished"
-	stop_guest
+	if [ -n "$G" ]; then
+		# the coordinator names the signal the run got
+		[ ! -s "$RUN/.signal" ] || SIGNAL=$(cat "$RUN/.signal")
+		stop_guest
+		return 0
+	fi
+	echo "$SIGNAL" >"$RUN/.signal"
+	info "interrupted ($SIGNAL): stopping the guests, reporting what finished"
+	stop_loops
+}
+
+# stop_loops: SIGTERM to every guest loop (they stop their guest).
+stop_loops()
+{
+	# own variable: this runs from a trap, inside the loop over $LOOPS
+	for _sl in $LOOPS; do
+		kill -TERM "$_sl" 2>/dev/null || :
+	done
 }
 
 # stop_guest: SIGTERM to qemu.sh of the boot in progress (it ends QEMU
@@ -39,7 +68,7 @@ stop_guest()
 {
 	[ -n "$QSH" ] || return 0
 	kill -TERM "$QSH" 2>/dev/null || return 0
-	_p=$RUN/boot-$N/console.log.pid
+	_p=$RUN/boot-$B/console.log.pid
 	(
 		sleep 8
 		[ ! -f "$_p" ] || kill -KILL "$(cat "$_p")" 2>/dev/null || :
@@ -59,30 +88,43 @@ await()
 	done
 }
 
+# locked <command...>: run a command under the run's lock (the guests
+# share the run's logs, metadata and progress).
+# shellcheck disable=SC2317 # run through shielded
+locked()
+{
+	(
+		flock 9
+		"$@"
+	) 9>>"$RUN/.lock"
+}
+
 # guest_initrd <start>: the base image plus this boot's list and settings.
 # shellcheck disable=SC2317 # run through shielded
 guest_initrd()
 {
-	_g=$RUN/.guest
+	_g=$RUN/.guest-$G
 	rm -rf "$_g"
 	mkdir -p "$_g/lab/run"
-	cp "$RUN/list" "$_g/lab/run/list"
+	cp "$PART" "$_g/lab/run/list"
 	printf 'start=%s\nduration=%s\nseed=%s\n' "$1" "$LAB_DURATION" "${LAB_SEED:-1}" \
 		>"$_g/lab/run/env"
-	(cd "$_g" && find lab | cpio -o -H newc --quiet) >"$RUN/.run.cpio"
-	cat "$IMG" "$RUN/.run.cpio" >"$RUN/.initrd"
-	rm -rf "$_g" "$RUN/.run.cpio"
+	(cd "$_g" && find lab | cpio -o -H newc --quiet) >"$RUN/.run-$G.cpio"
+	cat "$IMG" "$RUN/.run-$G.cpio" >"$RUN/.initrd-$G"
+	rm -rf "$_g" "$RUN/.run-$G.cpio"
 }
 
 # keep_logs <boot-dir> <start>: the boot's console and channel join the run's.
-# shellcheck disable=SC2317 # run through shielded
+# shellcheck disable=SC2317 # run through locked
 keep_logs()
 {
 	if ! grep -q '^qemu_cmdline=' "$RUN/meta.env" && [ -f "$1/console.log.cmdline" ]; then
 		meta_add "$RUN" qemu_cmdline "$(cat "$1/console.log.cmdline")"
 	fi
-	{ echo "==== boot $N from test $2"; cat "$1/console.log"; } >>"$RUN/console.log"
-	{ echo "LAB HOST boot $N start $2"; cat "$1/channel.log"; } >>"$RUN/channel.log"
+	_who=
+	[ "$GUESTS" -eq 1 ] || _who=" guest $G"
+	{ echo "==== boot $B$_who from test $2"; cat "$1/console.log"; } >>"$RUN/console.log"
+	{ echo "LAB HOST boot $B start $2$_who"; cat "$1/channel.log"; } >>"$RUN/channel.log"
 }
 
 # mark_interrupted: the test the guest was running when the run was stopped.
@@ -91,7 +133,7 @@ mark_interrupted()
 {
 	_idx=$(awk '$1 == "LAB" && $2 == "START" { i = $3 }
 		$1 == "LAB" && $2 == "RESULT" && $3 == i { i = "" }
-		END { print i }' "$RUN/boot-$N/channel.log" 2>/dev/null)
+		END { print i }' "$RUN/boot-$B/channel.log" 2>/dev/null)
 	[ -n "$_idx" ] || return 0
 	_tag=$(awk -v i="$_idx" '$1 == i { print $2 }' "$RUN/list")
 	mkdir -p "$RUN/tests/$_idx-$_tag"
@@ -102,14 +144,14 @@ mark_interrupted()
 # boot_once <start>: one boot from test <start>; sets OUTCOME.
 boot_once()
 {
-	_b=$RUN/boot-$N
+	_b=$RUN/boot-$B
 	mkdir -p "$_b"
 	shielded guest_initrd "$1"
-	"$SCRIPTS/qemu.sh" boot "$BZIMAGE" "$RUN/.initrd" \
+	"$SCRIPTS/qemu.sh" boot "$BZIMAGE" "$RUN/.initrd-$G" \
 		"$_b/console.log" "$_b/channel.log" &
 	QSH=$!
 	KILLER=
-	"$SCRIPTS/run/progress.sh" follow "$RUN" "$N" "$QSH" &
+	"$SCRIPTS/run/progress.sh" follow "$RUN" "$B" "$QSH" &
 	_follow=$!
 	[ -z "$SIGNAL" ] || stop_guest
 	_rc=0
@@ -119,24 +161,24 @@ boot_once()
 	if [ -n "$KILLER" ]; then
 		kill "$KILLER" 2>/dev/null || :
 	fi
-	[ "$_rc" -eq 0 ] || [ -n "$SIGNAL" ] || die "qemu.sh failed for boot $N (see $_b)"
-	shielded keep_logs "$_b" "$1"
-	OUTCOME=$(shielded "$SCRIPTS/collect.sh" "$RUN" "$N")
+	[ "$_rc" -eq 0 ] || [ -n "$SIGNAL" ] || die "qemu.sh failed for boot $B (see $_b)"
+	shielded locked keep_logs "$_b" "$1"
+	OUTCOME=$(shielded "$SCRIPTS/collect.sh" "$RUN" "$B")
 	if [ -n "$SIGNAL" ]; then
 		shielded mark_interrupted
 	fi
-	shielded "$SCRIPTS/run/progress.sh" after "$RUN" "$N"
+	shielded "$SCRIPTS/run/progress.sh" after "$RUN" "$B" "$PART"
 }
 
-# left_from <start>: is there a test in the list from idx <start> on?
+# left_from <start>: is there a test in the part from idx <start> on?
 left_from()
 {
-	awk -v s="$1" '$1 >= s { f = 1 } END { exit !f }' "$RUN/list"
+	awk -v s="$1" '$1 >= s { f = 1 } END { exit !f }' "$PART"
 }
 
 # no_boot <start> <reason>: the guest never started a test: every test
-# from <start> on gets the reason; a kernel that died is a failure, else
-# it is an error of the set-up.
+# of the part from <start> on gets the reason; a kernel that died is a
+# failure, else it is an error of the set-up.
 no_boot()
 {
 	info "the guest did not start a test: $2"
@@ -144,32 +186,38 @@ no_boot()
 	case $2 in
 	*'Kernel panic'* | *BUG:* | *Oops* | *'general protection'*) _st=fail ;;
 	esac
-	awk -v s="$1" '$1 >= s { print $1, $2 }' "$RUN/list" |
+	awk -v s="$1" '$1 >= s { print $1, $2 }' "$PART" |
 		while read -r _idx _tag; do
 			mkdir -p "$RUN/tests/$_idx-$_tag"
 			printf '%s\tboot: %s\n' "$_st" "$2" >"$RUN/tests/$_idx-$_tag/result"
 		done
 }
 
-# boots: boot until the list is done, again after crashes and restarts.
+# boots: boot until the part is done, again after crashes and restarts;
+# the counts go to .guest-<g>.env for the coordinator.
 boots()
 {
-	_start=1
+	_start=$(awk 'NR == 1 { print $1 }' "$PART")
+	_start=${_start:-1}
 	_restarts=0
 	_reasons=
+	_who=
+	[ "$GUESTS" -eq 1 ] || _who="guest $G: "
 	while [ -z "$SIGNAL" ]; do
 		if [ "$N" -ge "$MAX_BOOTS" ]; then
-			info "stopping after $MAX_BOOTS boots (MAX_BOOTS)"
+			info "${_who}stopping after $MAX_BOOTS boots (MAX_BOOTS)"
 			break
 		fi
 		N=$((N + 1))
+		B=$N
+		[ "$GUESTS" -eq 1 ] || B=$G-$N
 		boot_once "$_start"
 		[ -z "$SIGNAL" ] || break
 		case $OUTCOME in
 		done) break ;;
 		crashed\ *)
 			_idx=${OUTCOME#crashed }
-			info "guest ended in test $_idx ($(cut -f2 "$RUN"/tests/"$_idx"-*/result 2>/dev/null)); restarting"
+			info "${_who}guest ended in test $_idx ($(cut -f2 "$RUN"/tests/"$_idx"-*/result 2>/dev/null)); restarting"
 			_start=$((_idx + 1))
 			;;
 		restart\ *)
@@ -177,7 +225,7 @@ boots()
 			_idx=${_rest%% *}
 			_why=${_rest#"$_idx"}
 			_why=${_why# }
-			info "restarting the guest after test $_idx: ${_why:-no reason given}"
+			info "${_who}restarting the guest after test $_idx: ${_why:-no reason given}"
 			_restarts=$((_restarts + 1))
 			_reasons="$_reasons${_reasons:+; }$_idx: ${_why:-no reason given}"
 			_start=$((_idx + 1))
@@ -187,15 +235,71 @@ boots()
 			break
 			;;
 		*)
-			info "collect.sh gave no outcome for boot $N ('$OUTCOME'); stopping"
+			info "${_who}collect.sh gave no outcome for boot $B ('$OUTCOME'); stopping"
 			break
 			;;
 		esac
 		left_from "$_start" || break
 	done
-	meta_add "$RUN" boots "$N"
-	meta_add "$RUN" restarts "$_restarts"
-	meta_add "$RUN" restart_reasons "$_reasons"
+	printf 'boots=%s\nrestarts=%s\nreasons=%s\n' "$N" "$_restarts" "$_reasons" \
+		>"$RUN/.guest-$G.env"
+}
+
+# guest_main <g>: one guest loop (a process of the coordinator's).
+guest_main()
+{
+	G=$1
+	PART=$RUN/.part-$G
+	[ -f "$PART" ] || die "$PART not found (boots.sh --guest runs under boots.sh)"
+	# started in the background: SIGINT is ignored; the coordinator
+	# forwards it as SIGTERM
+	trap 'on_signal TERM' TERM
+	boots
+}
+
+# split_list: the parts of the run's list, .part-1 .. .part-<GUESTS>.
+split_list()
+{
+	_n=$(grep -c . "$RUN/list" || :)
+	[ "$GUESTS" -le "$_n" ] || GUESTS=$((_n > 0 ? _n : 1))
+	for _g in $(seq 1 "$GUESTS"); do
+		awk -v shard="$_g" -v shards="$GUESTS" -f "$SCRIPTS/shard.awk" \
+			"$RUN/list" >"$RUN/.part-$_g"
+	done
+}
+
+# guest_value <key>: one count of every guest, one per line.
+guest_value()
+{
+	for _g in $(seq 1 "$GUESTS"); do
+		sed -n "s/^$1=//p" "$RUN/.guest-$_g.env" 2>/dev/null
+	done
+}
+
+# guests: run the guest loops at once and wait for all of them.
+guests()
+{
+	split_list
+	meta_add "$RUN" guests "$GUESTS"
+	for _g in $(seq 1 "$GUESTS"); do
+		GUESTS=$GUESTS sh "$SCRIPTS/run/boots.sh" --guest "$_g" "$RUN" "$BZIMAGE" "$IMG" &
+		LOOPS="$LOOPS $!"
+	done
+	[ -z "$SIGNAL" ] || stop_loops
+	_g=0
+	for _l in $LOOPS; do
+		_g=$((_g + 1))
+		while :; do
+			_rc=0
+			wait "$_l" || _rc=$?
+			kill -0 "$_l" 2>/dev/null || break
+		done
+		[ "$_rc" -eq 0 ] || [ -n "$SIGNAL" ] ||
+			info "guest $_g stopped with status $_rc; its tests that did not run are missing"
+	done
+	meta_add "$RUN" boots "$(guest_value boots | awk '{ s += $1 } END { print s + 0 }')"
+	meta_add "$RUN" restarts "$(guest_value restarts | awk '{ s += $1 } END { print s + 0 }')"
+	meta_add "$RUN" restart_reasons "$(guest_value reasons | awk 'NF' | paste -sd';' | sed 's/;/; /g')"
 }
 
 # trim_list: after an interrupt only the tests with a result stay listed.
@@ -212,7 +316,8 @@ trim_list()
 
 finish()
 {
-	rm -rf "$RUN/.initrd" "$RUN/.progress" "$RUN"/.live-*
+	rm -rf "$RUN"/.initrd-* "$RUN"/.part-* "$RUN"/.guest-* "$RUN/.signal" "$RUN/.lock" \
+		"$RUN/.progress" "$RUN/.progress.lock" "$RUN"/.live-*
 	if [ -n "$SIGNAL" ]; then
 		meta_add "$RUN" interrupted "$SIGNAL"
 		trim_list
@@ -228,8 +333,11 @@ finish()
 
 main()
 {
-	trap 'on_signal INT' INT
-	trap 'on_signal TERM' TERM
+	_guest=
+	if [ "${1:-}" = --guest ]; then
+		_guest=${2:-}
+		shift 2 || die "usage: boots.sh --guest <g> <run-dir> <bzImage> <image>"
+	fi
 	[ $# -eq 3 ] || die "usage: boots.sh <run-dir> <bzImage> <image>"
 	RUN=$1
 	BZIMAGE=$2
@@ -237,10 +345,17 @@ main()
 	if [ ! -f "$RUN/list" ] || [ ! -f "$RUN/meta.env" ]; then
 		die "$RUN is not a prepared run folder (list, meta.env)"
 	fi
-	: "${MAX_BOOTS:=50}" "${LAB_DURATION:=10}"
+	: "${MAX_BOOTS:=50}" "${LAB_DURATION:=10}" "${VCPUS:=2}" "${MEM:=2G}"
+	check_guests
+	if [ -n "$_guest" ]; then
+		guest_main "$_guest"
+		exit 0
+	fi
+	trap 'on_signal INT' INT
+	trap 'on_signal TERM' TERM
 	LAB_T0=$(date +%s)
-	export LAB_T0
-	boots
+	export LAB_T0 MAX_BOOTS LAB_DURATION
+	guests
 	# From here on the run only reports; a signal no longer stops it.
 	trap '' INT TERM
 	rc=0

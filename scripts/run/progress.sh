@@ -8,9 +8,10 @@
 #   progress.sh follow <run-dir> <boot> <pid>
 #       while process <pid> (the boot's qemu.sh) lives: a line for each test
 #       the guest finishes, once collect.sh has judged it on the logs so far
-#   progress.sh after <run-dir> <boot>
+#   progress.sh after <run-dir> <boot> [<list>]
 #       after the boot was collected: a line for each test that has a result
-#       and no line yet (the test that crashed, hung or was interrupted)
+#       and no line yet (the test that crashed, hung or was interrupted), of
+#       <list> (the boot's part of the run's list; default the whole list)
 # Tests already shown are listed in <run-dir>/.progress.  Variables:
 # LAB_T0 (the run's start, seconds since the epoch).
 
@@ -18,9 +19,19 @@ set -eu
 LAB_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 . "$LAB_TOP/scripts/lib.sh"
 
-# line <idx> <tag> <test-dir>: print the line of one test.
+# line <idx> <tag> <test-dir>: print the line of one test (under the
+# run's progress lock: the guests of a run share the count).
 line()
 {
+	(
+		flock 9
+		line_locked "$@"
+	) 9>>"$RUN/.progress.lock"
+}
+
+line_locked()
+{
+	! grep -qx "$1" "$RUN/.progress" 2>/dev/null || return 0
 	_res=$(cat "$3/result" 2>/dev/null || printf 'error\tmissing: no result')
 	_st=$(printf '%s\n' "$_res" | cut -f1)
 	_why=$(printf '%s\n' "$_res" | cut -f2- | cut -c1-70)
@@ -88,9 +99,8 @@ after()
 	touch "$RUN/.progress"
 	while read -r _idx _tag _; do
 		[ -f "$RUN/tests/$_idx-$_tag/result" ] || continue
-		grep -qx "$_idx" "$RUN/.progress" && continue
 		line "$_idx" "$_tag" "$RUN/tests/$_idx-$_tag"
-	done <"$RUN/list"
+	done <"$1"
 }
 
 main()
@@ -103,10 +113,10 @@ main()
 		follow "$4"
 		;;
 	after)
-		[ $# -eq 3 ] || die "usage: progress.sh after <run-dir> <boot>"
+		[ $# -eq 3 ] || [ $# -eq 4 ] || die "usage: progress.sh after <run-dir> <boot> [<list>]"
 		RUN=$2
 		B=$3
-		after
+		after "${4:-$RUN/list}"
 		;;
 	*) die "usage: progress.sh follow|after ..." ;;
 	esac
