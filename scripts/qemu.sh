@@ -6,7 +6,8 @@
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
-# hung, default 90), KCMDLINE (extra kernel command line).
+# hung, default 90), KCMDLINE (extra kernel command line), DEVICES (subsys:
+# the subsys tests' virtio NICs and disk, the default; none: without them).
 # "boot" appends the outcome to <console-file>.end: "exit <status>" when QEMU
 # ended by itself, "hang <reason>" when the watchdog ended it.
 
@@ -48,6 +49,37 @@ accel()
 	esac
 }
 
+# subsys_disk: a small raw disk image in the cache for the virtio-blk
+# tests, made once; each boot writes to a throw-away overlay (snapshot=on),
+# so concurrent guests share it and nothing persists between boots.
+subsys_disk()
+{
+	_img=$LAB_CACHE/disk/subsys-64M.raw
+	if [ ! -f "$_img" ]; then
+		mkdir -p "$LAB_CACHE/disk"
+		truncate -s 64M "$_img.tmp.$$" && mv "$_img.tmp.$$" "$_img"
+	fi
+	printf '%s\n' "$_img"
+}
+
+# subsys_devices: the subsys tests' devices, one argument per line (none
+# with DEVICES=none): two virtio-net NICs joined by a QEMU-internal hub
+# and nothing else (no host backend), and a virtio-blk disk.
+subsys_devices()
+{
+	case ${DEVICES:-subsys} in
+	none) return 0 ;;
+	subsys) ;;
+	*) die "DEVICES='$DEVICES' is not one of: subsys none" ;;
+	esac
+	printf '%s\n' -netdev hubport,id=lab0,hubid=0 \
+		-device virtio-net-pci,netdev=lab0,mac=52:54:00:1a:b0:01 \
+		-netdev hubport,id=lab1,hubid=0 \
+		-device virtio-net-pci,netdev=lab1,mac=52:54:00:1a:b0:02 \
+		-drive "file=$(subsys_disk),format=raw,if=none,id=labblk,snapshot=on" \
+		-device virtio-blk-pci,drive=labblk
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -61,6 +93,7 @@ qemu_cmd()
 		-serial "file:$5" \
 		-kernel "$2" -initrd "$3" \
 		-append "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on rdinit=/init ${KCMDLINE:-}"
+	subsys_devices
 }
 
 size_of()
