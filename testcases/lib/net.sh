@@ -128,7 +128,7 @@ net_setup()
 # net_listening: the server's port is open in B.
 net_listening()
 {
-	subsys_in "$NET_B" cat /proc/net/tcp 2>/dev/null |
+	subsys_in "$NET_B" cat "$SUBSYS_PROC/net/tcp" 2>/dev/null |
 		awk -v p="$(printf ':%04X' "$NET_PORT")" '$2 ~ p "$" && $4 == "0A" { f = 1 } END { exit !f }'
 }
 
@@ -181,7 +181,7 @@ net_load_stop()
 # /proc/net/dev line.
 net_dev_field()
 {
-	subsys_in "$1" cat /proc/net/dev | awk -v i="$2:" -v n="$3" '
+	subsys_in "$1" cat "$SUBSYS_PROC/net/dev" | awk -v i="$2:" -v n="$3" '
 		{ sub(/^ */, ""); sub(/:/, ": ") }
 		$1 == i { print $(n + 1); f = 1 }
 		END { if (!f) print 0 }'
@@ -196,10 +196,10 @@ net_rx_bytes()
 net_ns_counters()
 {
 	{
-		subsys_in "$1" cat /proc/net/dev | awk -v i="$2:" '
+		subsys_in "$1" cat "$SUBSYS_PROC/net/dev" | awk -v i="$2:" '
 			{ sub(/^ */, ""); sub(/:/, ": ") }
 			$1 == i { print "rx_errors", $4; print "rx_dropped", $5; print "tx_errors", $12; print "tx_dropped", $13 }'
-		subsys_in "$1" cat /proc/net/snmp | awk '
+		subsys_in "$1" cat "$SUBSYS_PROC/net/snmp" | awk '
 			$1 == "Ip:" && $2 !~ /^[0-9]/ { for (i = 2; i <= NF; i++) ip[i] = $i; next }
 			$1 == "Ip:" { for (i = 2; i <= NF; i++) if (ip[i] == "InDiscards" || ip[i] == "OutDiscards") print "ip_" tolower(ip[i]), $i; next }
 			$1 == "Tcp:" && $2 !~ /^-?[0-9]/ { for (i = 2; i <= NF; i++) tcp[i] = $i; next }
@@ -217,7 +217,7 @@ net_counters()
 			net_ns_counters "$NET_B" "$NET_IF_B"
 		fi
 	} | awk '{ s[$1] += $2; if (!($1 in o)) { o[$1] = ++n; k[n] = $1 } }
-		END { for (i = 1; i <= n; i++) printf "%s%s=%d", i > 1 ? " " : "", k[i], s[k[i]]; print "" }'
+		END { for (i = 1; i <= n; i++) printf "%s%s=%d", (i > 1 ? " " : ""), k[i], s[k[i]]; print "" }'
 }
 
 # net_counters_delta <before> <after>: after - before, key by key, and
@@ -227,7 +227,7 @@ net_counters_delta()
 	printf '%s\n%s\n' "$1" "$2" | awk '
 		NR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); b[kv[1]] = kv[2] } next }
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); d = kv[2] - b[kv[1]]; s += d
-			printf "%s%s=%d", i > 1 ? " " : "", kv[1], d } printf " sum=%d\n", s }'
+			printf "%s%s=%d", (i > 1 ? " " : ""), kv[1], d } printf " sum=%d\n", s }'
 }
 
 net_tx_timeouts()

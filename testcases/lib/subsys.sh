@@ -27,11 +27,12 @@
 #   subsys_tput <phase> key=value...
 #                               a "tput" data record of a phase's samples
 #
-# SUBSYS_KDIR and SUBSYS_PROC point elsewhere to check these helpers
+# SUBSYS_KDIR, SUBSYS_PROC and SUBSYS_RMMOD point elsewhere to check these helpers
 # against saved files.
 
 SUBSYS_KDIR=${SUBSYS_KDIR:-$LAB_MODDIR/kernel}
 SUBSYS_PROC=${SUBSYS_PROC:-/proc}
+SUBSYS_RMMOD=${SUBSYS_RMMOD:-rmmod}
 SUBSYS_RECOVERY_PCT=${SUBSYS_RECOVERY_PCT:-90}
 SUBSYS_RECOVERY_S=${SUBSYS_RECOVERY_S:-10}
 SUBSYS_T_STOP=
@@ -47,7 +48,7 @@ subsys_kmod()
 		[ "$_dep" = - ] || subsys_kmod "$_dep"
 	done
 	insmod "$SUBSYS_KDIR/$1.ko" || lab_fail setup "insmod $1 failed"
-	lab_on_exit "grep -q '^$1 ' /proc/modules && rmmod '$1'"
+	lab_on_exit "grep -q '^$1 ' '$SUBSYS_PROC/modules' && $SUBSYS_RMMOD '$1'"
 }
 
 subsys_ns_new()
