@@ -135,7 +135,7 @@ net_listening()
 net_load_start()
 {
 	command -v iperf3 >/dev/null 2>&1 || lab_skip "no iperf3 in the image (package iperf3)"
-	subsys_in "$NET_B" iperf3 -s -B "$NET_ADDR_B" -p "$NET_PORT" \
+	(subsys_exec "$NET_B" iperf3 -s -B "$NET_ADDR_B" -p "$NET_PORT") \
 		>"$LAB_OUT/iperf3-server.log" 2>&1 &
 	NET_SERVER=$!
 	lab_on_exit "kill $NET_SERVER 2>/dev/null; :"
@@ -152,7 +152,7 @@ net_load_start()
 	udp) set -- "$@" -u -b "$NET_UDP_RATE" -l 1400 ;;
 	*) lab_fail setup "unknown protocol '$_proto'" ;;
 	esac
-	subsys_in "$NET_A" iperf3 "$@" >"$LAB_OUT/iperf3-client.log" 2>&1 &
+	(subsys_exec "$NET_A" iperf3 "$@") >"$LAB_OUT/iperf3-client.log" 2>&1 &
 	NET_CLIENT=$!
 	lab_on_exit "kill $NET_CLIENT 2>/dev/null; :"
 	lab_info "load: iperf3 $*"

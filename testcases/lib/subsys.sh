@@ -13,6 +13,8 @@
 #                               process; prints that PID
 #   subsys_in <pid|-> cmd...    run cmd in that PID's network namespace
 #                               ("-": this one)
+#   subsys_exec <pid|-> cmd...  the same, replacing the shell: in
+#                               "( subsys_exec ... ) &", $! is cmd
 #   subsys_sample <phase> <s> <counter-fn>
 #                               <s> one-second throughput samples (kB/s)
 #                               of the byte counter <counter-fn> prints,
@@ -37,7 +39,6 @@ SUBSYS_RECOVERY_PCT=${SUBSYS_RECOVERY_PCT:-90}
 SUBSYS_RECOVERY_S=${SUBSYS_RECOVERY_S:-10}
 SUBSYS_T_STOP=
 SUBSYS_RECOVERY_MS=
-SUBSYS_NS_PIDS=
 
 subsys_kmod()
 {
@@ -55,7 +56,7 @@ subsys_ns_new()
 {
 	unshare -n sleep 1000000 >/dev/null 2>&1 &
 	_pid=$!
-	SUBSYS_NS_PIDS="$SUBSYS_NS_PIDS $_pid"
+	printf "%s\n" "$_pid" >>"$LAB_OUT/.subsys-ns"
 	lab_on_exit "kill $_pid 2>/dev/null; :"
 	_self=$(readlink /proc/self/ns/net)
 	_i=0
@@ -72,11 +73,16 @@ subsys_ns_new()
 # away (veth) once the kernel has cleaned them up.
 subsys_ns_end()
 {
-	for _p in $SUBSYS_NS_PIDS; do
+	[ -f "$LAB_OUT/.subsys-ns" ] || return 0
+	while read -r _p; do
 		kill "$_p" 2>/dev/null || :
-		wait "$_p" 2>/dev/null || :
-	done
-	SUBSYS_NS_PIDS=
+		_i=0
+		while kill -0 "$_p" 2>/dev/null && [ "$_i" -lt 50 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+	done <"$LAB_OUT/.subsys-ns"
+	rm -f "$LAB_OUT/.subsys-ns"
 }
 
 subsys_in()
@@ -88,6 +94,16 @@ subsys_in()
 	else
 		nsenter -t "$_ns" -n "$@"
 	fi
+}
+
+# subsys_exec <pid|-> cmd...: become cmd in that PID's network namespace,
+# for "( subsys_exec ... ) &", so that $! is the command itself.
+subsys_exec()
+{
+	_ns=$1
+	shift
+	[ "$_ns" = - ] && exec "$@"
+	exec nsenter -t "$_ns" -n "$@"
 }
 
 subsys_median()
