@@ -24,7 +24,7 @@ guest()
 	LAB_OUT=$TMP/out LAB_LIB=$TOP/testcases/lib LAB_CONFIGS=$TOP/configs \
 	LAB_TAG=t SUBSYS_PROC=$TMP/proc SUBSYS_KDIR=$TMP/kernel BLK_SYS=$TMP/block \
 	SUBSYS_RMMOD=true \
-	TMP=$TMP \
+	T_DIR=$TMP \
 		$SH -c ". \"\$LAB_LIB/lab.sh\"
 			. \"\$LAB_LIB/hog.sh\"
 			. \"\$LAB_LIB/subsys.sh\"
@@ -33,15 +33,15 @@ guest()
 			lab_kmsg() { :; }
 			sleep() { :; }
 			lab_uptime_ms() {
-				_c=\$(cat \"\$TMP/clock\")
-				printf '%s\n' \$((_c + 1000)) >\"\$TMP/clock\"
+				_c=\$(cat \"\$T_DIR/clock\")
+				printf '%s\n' \$((_c + 1000)) >\"\$T_DIR/clock\"
 				printf '%s\n' \"\$_c\"
 			}
 			# counter: the next line of \$TMP/counter per call.
 			counter() {
-				_l=\$(head -n 1 \"\$TMP/counter\")
-				tail -n +2 \"\$TMP/counter\" >\"\$TMP/counter.n\"
-				mv \"\$TMP/counter.n\" \"\$TMP/counter\"
+				_l=\$(head -n 1 \"\$T_DIR/counter\")
+				tail -n +2 \"\$T_DIR/counter\" >\"\$T_DIR/counter.n\"
+				mv \"\$T_DIR/counter.n\" \"\$T_DIR/counter\"
 				printf '%s\n' \"\${_l:-0}\"
 			}
 			$1" >"$TMP/stdout" 2>&1 || RC=$?
@@ -86,8 +86,11 @@ t_recovery()
 	counters 100 200 300 400 500 600 700 800 850 880 890 899 899 899
 	guest 'subsys_recover counter 1000 0'
 	expect "recovery: still below 90% after 10 s fails" 1 "recovery: throughput not back to 90% of the baseline (900 of 1000 kB/s)*"
-	data_has 'recovered=0' && ok "$SHN: a failed recovery is recorded" ||
+	if data_has 'recovered=0'; then
+		ok "$SHN: a failed recovery is recorded"
+	else
 		not_ok "$SHN: a failed recovery is recorded"
+	fi
 	counters 0 0 0 0 0 0 0 0 0 0 0 0 0 0
 	guest 'subsys_recover counter 1000 0'
 	expect "recovery: a stuck load (no bytes at all) fails" 1 "recovery: *"
