@@ -70,6 +70,7 @@ collect_kernel()
 	while [ -n "$_todo" ]; do
 		# shellcheck disable=SC2086 # a list of names
 		set -- $_todo
+		[ $# -gt 0 ] || break
 		_n=$1
 		shift
 		_todo=$*
