@@ -72,8 +72,11 @@ phases()
 	sleep 1
 	blk_load_alive
 	subsys_sample before "$_n" blk_bytes
-	BASE=$(subsys_median "$LAB_OUT/rate.before")
-	[ "$BASE" -gt 0 ] || lab_fail setup "no I/O before injection (baseline 0 kB/s)"
+	# The baseline is the rate the load held in every second before
+	# injection (the slowest one): on a shared host the median of a few
+	# seconds is no rate the guest can promise.
+	BASE=$(sort -n "$LAB_OUT/rate.before" | head -n 1)
+	[ "$BASE" -gt 0 ] || lab_fail setup "a second without I/O before injection: $(tr "\n" " " <"$LAB_OUT/rate.before")kB/s"
 	hog_start "$HOG"
 	hog_frag_confirm
 	hog_frag_record during
