@@ -73,9 +73,9 @@ subsys_devices()
 	*) die "DEVICES='$DEVICES' is not one of: subsys none" ;;
 	esac
 	printf '%s\n' -netdev hubport,id=lab0,hubid=0 \
-		-device virtio-net-pci,netdev=lab0,mac=52:54:00:1a:b0:01 \
+		-device virtio-net-pci,netdev=lab0,mac=52:54:00:1a:b0:01,romfile= \
 		-netdev hubport,id=lab1,hubid=0 \
-		-device virtio-net-pci,netdev=lab1,mac=52:54:00:1a:b0:02 \
+		-device virtio-net-pci,netdev=lab1,mac=52:54:00:1a:b0:02,romfile= \
 		-drive "file=$(subsys_disk),format=raw,if=none,id=labblk,snapshot=on" \
 		-device virtio-blk-pci,drive=labblk
 }
