@@ -11,6 +11,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 BUSYBOX=${BUSYBOX:-/bin/busybox}
+SUBSYS_TOOLS="iperf3 ethtool"
 
 stage_binary()
 {
@@ -40,6 +41,10 @@ stage()
 		mkdir -p "$_root/$_d"
 	done
 	stage_binary "$_root" "$(command -v stress-ng)"
+	# The subsys tests' network load and NIC settings (when installed).
+	for _t in $SUBSYS_TOOLS; do
+		if _b=$(command -v "$_t"); then stage_binary "$_root" "$_b"; fi
+	done
 	cp -R "$LAB_TOP/testcases" "$_root/lab/testcases"
 	mkdir -p "$_root/lab/configs"
 	for _d in fault hog; do
@@ -64,6 +69,9 @@ main()
 		# hash_tree leaves out .ko files; the modules count by content.
 		find "$ko" -type f -name '*.ko' | LC_ALL=C sort | xargs cat | hash_stdin
 		stat -c '%n %s %Y' "$BUSYBOX" "$(command -v stress-ng)"
+		for _t in $SUBSYS_TOOLS; do
+			if _b=$(command -v "$_t"); then stat -c "%n %s %Y" "$_b"; fi
+		done
 	} | hash_stdin)
 	img=$LAB_CACHE/image/$key.cpio
 	if [ ! -f "$img" ]; then

@@ -50,6 +50,41 @@ collect()
 	done
 }
 
+
+# In-tree driver modules the subsys tests load (testcases/lib/kmod.sh),
+# with the modules they depend on, when the kernel built them: copied to
+# <dir>/kernel/ with a "deps" file, one "name dep,dep" line each.
+KERNEL_MODULES="veth virtio_net virtio_blk"
+
+# kernel_ko <tree> <name>: the path of an in-tree module, or nothing.
+kernel_ko()
+{
+	find "$1" -name "$2.ko" 2>/dev/null | head -n 1
+}
+
+collect_kernel()
+{
+	_kb=$1
+	_to=$2/kernel
+	_todo=$KERNEL_MODULES
+	while [ -n "$_todo" ]; do
+		# shellcheck disable=SC2086 # a list of names
+		set -- $_todo
+		[ $# -gt 0 ] || break
+		_n=$1
+		shift
+		_todo=$*
+		[ -f "$_to/$_n.ko" ] && continue
+		_p=$(kernel_ko "$_kb" "$_n")
+		[ -n "$_p" ] || continue
+		mkdir -p "$_to"
+		cp "$_p" "$_to/"
+		_deps=$(modinfo -F depends "$_p" 2>/dev/null || :)
+		printf '%s %s\n' "$_n" "${_deps:--}" >>"$_to/deps"
+		_todo="$_todo $(printf '%s' "$_deps" | tr ',' ' ')"
+	done
+}
+
 build_suite()
 {
 	_kb=$1
@@ -62,6 +97,7 @@ build_suite()
 	[ -s "$_out/src/Kbuild" ] || die "no modules found under $LAB_TOP/modules"
 	compile "$_kb" "$_out/src" "modules/"
 	collect "$_out/src" "$_out/ko"
+	collect_kernel "$_kb" "$_out/ko"
 	: >"$_out/.lab-built"
 }
 

@@ -6,7 +6,9 @@
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
-# hung, default 90), KCMDLINE (extra kernel command line).
+# hung, default 90), KCMDLINE (extra kernel command line), DEVICES (subsys:
+# the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
+# without them, the default otherwise).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
 #   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
@@ -67,10 +69,52 @@ kernel_cmdline()
 {
 	printf '%s' "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on" \
 		" kfence.sample_interval=1 slub_debug=FZP,kmalloc-*" \
-		" watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20" \
-		" rdinit=/init"
+		" watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20"
+	# With the virtio PCI devices, ACPI's _PRT (PCI interrupt routing) runs
+	# into the AML loop timeout twice under TCG (30 s each): route with
+	# the BIOS's PIR table instead.
+	[ "$(devices)" = none ] || printf ' %s' pci=noacpi
+	printf ' %s' rdinit=/init
 	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
 	printf '\n'
+}
+
+# devices: the DEVICES asked for; by default the subsys tests' devices
+# only with SUBSYS=1 (its kernel has the drivers).
+devices()
+{
+	printf '%s\n' "${DEVICES:-$([ "${SUBSYS:-0}" = 1 ] && echo subsys || echo none)}"
+}
+
+# subsys_disk: a small raw disk image in the cache for the virtio-blk
+# tests, made once; each boot writes to a throw-away overlay (snapshot=on),
+# so concurrent guests share it and nothing persists between boots.
+subsys_disk()
+{
+	_img=$LAB_CACHE/disk/subsys-64M.raw
+	if [ ! -f "$_img" ]; then
+		mkdir -p "$LAB_CACHE/disk"
+		truncate -s 64M "$_img.tmp.$$" && mv "$_img.tmp.$$" "$_img"
+	fi
+	printf '%s\n' "$_img"
+}
+
+# subsys_devices: the subsys tests' devices, one argument per line (none
+# with DEVICES=none): two virtio-net NICs joined by a QEMU-internal hub
+# and nothing else (no host backend), and a virtio-blk disk.
+subsys_devices()
+{
+	case $(devices) in
+	none) return 0 ;;
+	subsys) ;;
+	*) die "DEVICES='$DEVICES' is not one of: subsys none" ;;
+	esac
+	printf '%s\n' -netdev hubport,id=lab0,hubid=0 \
+		-device virtio-net-pci,netdev=lab0,mac=52:54:00:1a:b0:01,romfile= \
+		-netdev hubport,id=lab1,hubid=0 \
+		-device virtio-net-pci,netdev=lab1,mac=52:54:00:1a:b0:02,romfile= \
+		-drive "file=$(subsys_disk),format=raw,if=none,id=labblk,snapshot=on" \
+		-device virtio-blk-pci,drive=labblk
 }
 
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
@@ -86,6 +130,7 @@ qemu_cmd()
 		-serial "file:$5" \
 		-kernel "$2" -initrd "$3" \
 		-append "$(kernel_cmdline)"
+	subsys_devices
 }
 
 size_of()

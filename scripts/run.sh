@@ -44,6 +44,7 @@ check_vars()
 	check_uint VCPUS "${VCPUS:=2}" 1 64
 	check_mem MEM "${MEM:=2G}"
 	check_enum ACCEL "${ACCEL:=auto}" auto kvm tcg
+	check_enum DEVICES "${DEVICES:-subsys}" subsys none
 	check_uint HANG_TIMEOUT "${HANG_TIMEOUT:=90}" 10 86400
 	check_uint LAB_DURATION "${LAB_DURATION:=10}" 1 604800
 	check_uint MAX_BOOTS "${MAX_BOOTS:=50}" 1 10000

@@ -10,7 +10,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 RUN_PKGS="qemu-system-x86 busybox-static stress-ng linux-source-6.12 gcc make
-flex bison bc libelf-dev libssl-dev cpio kmod xz-utils util-linux gnuplot-nox"
+flex bison bc libelf-dev libssl-dev cpio kmod xz-utils util-linux gnuplot-nox
+iperf3 ethtool"
 CHECK_PKGS="shellcheck libxml2-utils python3-jsonschema python3-yaml"
 
 installed()

@@ -132,7 +132,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	for _l in nightly soak proof; do
+	for _l in nightly soak proof subsys; do
 		t_list "$_l"
 	done
 	t_contexts
