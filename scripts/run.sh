@@ -44,7 +44,8 @@ check_vars()
 	check_uint VCPUS "${VCPUS:=2}" 1 64
 	check_mem MEM "${MEM:=2G}"
 	check_enum ACCEL "${ACCEL:=auto}" auto kvm tcg
-	check_enum DEVICES "${DEVICES:-subsys}" subsys none
+	check_enum SUBSYS "${SUBSYS:=0}" 0 1
+	[ -z "${DEVICES:-}" ] || check_enum DEVICES "$DEVICES" subsys none
 	check_uint HANG_TIMEOUT "${HANG_TIMEOUT:=90}" 10 86400
 	check_uint LAB_DURATION "${LAB_DURATION:=10}" 1 604800
 	check_uint MAX_BOOTS "${MAX_BOOTS:=50}" 1 10000
@@ -67,7 +68,7 @@ check_vars()
 	case ${RUN_ID:-x} in
 	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
 	esac
-	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS
+	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN SUBSYS MAX_BOOTS REPEAT GUESTS
 }
 
 new_run_dir()

@@ -53,7 +53,7 @@ write_meta()
 		echo "kernel_state=$(cat "$_kb/.lab-state" 2>/dev/null || echo unknown)"
 		echo "kernel_build=$_kb"
 		echo "config_hash=$(hash_stdin <"$_kb/.config")"
-		echo "fragments=$(fragment_names)${KASAN:+kasan=$KASAN}"
+		echo "fragments=$(fragment_names)${KASAN:+kasan=$KASAN}$([ "${SUBSYS:-0}" = 0 ] || echo " subsys=$SUBSYS")"
 		echo "extmod=${EXTMOD:-}"
 		echo "ksrc=${KSRC:-}"
 		echo "kasan=${KASAN:-0}"
