@@ -166,6 +166,7 @@ fake_block()
 t_blk()
 {
 	fake_block 10 2048 20 4096 0
+	# shellcheck disable=SC2016
 	guest 'BLK_DEV=vda; : >"$LAB_OUT/blk-errors"; echo write >>"$LAB_OUT/blk-errors"; blk_bytes; blk_counters'
 	if [ "$RC" -eq 0 ] && [ "$(cat "$TMP/stdout")" = "3145728
 ios=30 in_flight=0 io_errors=1" ]; then
@@ -188,6 +189,7 @@ t_kmod()
 	mkdir -p "$TMP/kernel" "$TMP/proc"
 	printf 'virtio_net net_failover\nnet_failover failover\nfailover -\nveth -\n' >"$TMP/kernel/deps"
 	: >"$TMP/proc/modules"
+	# shellcheck disable=SC2016
 	guest 'insmod() { printf "%s\n" "${1##*/}"; printf "%s x\n" "$(basename "$1" .ko)" >>"$SUBSYS_PROC/modules"; }
 		subsys_kmod virtio_net; subsys_kmod failover'
 	if [ "$RC" -eq 0 ] && [ "$(tr '\n' ' ' <"$TMP/stdout")" = "failover.ko net_failover.ko virtio_net.ko " ]; then

@@ -188,6 +188,7 @@ hog_free_blocks()
 	} END { print n + 0 }' "$HOG_BUDDYINFO"
 }
 
+# shellcheck disable=SC2120 # callers may omit the tolerance
 hog_frag_confirm()
 {
 	_k=${1:-$HOG_FRAG_ORDER}
