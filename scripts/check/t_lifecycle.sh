@@ -255,23 +255,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	mkdir -p "$TMP/bin"
-	for SHN in sh busybox; do
-		if [ "$SHN" = busybox ]; then
-			command -v busybox >/dev/null 2>&1 || continue
-			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
-			SH="env PATH=$TMP/bin:$PATH busybox sh"
-		else
-			SH="sh"
-		fi
-		t_record
-		t_knobs
-		t_modules
-		t_detectors
-		t_processes
-		t_stop
-		t_result
-	done
+	each_shell t_record t_knobs t_modules t_detectors t_processes t_stop t_result
 	exit "$FAILED"
 }
 

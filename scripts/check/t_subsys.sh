@@ -206,21 +206,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	mkdir -p "$TMP/bin"
-	for SHN in sh busybox; do
-		if [ "$SHN" = busybox ]; then
-			command -v busybox >/dev/null 2>&1 || continue
-			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
-			SH="env PATH=$TMP/bin:$PATH busybox sh"
-		else
-			SH="sh"
-		fi
-		t_recovery
-		t_sample
-		t_net
-		t_blk
-		t_kmod
-	done
+	each_shell t_recovery t_sample t_net t_blk t_kmod
 	exit "$FAILED"
 }
 

@@ -473,24 +473,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	mkdir -p "$TMP/bin"
-	for SHN in sh busybox; do
-		if [ "$SHN" = busybox ]; then
-			command -v busybox >/dev/null 2>&1 || continue
-			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
-			SH="env PATH=$TMP/bin:$PATH busybox sh"
-		else
-			SH="sh"
-		fi
-		t_fault
-		t_injection
-		t_kmemleak
-		t_kmemleak_names
-		t_recovery
-		t_taint
-		t_free
-		t_hog
-	done
+	each_shell t_fault t_injection t_kmemleak t_kmemleak_names t_recovery t_taint t_free t_hog
 	t_collect_rules
 	t_collect_ends
 	t_collect_restart

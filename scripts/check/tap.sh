@@ -24,3 +24,24 @@ check()
 	shift
 	if "$@"; then ok "$_desc"; else not_ok "$_desc"; fi
 }
+
+# each_shell <function...>: run the functions once under the host's sh and
+# once under busybox sh with busybox awk (the guest's tools), when busybox
+# is installed.  Sets SHN (sh|busybox) and SH (the command that runs a
+# shell); TMP must be a scratch folder.
+each_shell()
+{
+	mkdir -p "$TMP/bin"
+	for SHN in sh busybox; do
+		if [ "$SHN" = busybox ]; then
+			command -v busybox >/dev/null 2>&1 || continue
+			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
+			SH="env PATH=$TMP/bin:$PATH busybox sh"
+		else
+			SH="sh"
+		fi
+		for _each in "$@"; do
+			"$_each"
+		done
+	done
+}
