@@ -8,6 +8,7 @@
 # RESULT facts; and, on real processes of their own session only, TERM,
 # grace and KILL.  Run under the host's sh and, like the guest, under
 # busybox sh and awk.
+# shellcheck disable=SC2317 # the tests run through each_shell (tap.sh)
 set -eu
 
 TOP=$(pwd)

@@ -6,6 +6,7 @@
 # clock: the recovery rule passes a load that comes back and fails one that
 # does not, counters and block stats parse, in-tree modules load after
 # what they depend on.  Run under the host's sh and under busybox sh and awk.
+# shellcheck disable=SC2317 # the tests run through each_shell (tap.sh)
 set -eu
 
 TOP=$(pwd)

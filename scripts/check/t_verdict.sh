@@ -6,6 +6,7 @@
 # files, under the host's sh and, like the guest, under busybox sh and awk;
 # and the host's one verdict path (scripts/collect.sh) on hand-made boots.
 # Every check fires on a bad input and stays quiet on a good one.
+# shellcheck disable=SC2317 # the tests run through each_shell (tap.sh)
 set -eu
 
 TOP=$(pwd)

@@ -38,6 +38,7 @@ each_shell()
 			ln -sf "$(command -v busybox)" "$TMP/bin/awk"
 			SH="env PATH=$TMP/bin:$PATH busybox sh"
 		else
+			# shellcheck disable=SC2034 # read by the functions it runs
 			SH="sh"
 		fi
 		for _each in "$@"; do
