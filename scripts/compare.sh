@@ -11,6 +11,12 @@
 # COMPARE_CONF), with the memory state of both runs compared first.
 # Exit: 0 no regression, 1 regression, 2 bad input (a missing, garbled or
 # incompatible run folder, thresholds that do not parse).
+#
+# compare.sh -s [-c conf] RUN RUN [RUN...]: the spread between runs of one
+# kernel (A/A), per memory state (free blocks plenty or scarce), order and
+# metric, against the floors of the settings (compare-spread.awk).  Exit 0
+# when every floor of a compared metric is above the spread measured, 1
+# when one is not (that A/A pair would read as a regression), 2 bad input.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -18,7 +24,8 @@ set -eu
 
 usage()
 {
-	die "usage: $0 [-c thresholds.conf] [-o out-dir] BASE NEW"
+	die "usage: $0 [-c thresholds.conf] [-o out-dir] BASE NEW
+       $0 -s [-c thresholds.conf] RUN RUN [RUN...]"
 }
 
 # check_number <file:line> <key> <value> <integer|decimal>
@@ -55,7 +62,7 @@ check_metrics()
 	done
 }
 
-CONF_KEYS="method alpha metrics success_min_pp latency_min_pct min_window_attempts min_windows frag_ratio frag_min_blocks highatomic_diff_pages"
+CONF_KEYS="method alpha metrics success_min_pp latency_min_pct scarce_success_min_pp scarce_latency_min_pct min_window_attempts min_windows frag_ratio frag_min_blocks highatomic_diff_pages"
 
 # conf_set <file:line> <key> <value>: check one setting and keep it as
 # CONF_<key>.
@@ -76,6 +83,12 @@ conf_set()
 		check_range "$1" "$2" "$3" 'v <= 100' "100 points or less"
 		CONF_success_min_pp=$3 ;;
 	latency_min_pct) check_number "$1" "$2" "$3" decimal; CONF_latency_min_pct=$3 ;;
+	scarce_success_min_pp)
+		check_number "$1" "$2" "$3" decimal
+		check_range "$1" "$2" "$3" 'v <= 100' "100 points or less"
+		CONF_scarce_success_min_pp=$3 ;;
+	scarce_latency_min_pct)
+		check_number "$1" "$2" "$3" decimal; CONF_scarce_latency_min_pct=$3 ;;
 	frag_ratio)
 		check_number "$1" "$2" "$3" decimal
 		check_range "$1" "$2" "$3" 'v >= 1' "1 or more"
@@ -103,6 +116,8 @@ conf_get()
 	metrics) _v=${CONF_metrics:-} ;;
 	success_min_pp) _v=${CONF_success_min_pp:-} ;;
 	latency_min_pct) _v=${CONF_latency_min_pct:-} ;;
+	scarce_success_min_pp) _v=${CONF_scarce_success_min_pp:-} ;;
+	scarce_latency_min_pct) _v=${CONF_scarce_latency_min_pct:-} ;;
 	min_window_attempts) _v=${CONF_min_window_attempts:-} ;;
 	min_windows) _v=${CONF_min_windows:-} ;;
 	frag_ratio) _v=${CONF_frag_ratio:-} ;;
@@ -154,6 +169,8 @@ render()
 		-v bid="$bid" -v nid="$nid" -v conf="$shown_conf" \
 		-v alpha="$CONF_alpha" -v metrics="$CONF_metrics" \
 		-v success_pp="$CONF_success_min_pp" -v latency_pct="$CONF_latency_min_pct" \
+		-v scarce_success_pp="$CONF_scarce_success_min_pp" \
+		-v scarce_latency_pct="$CONF_scarce_latency_min_pct" \
 		-v min_windows="$CONF_min_windows" \
 		-v min_window_attempts="$CONF_min_window_attempts" \
 		-v dir="$SCRATCH/plots" \
@@ -164,23 +181,85 @@ render()
 # changes_tsv: every measurement compared, with its test's numbers.
 changes_tsv()
 {
-	printf 'test\tctx\torder\tmetric\tbase_median\tnew_median\teffect\tp_value\tbase_windows\tnew_windows\tclass\tconditions\n'
+	printf 'test\tctx\torder\tmetric\tbase_median\tnew_median\teffect\tp_value\tbase_windows\tnew_windows\tclass\tconditions\tstate\tfloor\n'
 	awk -F '\t' -v OFS='\t' '$1 == "change" { $1 = ""; sub(/^\t/, ""); print }' \
 		"$SCRATCH/findings"
+}
+
+# spread <run>...: the A/A spread table of the runs, and whether the
+# floors of the settings are above it.
+spread()
+{
+	scratch spread
+	: >"$SCRATCH/files"
+	for _r in "$@"; do
+		_d=$(resolve_run RUN "$_r") || exit 2
+		check_run RUN "$_d" ktap
+		for _f in "$_d"/tests/*/data; do
+			[ -f "$_f" ] && printf '%s\n' "$_f" >>"$SCRATCH/files"
+		done
+	done
+	# shellcheck disable=SC2046 # one argument per data file
+	LC_ALL=C awk -v min_windows="$CONF_min_windows" \
+		-v min_window_attempts="$CONF_min_window_attempts" \
+		-v frag_min_blocks="$CONF_frag_min_blocks" \
+		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare-spread.awk" \
+		$(cat "$SCRATCH/files") >"$SCRATCH/spread"
+	LC_ALL=C awk -F '\t' -v runs=$# -v metrics="$CONF_metrics" \
+		-v success_pp="$CONF_success_min_pp" -v latency_pct="$CONF_latency_min_pct" \
+		-v scarce_success_pp="$CONF_scarce_success_min_pp" \
+		-v scarce_latency_pct="$CONF_scarce_latency_min_pct" '
+	BEGIN {
+		split(metrics, M, ",")
+		for (i in M)
+			used[M[i]] = 1
+		printf "A/A spread over %d runs: the largest move of a median of windows between two runs\n", runs
+		printf "%-7s %5s %-8s %8s %8s %6s  %s\n", "state", "order", "metric", "spread", "floor",
+		    "meas.", "largest in"
+	}
+	$1 == "c" {
+		floor = $2 == "scarce" ? ($4 == "success" ? scarce_success_pp : scarce_latency_pct) : \
+		    ($4 == "success" ? success_pp : latency_pct)
+		unit = $4 == "success" ? "pt" : "%"
+		flag = ""
+		if (!($4 in used))
+			flag = "  (not compared)"
+		else if ($7 + 0 >= floor + 0) {
+			flag = "  FLOOR TOO LOW"
+			low++
+		}
+		printf "%-7s %5s %-8s %6.1f%-2s %6s%-2s %6d  %s %s%s\n", $2, $3, $4, $7, unit,
+		    floor, unit, $5, $8, $9, flag
+	}
+	END {
+		if (low)
+			printf "%d floors are not above the spread measured\n", low
+		exit low ? 1 : 0
+	}' <<EOF
+$(grep '^c' "$SCRATCH/spread" | sort -t "$(printf '\t')" -k2,2 -k4,4r -k3,3n)
+EOF
 }
 
 main()
 {
 	conf=${COMPARE_CONF:-$LAB_TOP/configs/compare.conf}
 	out=
-	while getopts c:o: opt; do
+	mode=compare
+	while getopts c:o:s opt; do
 		case $opt in
 		c) conf=$OPTARG ;;
 		o) out=$OPTARG ;;
+		s) mode=spread ;;
 		*) usage ;;
 		esac
 	done
 	shift $((OPTIND - 1))
+	if [ "$mode" = spread ]; then
+		[ $# -ge 2 ] || usage
+		read_conf "$conf"
+		spread "$@"
+		return
+	fi
 	[ $# -eq 2 ] || usage
 	read_conf "$conf"
 	base=$(resolve_run BASE "$1") || exit 2
@@ -202,6 +281,8 @@ main()
 		-v brun="$base" -v nrun="$new" \
 		-v alpha="$CONF_alpha" -v metrics="$CONF_metrics" \
 		-v success_pp="$CONF_success_min_pp" -v latency_pct="$CONF_latency_min_pct" \
+		-v scarce_success_pp="$CONF_scarce_success_min_pp" \
+		-v scarce_latency_pct="$CONF_scarce_latency_min_pct" \
 		-v min_windows="$CONF_min_windows" \
 		-v min_window_attempts="$CONF_min_window_attempts" \
 		-v frag_ratio="$CONF_frag_ratio" -v frag_min_blocks="$CONF_frag_min_blocks" \

@@ -129,6 +129,11 @@ test_regression()
 	check "compare: ... says REGRESSION" has "$_md" '**Result: REGRESSION**'
 	check "compare: ... in the summary line with its parts" has "$WORK/reg/summary.txt" \
 		'REGRESSION: 13 regressions (1 verdict, 1 new crash title, 11 measurements)'
+	check "compare: ... and the first changes that matter" has "$WORK/reg/summary.txt" \
+		'First: engine_contexts pass->fail (crash: BUG: sleeping function called from invalid context); new crash: BUG: sleeping function called from invalid context in engine_contexts; '
+	check "compare: ... counting the rest" sh -c "grep -q '; and 10 more\\.\$' '$WORK/reg/summary.txt'"
+	check "compare: the runs' metadata follows the findings" sh -c \
+		"awk '/^## /{print}' '$_md' | sed -n 5p | grep -q 'Runs compared'"
 	check "compare: pass -> fail is a regression" has "$_md" \
 		'| engine_contexts | pass | fail | **regression** | crash: BUG: sleeping function called from invalid context |'
 	check "compare: pass -> error (missing result) is the suite broken, not a kernel regression" has "$_md" \
@@ -297,6 +302,67 @@ test_conditions()
 		rc_is wmsame 1
 }
 
+# The between-boot floors: at an order whose free blocks are scarce (a
+# fragmenter reached its goal) the success rate varies between boots more
+# than between windows, so a move is called only beyond the scarce floor.
+# shellcheck disable=SC2016
+test_scarce()
+{
+	R=$WORK/runs
+	for _s in sc-base sc-10 sc-40 sc-o2; do
+		cp -R "$R/clean" "$WORK/$_s"
+		set_run_id "$WORK/$_s" "fixture-$_s"
+		sed -i '/phase=during zone=DMA32/s/o3=37 o4=21 o5=10 o6=5 o7=3 o8=1 o9=0 o10=17/o3=0 o4=0 o5=0 o6=0 o7=0 o8=0 o9=0 o10=0/' \
+			"$WORK/$_s/tests/3-frag_hog/data"
+		sed -i '/phase=during zone=DMA /s/o3=1 o4=1 o5=1 o6=1 o7=0 o8=1 o9=1 o10=3/o3=0 o4=0 o5=0 o6=0 o7=0 o8=0 o9=0 o10=0/' \
+			"$WORK/$_s/tests/3-frag_hog/data"
+	done
+	scale_windows "$WORK/sc-10/tests/3-frag_hog/data" '$7 == "order=3"' successes 0.87
+	scale_windows "$WORK/sc-40/tests/3-frag_hog/data" '$7 == "order=3"' successes 0.5
+	scale_windows "$WORK/sc-o2/tests/3-frag_hog/data" '$7 == "order=2"' successes 0.87
+	cmp_run sc10 "$WORK/sc-base" "$WORK/sc-10"
+	check "scarce: a 12-point drop where free blocks are scarce in both runs is not called (exit 0)" \
+		rc_is sc10 0
+	check "scarce: ... listed as a move within the spread" has "$WORK/sc10/compare.md" \
+		'| frag_hog | timer | 3 | success % | 82.9 | 70.7 | -12.2 points |'
+	check "scarce: ... judged against the scarce floor (changes.tsv)" sh -c \
+		"grep -q '^frag_hog	timer	3	success	.*	none		scarce	20\$' '$WORK/sc10/changes.tsv'"
+	cmp_run sc40 "$WORK/sc-base" "$WORK/sc-40"
+	check "scarce: a 41-point drop there is beyond the scarce floor: a regression (exit 1)" \
+		rc_is sc40 1
+	cmp_run sco2 "$WORK/sc-base" "$WORK/sc-o2"
+	check "scarce: a 12-point drop at an order below the goal (plenty) is a regression" \
+		rc_is sco2 1
+	check "scarce: ... judged against the plenty floor (changes.tsv)" sh -c \
+		"grep -q '^frag_hog	timer	2	success	.*	regression		plenty	5\$' '$WORK/sco2/changes.tsv'"
+	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' configs/compare.conf >"$WORK/scarce5.conf"
+	cmp_run sc10f "$WORK/sc-base" "$WORK/sc-10" -c "$WORK/scarce5.conf"
+	check "scarce: ... and so is the scarce drop with a 5-point scarce floor" rc_is sc10f 1
+	check "scarce: the method section names both floors" has "$WORK/sc10/compare.md" \
+		'5 points (success rate) or 50 % (latency) where free blocks of the order are plenty, 20 points or 50 % where they are scarce'
+}
+
+# compare.sh -s: the spread between runs of one kernel against the floors.
+test_spread()
+{
+	_rc=0
+	scripts/compare.sh -s "$AA/aa1" "$AA/aa2" >"$WORK/spread.out" 2>&1 || _rc=$?
+	check "spread: the A/A fixtures are within the floors (exit 0)" [ "$_rc" = 0 ]
+	check "spread: ... with a line per state, order and metric" sh -c \
+		"grep -q '^scarce  *3 success ' '$WORK/spread.out' && grep -q '^plenty  *0 p50 ' '$WORK/spread.out'"
+	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=1/' configs/compare.conf >"$WORK/low.conf"
+	_rc=0
+	scripts/compare.sh -s -c "$WORK/low.conf" "$AA/aa1" "$AA/aa2" >"$WORK/spread-low.out" 2>&1 || _rc=$?
+	check "spread: a floor below the spread measured exits 1" [ "$_rc" = 1 ]
+	check "spread: ... naming it" sh -c "grep -q '^scarce  *3 success .*FLOOR TOO LOW' '$WORK/spread-low.out'"
+	_rc=0
+	scripts/compare.sh -s "$AA/aa1" >/dev/null 2>&1 || _rc=$?
+	check "spread: one run is a usage error (exit 2)" [ "$_rc" = 2 ]
+	_rc=0
+	scripts/compare.sh -s "$AA/aa1" "$WORK/no-such-run" >/dev/null 2>&1 || _rc=$?
+	check "spread: a missing run exits 2" [ "$_rc" = 2 ]
+}
+
 # Two real runs of runtest/quick on one kernel: no regression; regressions
 # planted into the second are found.
 test_aa()
@@ -314,8 +380,13 @@ test_aa()
 	sed 's/^highatomic_diff_pages=.*/highatomic_diff_pages=100000/' configs/compare.conf \
 		>"$WORK/noreserve.conf"
 	cmp_run aanores "$AA/aa1" "$AA/aa2" -c "$WORK/noreserve.conf"
-	check "A/A: ... without that check the same pair reads as a regression (exit 1)" \
-		rc_is aanores 1
+	check "A/A: ... without that check the scarce floor still keeps it quiet (exit 0)" \
+		rc_is aanores 0
+	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' "$WORK/noreserve.conf" \
+		>"$WORK/noscarce.conf"
+	cmp_run aanoscarce "$AA/aa1" "$AA/aa2" -c "$WORK/noscarce.conf"
+	check "A/A: ... without either, the pair reads as a regression (exit 1)" \
+		rc_is aanoscarce 1
 
 	cp -R "$AA/aa2" "$WORK/half"
 	set_run_id "$WORK/half" aa2-half
@@ -410,6 +481,8 @@ main()
 	test_only_one
 	test_statistics
 	test_conditions
+	test_scarce
+	test_spread
 	test_bad_input
 	test_bad_conf
 	test_aa

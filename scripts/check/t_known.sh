@@ -342,8 +342,10 @@ test_grid()
 		grep -q '<td class="drop" title="as_timer_none_none: pass -&gt; pass, success 90.0% -&gt; 50.0%">-40</td>' "$_c"
 	check "compare grid: an unchanged cell is plain" \
 		grep -q '<td class="same" title="as_tasklet_none_none: pass -&gt; pass, success 90.0% -&gt; 90.0%">+0</td>' "$_c"
-	check "compare grid: before the comparison's sections" \
-		before "$_c" 'id="grid"' '<h2'
+	check "compare grid: after the changes that matter, which lead the page" \
+		before "$_c" '>Changes that matter<' 'id="grid"'
+	check "compare grid: ... before the other sections" \
+		before "$_c" 'id="grid"' '>Conditions differ<'
 	same "compare: still exits 1 for the regression" 1 "$_rc"
 }
 

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The matrix of two runs as one grid of differences (grid.awk), put into
-# compare.html before its first section: each cell gives the verdicts
+# compare.html after its first section (the changes that matter, which
+# lead the page): each cell gives the verdicts
 # BASE -> NEW and the change of its success rate in points.  Reads the
 # page on stdin and writes it with the grid.  Used with common.awk and
 # grid.awk.
@@ -116,7 +117,8 @@ BEGIN {
 	add_cols(NG)
 }
 
-!done && (/<h2/ || /<\/body>/) {
+# after the changes that matter: the page's second section
+!done && ((/<h2/ && ++sections == 2) || /<\/body>/) {
 	grid()
 	done = 1
 }

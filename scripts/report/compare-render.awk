@@ -5,7 +5,8 @@
 # everything in BEGIN).
 # -v fmt=md|html|summary -v findings= -v bmeta= -v nmeta= (meta.env files)
 # -v bid= -v nid= (run ids) -v alpha= -v metrics= -v success_pp=
-# -v latency_pct= -v min_windows= -v min_window_attempts= (settings)
+# -v latency_pct= -v scarce_success_pp= -v scarce_latency_pct=
+# -v min_windows= -v min_window_attempts= (settings)
 # -v conf= (threshold file, for the record) -v dir= (plots, html only)
 # -v generated=<date>
 
@@ -154,11 +155,39 @@ function plural(n, one, many)
 	return n + 0 " " (n == 1 ? one : many)
 }
 
-# The one line for a CI comment.
+# The one line for a CI comment: the result, its counts, and the first
+# changes that matter (at most three).
 function summary_line()
 {
 	return "labyrinth compare " bid " -> " nid ": " \
-	    (regressions > 0 ? "REGRESSION: " : "no regression: ") result_detail()
+	    (regressions > 0 ? "REGRESSION: " : "no regression: ") result_detail() \
+	    top_changes(3)
+}
+
+# top_changes(max): " First: " and up to max changes that matter (verdict
+# regressions, new crash titles, measurements), "" when there is none.
+function top_changes(max,    k, f, n, s, t)
+{
+	n = 0
+	s = ""
+	for (k = 1; k <= nf; k++) {
+		cells(k, f)
+		t = ""
+		if (kind[k] == "verdict" && f[5] == "regression")
+			t = f[2] " " f[3] "->" f[4] (f[7] != "" ? " (" f[7] ")" : "")
+		else if (kind[k] == "crash")
+			t = "new " f[2] " in " f[3]
+		else if (kind[k] == "change" && f[12] == "regression")
+			t = f[2] " " f[3] " order " f[4] " " metric_name(f[5]) " " num(f[5], f[6]) \
+			    " -> " num(f[5], f[7]) " (" effect(f[5], f[8]) ", p " f[9] ")"
+		if (t == "")
+			continue
+		if (++n <= max)
+			s = s (n > 1 ? "; " : "") t
+	}
+	if (!n)
+		return ""
+	return " First: " s (n > max ? "; and " (n - max) " more." : ".")
 }
 
 # The counts behind the result.
@@ -193,11 +222,18 @@ function effect(m, v)
 	return m == "success" ? v " points" : v " %"
 }
 
-function overview(    keys, nk, i, k)
+# The title and the result: the page leads with it and the changes that
+# matter; the runs' metadata comes after the findings (runs_section).
+function overview()
 {
 	heading(1, "labyrinth compare: " e(bid) " " arrow " " e(nid))
 	para(bold(regressions > 0 ? "Result: REGRESSION" : "Result: no regression") " " dash " " \
 	    e(result_detail()))
+}
+
+function runs_section(    keys, nk, i, k)
+{
+	heading(2, "Runs compared")
 	table(" |BASE|NEW")
 	row("run\t" e(bid) "\t" e(nid))
 	nk = split("kernel_release kernel_source config_hash runtest list_name " \
@@ -410,9 +446,12 @@ function method_section()
 	para("Each test records its measured phase in windows. Per test, context and " \
 	    "order, the windows of BASE and NEW are compared with a Mann-Whitney U test " \
 	    "(two-sided, normal approximation with tie correction); a change is called when " \
-	    "p < " alpha " and the median window moves by more than " success_pp \
-	    " points (success rate) or " latency_pct " % (latency; metrics: " metrics \
-	    "). Before a change is attributed to the kernel, the memory state during the " \
+	    "p < " alpha " and the median window moves by more than a floor, the spread " \
+	    "between boots of one kernel measured A/A (windows of one boot do not sample " \
+	    "it): " success_pp " points (success rate) or " latency_pct " % (latency) where " \
+	    "free blocks of the order are plenty, " scarce_success_pp " points or " \
+	    scarce_latency_pct " % where they are scarce in either run (a fragmenter's " \
+	    "orders; metrics: " metrics "). Before a change is attributed to the kernel, the memory state during the " \
 	    "test (free blocks per order, high-order atomic reserve) must match. Settings: " \
 	    e(conf) ".")
 }
@@ -486,6 +525,7 @@ BEGIN {
 	conditions_section()
 	other_section()
 	uncalled_section()
+	runs_section()
 	only_section()
 	notcompared_section()
 	method_section()

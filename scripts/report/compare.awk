@@ -7,11 +7,13 @@
 #           (broken: the test broke, an error of the suite, not of the kernel)
 #   crash   "category: title" tags
 #   change  tag ctx order metric base-median new-median effect p-value
-#           base-windows new-windows class conditions
+#           base-windows new-windows class conditions state floor
 #           metric: success (window success rate, effect in points), p50,
 #           p99 (window latency percentiles, effect in percent); class:
 #           regression, improvement, conditions (a called change where the
-#           memory state differed), none (not called)
+#           memory state differed), none (not called); state: scarce
+#           (free blocks of the order scarce in either run) or plenty;
+#           floor: the effect floor of that state
 #   cond    tag what base new        memory states that differ
 #   untested tag ctx order base-windows new-windows
 #   untested-count n
@@ -21,13 +23,17 @@
 # -v btable= -v ntable= (test tables) -v btsv= -v ntsv= (results.tsv)
 # -v brun= -v nrun= (run folders, for the tests' data files)
 # -v metrics= (comma list of success, p50, p99) -v alpha= -v success_pp=
-# -v latency_pct= -v min_windows= -v min_window_attempts= -v frag_ratio=
+# -v latency_pct= -v scarce_success_pp= -v scarce_latency_pct=
+# -v min_windows= -v min_window_attempts= -v frag_ratio=
 # -v frag_min_blocks= -v highatomic_pages= (configs/compare.conf)
 # Tests match by tag, measurements by tag, context and order.  The method:
 # each test records its measured phase in windows ("win" records); a
 # measurement's windows in BASE and NEW are two samples, compared with a
 # Mann-Whitney U test, and a change is called when p < alpha and the
-# medians differ by more than the floor.
+# medians differ by more than the floor.  Windows of one boot do not
+# sample the spread between boots, so the floors are between-boot
+# spreads measured A/A: one where free blocks of the order are plenty,
+# a larger one where they are scarce (a fragmenter's orders).
 
 function load_tsv(file, R, K,    line, f, n, seen_header, key)
 {
@@ -339,7 +345,10 @@ function window_state(C, g,    n, k, o, A, t)
 
 # conditions(g): CD[g, o] says how the memory state of test g differed
 # for allocations of order o ("" where it did not); "cond" findings give
-# the numbers, once per test.
+# the numbers, once per test.  SC[g, o] is true where free blocks of order
+# o or more were scarce (at most frag_min_blocks) in either run: a
+# fragmenter's orders, whose success varies between boots more than
+# between windows, judged against the scarce floors.
 function conditions(g,    o, r, shown)
 {
 	if (g in cdone)
@@ -347,6 +356,9 @@ function conditions(g,    o, r, shown)
 	cdone[g] = 1
 	window_state(BC, g)
 	window_state(NC, g)
+	for (o = 1; o <= 10; o++)
+		SC[g, o] = BC[g, "frag"] && BC[g, "free", o] <= frag_min_blocks ||
+		    NC[g, "frag"] && NC[g, "free", o] <= frag_min_blocks
 	if (BC[g, "frag"] && NC[g, "frag"]) {
 		for (o = 1; o <= 10; o++) {
 			if (!differ(BC[g, "free", o], NC[g, "free", o]))
@@ -378,24 +390,26 @@ function conditions(g,    o, r, shown)
 
 # ---- one measurement
 
-# judge(key, metric, nb, nn, cond): a "change" finding for one metric.
-# Called (regression or improvement) when the p-value is below alpha and
-# the medians of the windows differ by more than the metric's floor; a
-# called change where the memory state differed is "conditions" instead.
-function judge(key, metric, nb, nn, cond,    k, bm, nm, eff, p, c, floor, worse)
+# judge(key, metric, nb, nn, cond, scarce): a "change" finding for one
+# metric.  Called (regression or improvement) when the p-value is below
+# alpha and the medians of the windows differ by more than the metric's
+# floor: the between-boot floor of its state (scarce: free blocks of the
+# order scarce in either run; else plenty); a called change where the
+# memory state differed is "conditions" instead.
+function judge(key, metric, nb, nn, cond, scarce,    k, bm, nm, eff, p, c, floor, worse)
 {
 	split(key, k, SUBSEP)
 	bm = median(BW, key, metric, nb)
 	nm = median(NW, key, metric, nn)
 	if (metric == "success") {
 		eff = nm - bm
-		floor = success_pp
+		floor = scarce ? scarce_success_pp : success_pp
 		worse = eff < 0
 	} else {
 		if (bm <= 0)
 			return
 		eff = (nm - bm) * 100 / bm
-		floor = latency_pct
+		floor = scarce ? scarce_latency_pct : latency_pct
 		worse = eff > 0
 	}
 	p = mann_whitney(key, metric, nb, nn)
@@ -407,7 +421,8 @@ function judge(key, metric, nb, nn, cond,    k, bm, nm, eff, p, c, floor, worse)
 	out("change\t" k[1] "\t" k[2] "\t" k[3] "\t" metric "\t" \
 	    sprintf(metric == "success" ? "%.2f" : "%.0f", bm) "\t" \
 	    sprintf(metric == "success" ? "%.2f" : "%.0f", nm) "\t" sprintf("%+.1f", eff) "\t" \
-	    sprintf("%.2g", p) "\t" nb "\t" nn "\t" c "\t" cond)
+	    sprintf("%.2g", p) "\t" nb "\t" nn "\t" c "\t" cond "\t" \
+	    (scarce ? "scarce" : "plenty") "\t" floor)
 }
 
 # keys(A, K): the keys of A into K[1..n], sorted; returns n.
@@ -450,7 +465,7 @@ function measurements(    i, key, k, g, cond, m, nm, M, few, nk, K, U)
 		conditions(g)
 		cond = CD[g, k[3]]
 		for (m = 1; m <= nm; m++)
-			judge(key, M[m], BWN[key], NWN[key], cond)
+			judge(key, M[m], BWN[key], NWN[key], cond, SC[g, k[3]])
 	}
 	for (i = 1; i <= nbr; i++) {
 		key = BK[i]
