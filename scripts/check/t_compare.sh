@@ -346,13 +346,16 @@ test_scarce()
 test_spread()
 {
 	_rc=0
-	scripts/compare.sh -s "$AA/aa1" "$AA/aa2" >"$WORK/spread.out" 2>&1 || _rc=$?
+	scripts/compare.sh -s "$AA/boot10" "$AA/aa1" "$AA/aa2" >"$WORK/spread.out" 2>&1 || _rc=$?
 	check "spread: the A/A fixtures are within the floors (exit 0)" [ "$_rc" = 0 ]
+	check "spread: ... the outlier boot's 10 points at order 3 measured" sh -c \
+		"grep -q '^scarce  *3 success  *10\.5pt  *20pt .* quick_all_global_labyrinth spin_irq\$' '$WORK/spread.out'"
 	check "spread: ... with a line per state, order and metric" sh -c \
 		"grep -q '^scarce  *3 success ' '$WORK/spread.out' && grep -q '^plenty  *0 p50 ' '$WORK/spread.out'"
-	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=1/' configs/compare.conf >"$WORK/low.conf"
+	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' configs/compare.conf >"$WORK/low.conf"
 	_rc=0
-	scripts/compare.sh -s -c "$WORK/low.conf" "$AA/aa1" "$AA/aa2" >"$WORK/spread-low.out" 2>&1 || _rc=$?
+	scripts/compare.sh -s -c "$WORK/low.conf" "$AA/boot10" "$AA/aa1" "$AA/aa2" \
+		>"$WORK/spread-low.out" 2>&1 || _rc=$?
 	check "spread: a floor below the spread measured exits 1" [ "$_rc" = 1 ]
 	check "spread: ... naming it" sh -c "grep -q '^scarce  *3 success .*FLOOR TOO LOW' '$WORK/spread-low.out'"
 	_rc=0
@@ -375,18 +378,32 @@ test_aa()
 	check "A/A: ... compare.html offline and balanced" sh -c \
 		". scripts/check/reports-lib.sh; html_offline '$WORK/aa/compare.html' && html_balanced '$WORK/aa/compare.html'"
 	check "A/A: the two boots reached different atomic reserves, and compare says so" \
-		has "$WORK/aa/compare.md" \
+		has "$WORK/aa.out" \
 		'| quick_all_global_labyrinth | reserved_highatomic pages (orders 3 and up) | 5120 | 0 |'
+
+	# boot10: an older run of the same kernel whose boot kept order-3
+	# success under the fragmenter at 10 % in every window (0-2 % in other
+	# boots): the windows of one boot do not sample that spread
+	cmp_run outlier "$AA/boot10" "$AA/aa2"
+	check "A/A: a boot that kept 10 % at order 3 against one with 0 % exits 0" rc_is outlier 0
 	sed 's/^highatomic_diff_pages=.*/highatomic_diff_pages=100000/' configs/compare.conf \
 		>"$WORK/noreserve.conf"
-	cmp_run aanores "$AA/aa1" "$AA/aa2" -c "$WORK/noreserve.conf"
-	check "A/A: ... without that check the scarce floor still keeps it quiet (exit 0)" \
+	cmp_run aanores "$AA/boot10" "$AA/aa2" -c "$WORK/noreserve.conf"
+	check "A/A: ... without the reserve check the scarce floor keeps it quiet (exit 0)" \
 		rc_is aanores 0
+	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' configs/compare.conf \
+		>"$WORK/scarce5.conf"
+	cmp_run aascarce "$AA/boot10" "$AA/aa2" -c "$WORK/scarce5.conf"
+	check "A/A: ... with a 5-point scarce floor the reserve check does (exit 0)" \
+		rc_is aascarce 0
 	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' "$WORK/noreserve.conf" \
 		>"$WORK/noscarce.conf"
-	cmp_run aanoscarce "$AA/aa1" "$AA/aa2" -c "$WORK/noscarce.conf"
-	check "A/A: ... without either, the pair reads as a regression (exit 1)" \
+	cmp_run aanoscarce "$AA/boot10" "$AA/aa2" -c "$WORK/noscarce.conf"
+	check "A/A: ... without either, order 3 and 4 read as regressions (exit 1)" \
 		rc_is aanoscarce 1
+	check "A/A: ... at the fragmenter's orders only" sh -c \
+		"[ \"\$(grep -c '^| quick_all_global_labyrinth | [a-z_]* | [34] | success % .*regression\*\* |\$' '$WORK/aanoscarce/compare.md')\" -ge 3 ] &&
+		[ \"\$(grep -c '^| .*regression\*\* |\$' '$WORK/aanoscarce/compare.md')\" = \"\$(grep -c '^| quick_all_global_labyrinth | [a-z_]* | [34] | success % .*regression\*\* |\$' '$WORK/aanoscarce/compare.md')\" ]"
 
 	cp -R "$AA/aa2" "$WORK/half"
 	set_run_id "$WORK/half" aa2-half
