@@ -248,6 +248,19 @@ test_conditions()
 	check "conditions: ... counted in the summary" has "$WORK/cond/summary.txt" \
 		'1 change where the memory state differed'
 
+	# free blocks that differ but are plenty in both runs excuse nothing
+	cp -R "$R/clean" "$WORK/plentycond"
+	set_run_id "$WORK/plentycond" fixture-plentycond
+	_data=$WORK/plentycond/tests/3-frag_hog/data
+	sed -i '/phase=during zone=DMA32/s/o3=37 o4=21 o5=10 o6=5 o7=3 o8=1 o9=0 o10=17/o3=370 o4=210 o5=100 o6=50 o7=30 o8=10 o9=0 o10=170/' "$_data"
+	# shellcheck disable=SC2016
+	scale_windows "$_data" '$7 == "order=3"' successes 0.5
+	cmp_run plentycond "$R/clean" "$WORK/plentycond"
+	check "conditions: free blocks plenty in both runs (103 vs 949) excuse no drop (exit 1)" \
+		rc_is plentycond 1
+	check "conditions: ... and are not listed as a different state" sh -c \
+		"! grep -q '| frag_hog | free blocks of order' '$WORK/plentycond/compare.md'"
+
 	# the same drop with the same free blocks is a regression
 	cp -R "$R/clean" "$WORK/samecond"
 	set_run_id "$WORK/samecond" fixture-samecond

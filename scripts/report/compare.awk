@@ -295,12 +295,15 @@ function load_data(run, T, n, W, WN, C,    i, file, line, R, g, gp, key, o, k, t
 
 # ---- like against like
 
-# differ(a, b): apart by more than frag_min_blocks and a factor frag_ratio.
+# differ(a, b): free blocks scarce (at most frag_min_blocks) in one run,
+# and in the other apart from it by more than frag_min_blocks and a factor
+# frag_ratio.  Where blocks are plenty in both runs their number does not
+# decide what succeeds.
 function differ(a, b,    lo, hi)
 {
 	lo = a < b ? a : b
 	hi = a < b ? b : a
-	return hi - lo > frag_min_blocks && hi > lo * frag_ratio
+	return lo <= frag_min_blocks && hi - lo > frag_min_blocks && hi > lo * frag_ratio
 }
 
 # sorted_median(A, n): the median of A[1..n], sorting A.
