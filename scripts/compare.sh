@@ -62,7 +62,7 @@ check_metrics()
 	done
 }
 
-CONF_KEYS="method alpha metrics success_min_pp latency_min_pct scarce_success_min_pp scarce_latency_min_pct min_window_attempts min_windows frag_ratio frag_min_blocks highatomic_diff_pages"
+CONF_KEYS="method alpha metrics success_min_pp latency_min_pct scarce_success_min_pp scarce_latency_min_pct min_window_attempts min_windows frag_ratio frag_min_blocks highatomic_diff_pages state_categories"
 
 # conf_set <file:line> <key> <value>: check one setting and keep it as
 # CONF_<key>.
@@ -98,6 +98,11 @@ conf_set()
 	frag_min_blocks) check_number "$1" "$2" "$3" integer; CONF_frag_min_blocks=$3 ;;
 	highatomic_diff_pages)
 		check_number "$1" "$2" "$3" integer; CONF_highatomic_diff_pages=$3 ;;
+	state_categories)
+		case ,$3, in
+		*[!a-z_,]* | *,,*) die "$1: state_categories='$3' is not a comma list of categories" ;;
+		esac
+		CONF_state_categories=$3 ;;
 	min_windows)
 		check_number "$1" "$2" "$3" integer
 		check_range "$1" "$2" "$3" 'v >= 2' "2 or more"
@@ -123,6 +128,7 @@ conf_get()
 	frag_ratio) _v=${CONF_frag_ratio:-} ;;
 	frag_min_blocks) _v=${CONF_frag_min_blocks:-} ;;
 	highatomic_diff_pages) _v=${CONF_highatomic_diff_pages:-} ;;
+	state_categories) _v=${CONF_state_categories:-} ;;
 	*) _v= ;;
 	esac
 	[ -n "$_v" ] && printf '%s\n' "$_v"
@@ -287,6 +293,7 @@ main()
 		-v min_window_attempts="$CONF_min_window_attempts" \
 		-v frag_ratio="$CONF_frag_ratio" -v frag_min_blocks="$CONF_frag_min_blocks" \
 		-v highatomic_pages="$CONF_highatomic_diff_pages" \
+		-v state_categories="$CONF_state_categories" \
 		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare.awk" \
 		>"$SCRATCH/findings"
 	mkdir -p "$SCRATCH/plots"

@@ -315,6 +315,34 @@ test_conditions()
 		rc_is wmsame 1
 }
 
+# A test that fails because the suite did not reach its memory state (a
+# state_categories failure, e.g. the fragmenter's goal) is a change of
+# conditions, not a kernel regression; any other failure stays one.
+test_state_failure()
+{
+	R=$WORK/runs
+	cp -R "$R/clean" "$WORK/nogoal"
+	set_run_id "$WORK/nogoal" fixture-nogoal
+	printf 'fail\tfragment: more than 2 free blocks of order >= 3 remain: 5\n' \
+		>"$WORK/nogoal/tests/3-frag_hog/result"
+	sed -i 's/^ok 3 frag_hog$/not ok 3 frag_hog # fragment: more than 2 free blocks of order >= 3 remain: 5/' \
+		"$WORK/nogoal/ktap.txt"
+	cmp_run nogoal "$R/clean" "$WORK/nogoal"
+	check "state: pass -> fail for the fragmenter's goal is no regression (exit 0)" rc_is nogoal 0
+	check "state: ... listed under conditions differ with the failure" has "$WORK/nogoal/compare.md" \
+		'| frag_hog | verdict: the suite'"'"'s memory state not reached | pass | fail: fragment: more than 2 free blocks of order &gt;= 3 remain: 5 |'
+	check "state: ... counted in the summary" has "$WORK/nogoal/summary.txt" \
+		'1 change where the memory state differed'
+	check "state: ... and no new crash title" sh -c "! grep -q 'New crash titles' '$WORK/nogoal/compare.md'"
+	sed 's/^state_categories=.*/state_categories=hog/' configs/compare.conf >"$WORK/nostate.conf"
+	cmp_run nogoal2 "$R/clean" "$WORK/nogoal" -c "$WORK/nostate.conf"
+	check "state: the same failure outside state_categories is a regression (exit 1)" \
+		rc_is nogoal2 1
+	cmp_run goal "$WORK/nogoal" "$R/clean"
+	check "state: fail -> pass for the goal is no improvement either" has "$WORK/goal/summary.txt" \
+		'no regression: 0 improvements, 1 change where the memory state differed'
+}
+
 # The between-boot floors: at an order whose free blocks are scarce (a
 # fragmenter reached its goal) the success rate varies between boots more
 # than between windows, so a move is called only beyond the scarce floor.
@@ -494,6 +522,8 @@ test_bad_conf()
 	bad_conf method 's/^method=.*/method=t-test/' 'method=t-test is not known'
 	bad_conf nokv 's/^method=.*/mann-whitney/' 'not a key=value line'
 	bad_conf missing '/^frag_ratio=/d' 'frag_ratio is not set'
+	bad_conf statecat 's/^state_categories=.*/state_categories=Fragment goal/' \
+		"state_categories='Fragment goal' is not a comma list of categories"
 	cmp_run nofile "$WORK/runs/clean" "$WORK/runs/clean" -c "$WORK/none.conf"
 	check "bad settings: a missing file exits 2" rc_is nofile 2
 	check "configs/compare.conf parses" scripts/compare.sh -o "$WORK/conf" \
@@ -512,6 +542,7 @@ main()
 	test_statistics
 	test_conditions
 	test_scarce
+	test_state_failure
 	test_spread
 	test_bad_input
 	test_bad_conf

@@ -140,6 +140,8 @@ function load_findings(    line, f, k)
 			compared++
 			if (f[12] == "regression")
 				nmeasure++
+			else if (f[12] == "conditions")
+				ncondmeasure++
 		}
 	}
 	close(findings)
@@ -312,21 +314,25 @@ function conditions_section(    k, f, any)
 {
 	heading(2, "Conditions differ")
 	for (k = 1; k <= nf; k++) {
-		if (kind[k] != "cond")
+		cells(k, f)
+		if (kind[k] != "cond" && !(kind[k] == "verdict" && f[5] == "conditions"))
 			continue
 		if (!any++) {
 			para("The memory state during these tests was not the same in both runs, " \
 			    "so their changes are not attributed to the kernel:")
 			table("test|what|BASE|NEW")
 		}
-		cells(k, f)
-		row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5])
+		if (kind[k] == "cond")
+			row(e(f[2]) "\t" e(f[3]) "\t" f[4] "\t" f[5])
+		else
+			row(e(f[2]) "\tverdict: the suite's memory state not reached\t" f[3] \
+			    (f[6] != "" ? ": " e(f[6]) : "") "\t" f[4] (f[7] != "" ? ": " e(f[7]) : ""))
 	}
 	if (any) {
 		table_end()
-		if (conditions > 0) {
+		if (ncondmeasure > 0) {
 			para("Changes beyond the spread at those orders (" \
-			    plural(conditions, "change", "changes") "):")
+			    plural(ncondmeasure, "change", "changes") "):")
 			change_rows("conditions", 1)
 		}
 	} else
@@ -341,7 +347,7 @@ function other_section(    k, f, any, d)
 		if (kind[k] != "verdict")
 			continue
 		cells(k, f)
-		if (f[5] == "regression")
+		if (f[5] == "regression" || f[5] == "conditions")
 			continue
 		if (!any++)
 			table("test|BASE|NEW|change|detail")

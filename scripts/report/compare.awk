@@ -3,8 +3,10 @@
 # The findings of a comparison of two runs, one per line, tab-separated,
 # first field the kind (used with common.awk; everything in BEGIN):
 #   totals  side n pass fail skip error
-#   verdict tag base-status new-status regression|improvement|broken|change base-detail new-detail
-#           (broken: the test broke, an error of the suite, not of the kernel)
+#   verdict tag base-status new-status regression|improvement|broken|conditions|change base-detail new-detail
+#           (broken: the test broke, an error of the suite, not of the kernel;
+#           conditions: pass <-> fail where the failure is the suite's memory
+#           state not reached, state_categories)
 #   crash   "category: title" tags
 #   change  tag ctx order metric base-median new-median effect p-value
 #           base-windows new-windows class conditions state floor
@@ -25,7 +27,8 @@
 # -v metrics= (comma list of success, p50, p99) -v alpha= -v success_pp=
 # -v latency_pct= -v scarce_success_pp= -v scarce_latency_pct=
 # -v min_windows= -v min_window_attempts= -v frag_ratio=
-# -v frag_min_blocks= -v highatomic_pages= (configs/compare.conf)
+# -v frag_min_blocks= -v highatomic_pages= -v state_categories=
+# (configs/compare.conf)
 # Tests match by tag, measurements by tag, context and order.  The method:
 # each test records its measured phase in windows ("win" records); a
 # measurement's windows in BASE and NEW are two samples, compared with a
@@ -86,7 +89,10 @@ function verdicts(    i, t, b, nw, bs, ns, c)
 		ns = N[nw, "status"]
 		if (bs == ns)
 			continue
-		if (bs == "ok" && ns == "fail")
+		if ((bs == "ok" && ns == "fail" && state_failure(N[nw, "detail"])) ||
+		    (bs == "fail" && ns == "ok" && state_failure(B[b, "detail"])))
+			c = "conditions"
+		else if (bs == "ok" && ns == "fail")
 			c = "regression"
 		else if (bs == "fail" && ns == "ok")
 			c = "improvement"
@@ -100,8 +106,20 @@ function verdicts(    i, t, b, nw, bs, ns, c)
 	}
 }
 
-# crashes: titles of kernel findings new in NEW (errors of the suite and
-# interrupted tests are no crash).
+# state_failure(detail): the test failed because the suite did not reach
+# the memory state it sets up (a category of state_categories, e.g. the
+# fragmenter's goal): a change of the conditions, not of the kernel.
+function state_failure(d,    i, n, C)
+{
+	n = split(state_categories, C, ",")
+	for (i = 1; i <= n; i++)
+		if (category_of(d) == C[i])
+			return 1
+	return 0
+}
+
+# crashes: titles of kernel findings new in NEW (errors of the suite,
+# interrupted tests and failures to reach the memory state are no crash).
 function crashes(    i, d, seen, order, k, tags, t)
 {
 	for (i = 1; i <= nb; i++)
@@ -112,7 +130,7 @@ function crashes(    i, d, seen, order, k, tags, t)
 		if (N[i, "status"] != "fail")
 			continue
 		d = N[i, "detail"]
-		if (d in seen)
+		if (d in seen || state_failure(d))
 			continue
 		if (d in tags) {
 			t = tags[d] ", " N[i, "tag"]
