@@ -177,7 +177,7 @@ test_only_one()
 		"! grep -q 'None: both runs ran the same tests.' '$_md'"
 }
 
-# The statistics: a 10-point drop is called at a 5-point floor and not at
+# The statistics: a 10-point drop is called at the 6-point floor and not at
 # 15; a drop within the windows' spread, or with too few windows, is not.
 # shellcheck disable=SC2016
 test_statistics()
@@ -188,7 +188,7 @@ test_statistics()
 	# shellcheck disable=SC2016
 	scale_windows "$WORK/worse/tests/2-fault_order0/data" '$6 == "ctx=hrtimer"' successes 0.898
 	cmp_run worse "$R/clean" "$WORK/worse"
-	check "statistics: a 10-point drop is a regression at a 5-point floor" rc_is worse 1
+	check "statistics: a 10-point drop is a regression at the 6-point floor" rc_is worse 1
 	sed 's/^success_min_pp=.*/success_min_pp=15/' configs/compare.conf >"$WORK/loose.conf"
 	cmp_run loose "$R/clean" "$WORK/worse" -c "$WORK/loose.conf"
 	check "statistics: ... and not at a 15-point floor" rc_is loose 0
@@ -375,12 +375,12 @@ test_scarce()
 	check "scarce: a 12-point drop at an order below the goal (plenty) is a regression" \
 		rc_is sco2 1
 	check "scarce: ... judged against the plenty floor (changes.tsv)" sh -c \
-		"grep -q '^frag_hog	timer	2	success	.*	regression		plenty	5\$' '$WORK/sco2/changes.tsv'"
+		"grep -q '^frag_hog	timer	2	success	.*	regression		plenty	6\$' '$WORK/sco2/changes.tsv'"
 	sed 's/^scarce_success_min_pp=.*/scarce_success_min_pp=5/' configs/compare.conf >"$WORK/scarce5.conf"
 	cmp_run sc10f "$WORK/sc-base" "$WORK/sc-10" -c "$WORK/scarce5.conf"
 	check "scarce: ... and so is the scarce drop with a 5-point scarce floor" rc_is sc10f 1
 	check "scarce: the method section names both floors" has "$WORK/sc10/compare.md" \
-		'5 points (success rate) or 40 % (latency) where free blocks of the order are plenty, 20 points or 50 % where they are scarce'
+		'6 points (success rate) or 50 % (latency) where free blocks of the order are plenty, 20 points or 50 % where they are scarce'
 }
 
 # compare.sh -s: the spread between runs of one kernel against the floors.
