@@ -17,13 +17,30 @@
 #                           claims fragmentation but ran without it would
 #                           pass for the wrong reason
 #   hog_frag_record <phase> /proc/buddyinfo as "frag" data records
+#   hog_mm_record <phase>   the allocator's own view as data records:
+#                           "pagetype" (free blocks per order and migrate
+#                           type, from /proc/pagetypeinfo, so the free
+#                           blocks of the high-order atomic reserve),
+#                           "pageblocks" (pageblocks per migrate type) and
+#                           "vmstat" (its allocation, compaction and
+#                           reclaim counters).  With page_owner on, reading
+#                           /proc/pagetypeinfo drains the per-CPU lists:
+#                           call it where that cannot change a measurement.
+#
+# hog_frag_confirm also writes a "hog" record: the goal (order, max), the
+# blocks of order >= K left when it held (left), the milliseconds from
+# hog_start until then (goal_ms) and, for labyrinth, its pass (pass_ms,
+# taken_pages, held_pages, pass_left: blocks of order >= K after the pass).
 #
 # HOG_FRAG_ORDER is the profile's frag-order (empty: nothing to confirm).
 # HOG_PROC (/proc) points elsewhere to check these helpers against saved
 # files.
 
 HOG_TYPE=none
+HOG_NAME=
 HOG_PID=
+HOG_T0=
+HOG_PASS=
 HOG_FRAG_ORDER=
 HOG_FRAG_MAX=0
 HOG_SETTLE_S=${HOG_SETTLE_S:-30}
@@ -124,11 +141,38 @@ hog_start_labyrinth()
 	_ctl=/sys/kernel/debug/labyrinth/control
 	[ -e "$_ctl" ] || lab_fail setup "no $_ctl"
 	printf 'fragment\n' >"$_ctl" || lab_fail setup "labyrinth: fragment failed"
-	lab_info "hog: labyrinth $(tr '\n' ' ' </sys/kernel/debug/labyrinth/stats)"
+	_st=$(tr '\n' ' ' </sys/kernel/debug/labyrinth/stats)
+	lab_info "hog: labyrinth $_st"
+	HOG_PASS=$(hog_pass_summary "$_st" "$h_order")
+}
+
+# hog_pass_summary <stats> <K>: labyrinth's stats (one line) as
+# "pass_ms= taken_pages= held_pages= pass_left=".
+hog_pass_summary()
+{
+	printf '%s\n' "$1" | awk -v k="$2" '{
+		for (i = 1; i <= NF; i++) {
+			if ($i !~ /=/) {
+				what = $i
+				continue
+			}
+			split($i, kv, "=")
+			if (kv[1] ~ /^o[0-9]+$/) {
+				if (what == "free_after" && substr(kv[1], 2) + 0 >= k + 0)
+					left += kv[2]
+			} else
+				val[kv[1]] = kv[2]
+		}
+		printf "pass_ms=%s taken_pages=%s held_pages=%s pass_left=%d\n",
+			val["elapsed_ms"], val["taken_pages"], val["held_pages"], left
+	}'
 }
 
 hog_start()
 {
+	HOG_T0=$(lab_uptime_ms)
+	HOG_NAME=$1
+	HOG_PASS=
 	hog_read "$1"
 	lab_kmsg "hog $1 ($HOG_TYPE) starting"
 	case $HOG_TYPE in
@@ -199,12 +243,14 @@ hog_frag_confirm()
 	until hog_frag_ok "$_k" "$_max"; do
 		_i=$((_i + 1))
 		if [ "$_i" -gt "$HOG_CONFIRM_S" ]; then
+			hog_goal_record "$_k" "$_max"
 			lab_info "buddyinfo: $(tail -n 1 "$HOG_BUDDYINFO")"
 			lab_fail setup "hog did not fragment: $(hog_free_blocks "$_k") free blocks of order >= $_k (at most $_max allowed)"
 		fi
 		sleep 1
 		hog_check
 	done
+	hog_goal_record "$_k" "$_max"
 	lab_info "free blocks of order >= $_k: $(hog_free_blocks "$_k") (at most $_max allowed)"
 }
 
@@ -217,4 +263,50 @@ hog_frag_record()
 			line = line " o" i - 5 "=" $i
 		print line
 	}' "$HOG_BUDDYINFO" >>"$LAB_OUT/data"
+}
+
+# hog_goal_record <K> <max>: the "hog" record of the fragmentation goal.
+hog_goal_record()
+{
+	_ms=
+	[ -z "$HOG_T0" ] || _ms=" goal_ms=$(($(lab_uptime_ms) - HOG_T0))"
+	_pass=
+	[ -z "$HOG_PASS" ] || _pass=" $HOG_PASS"
+	lab_data "hog test=$LAB_TAG profile=${HOG_NAME:-none} type=$HOG_TYPE order=$1 max=$2 left=$(hog_free_blocks "$1")$_ms$_pass"
+}
+
+# hog_mm_record <phase>: see the head of this file.
+hog_mm_record()
+{
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 == "Node" && $5 == "type" {
+		sub(/,$/, "", $2)
+		sub(/,$/, "", $4)
+		line = "pagetype test=" t " phase=" p " node=" $2 " zone=" $4 " type=" $6
+		for (i = 7; i <= NF; i++)
+			line = line " o" i - 7 "=" $i
+		print line
+		next
+	}
+	/^Number of blocks type/ {
+		n = 0
+		for (i = 5; i <= NF; i++)
+			name[++n] = $i
+		blocks = 1
+		next
+	}
+	blocks && $1 == "Node" {
+		sub(/,$/, "", $2)
+		line = "pageblocks test=" t " phase=" p " node=" $2 " zone=" $4
+		for (i = 1; i <= n && 4 + i <= NF; i++)
+			line = line " " name[i] "=" $(4 + i)
+		print line
+		next
+	}
+	blocks && !NF { blocks = 0 }' "$HOG_PROC/pagetypeinfo" >>"$LAB_OUT/data" 2>/dev/null || :
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
+		line = line " " $1 "=" $2
+	}
+	END { if (line != "") print "vmstat test=" t " phase=" p line }' "$HOG_PROC/vmstat" >>"$LAB_OUT/data" 2>/dev/null || :
 }
