@@ -20,7 +20,7 @@ guest()
 	mkdir -p "$TMP/out"
 	RC=0
 	LAB_OUT=$TMP/out LAB_LIB=$TOP/testcases/lib LAB_CONFIGS=$TOP/configs \
-	LAB_TAG=t HOG_PROC=$TMP/proc HOG_CONFIRM_S=0 \
+	LAB_TAG=t HOG_PROC=$TMP/proc HOG_LBY=$TMP/lby HOG_CONFIRM_S=2 \
 		$SH -c ". \"\$LAB_LIB/lab.sh\"
 			. \"\$LAB_LIB/hog.sh\"
 			lab_kmsg() { :; }
@@ -87,17 +87,17 @@ t_goal()
 	fake_proc "100 100 100 0 0 0 0 0 0 0 0"
 	guest 'hog_start none; hog_goal_record 3 8'
 	has "goal record of a hog without a pass" \
-		"hog test=t profile=none type=none order=3 max=8 left=0 goal_ms=0"
+		"hog test=t profile=none type=none order=3 max=8 left=0 repasses=0 goal_ms=0"
 	guest 'HOG_T0=1200; HOG_NAME=labyrinth; HOG_TYPE=labyrinth
 		HOG_PASS=$(hog_pass_summary "free_before o0=1 o1=2 o2=3 o3=4 o4=500 free_after o0=90 o1=80 o2=70 o3=5 o4=2 free_now o0=1 o1=1 o2=1 o3=9 o4=9 taken_pages=4000 held_pages=500 elapsed_ms=2345 order=3" 3)
 		hog_frag_confirm 3 8'
 	has "goal record: the pass's own count of what it left, not free_before or free_now" \
-		"hog test=t profile=labyrinth type=labyrinth order=3 max=8 left=0 goal_ms=3800 pass_ms=2345 taken_pages=4000 held_pages=500 pass_left=7"
+		"hog test=t profile=labyrinth type=labyrinth order=3 max=8 left=0 repasses=0 goal_ms=3800 pass_ms=2345 taken_pages=4000 held_pages=500 pass_left=7"
 	fake_proc "100 100 100 12 0 0 0 0 0 0 0"
 	guest 'hog_frag_confirm 3 8'
 	if [ "$RC" -eq 1 ]; then ok "$SHN: 12 blocks of order 3 fail the confirmation"; else not_ok "$SHN: 12 blocks of order 3 fail the confirmation (rc $RC)"; fi
 	has "a failed confirmation still records what was left" \
-		"hog test=t profile=none type=none order=3 max=8 left=12"
+		"hog test=t profile=none type=none order=3 max=8 left=12 repasses=0"
 }
 
 t_mm()
@@ -122,11 +122,42 @@ t_mm()
 	fi
 }
 
+# Labyrinth passes again while blocks are left; other hogs only wait.
+# shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
+t_repass()
+{
+	rm -rf "$TMP/lby"
+	mkdir -p "$TMP/lby"
+	fake_proc "100 100 100 3 0 0 0 0 0 0 0"
+	guest 'HOG_TYPE=labyrinth; hog_frag_confirm 3 8'
+	has "labyrinth: 3 blocks left, a further pass per try, then within the tolerance" \
+		"hog test=t profile=none type=labyrinth order=3 max=8 left=3 repasses=2"
+	if [ "$(cat "$TMP/lby/control" 2>/dev/null)" = fragment ]; then
+		ok "$SHN: a further pass is asked of labyrinth's control"
+	else
+		not_ok "$SHN: a further pass is asked of labyrinth's control"
+	fi
+	rm -f "$TMP/lby/control"
+	guest 'hog_frag_confirm 3 8'
+	has "another hog: 3 blocks within the tolerance, no pass" \
+		"hog test=t profile=none type=none order=3 max=8 left=3 repasses=0"
+	if [ ! -e "$TMP/lby/control" ]; then ok "$SHN: no pass asked of another hog"; else not_ok "$SHN: no pass asked of another hog"; fi
+	fake_proc "100 100 100 12 0 0 0 0 0 0 0"
+	guest 'HOG_TYPE=labyrinth; hog_frag_confirm 3 8'
+	if [ "$RC" -eq 1 ] && grep -q 'hog did not fragment: 12 free blocks' "$TMP/out/verdict"; then
+		ok "$SHN: labyrinth: 12 blocks after its passes fail the confirmation"
+	else
+		not_ok "$SHN: labyrinth: 12 blocks after its passes fail the confirmation (rc $RC)"
+	fi
+	has "the failed confirmation records the passes" \
+		"hog test=t profile=none type=labyrinth order=3 max=8 left=12 repasses=2"
+}
+
 main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_goal t_mm
+	each_shell t_goal t_mm t_repass
 	exit "$FAILED"
 }
 
