@@ -68,6 +68,23 @@ Node    0, zone    DMA32, type      Isolate      0      0      0      0      0  
 Number of blocks type     Unmovable      Movable  Reclaimable   HighAtomic      Isolate 
 Node 0, zone    DMA32          400          600            8           11            0 
 EOF
+	cat >"$TMP/proc/zoneinfo" <<'EOF'
+Node 0, zone    DMA32
+  pages free     16000
+        min      1000
+  pagesets
+    cpu: 0
+              count: 1234
+              high:  2975
+              batch: 63
+  vm stats threshold: 24
+    cpu: 1
+              count: 7
+              high:  2975
+              batch: 63
+  vm stats threshold: 24
+  node_unreclaimable:  0
+EOF
 	cat >"$TMP/proc/vmstat" <<'EOF'
 nr_free_pages 16000
 nr_inactive_anon 10
@@ -112,13 +129,17 @@ t_mm()
 		"pageblocks test=t phase=during node=0 zone=DMA32 Unmovable=400 Movable=600 Reclaimable=8 HighAtomic=11 Isolate=0"
 	has "vmstat: the allocator's counters, nothing else" \
 		"vmstat test=t phase=during nr_free_pages=16000 pgalloc_dma32=123456 pgfree=130000 allocstall_dma32=0 compact_stall=7 compact_fail=6 compact_success=1"
+	has "zoneinfo: the first CPU's per-CPU lists" \
+		"pcp test=t phase=during node=0 zone=DMA32 cpu=0 count=1234 high=2975 batch=63"
+	has "zoneinfo: the second CPU's per-CPU lists" \
+		"pcp test=t phase=during node=0 zone=DMA32 cpu=1 count=7 high=2975 batch=63"
 	lacks "no stray records from headers" '^pagetype .*type=(order|block)|^pageblocks .*(Number|type=)'
-	rm -f "$TMP/proc/pagetypeinfo" "$TMP/proc/vmstat"
+	rm -f "$TMP/proc/pagetypeinfo" "$TMP/proc/vmstat" "$TMP/proc/zoneinfo"
 	guest 'hog_mm_record during'
 	if [ "$RC" -eq 0 ] && [ ! -s "$TMP/out/data" ]; then
-		ok "$SHN: no pagetypeinfo or vmstat: no record, no failure"
+		ok "$SHN: no pagetypeinfo, zoneinfo or vmstat: no record, no failure"
 	else
-		not_ok "$SHN: no pagetypeinfo or vmstat: no record, no failure (rc $RC)"
+		not_ok "$SHN: no pagetypeinfo, zoneinfo or vmstat: no record, no failure (rc $RC)"
 	fi
 }
 

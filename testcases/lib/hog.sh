@@ -22,7 +22,9 @@
 #                           "pagetype" (free blocks per order and migrate
 #                           type, from /proc/pagetypeinfo, so the free
 #                           blocks of the high-order atomic reserve),
-#                           "pageblocks" (pageblocks per migrate type) and
+#                           "pageblocks" (pageblocks per migrate type),
+#                           "pcp" (pages on each CPU's per-CPU lists, from
+#                           /proc/zoneinfo) and
 #                           "vmstat" (its allocation, compaction and
 #                           reclaim counters).  With page_owner on, reading
 #                           /proc/pagetypeinfo drains the per-CPU lists:
@@ -304,6 +306,15 @@ hog_goal_record()
 # hog_mm_record <phase>: see the head of this file.
 hog_mm_record()
 {
+	# The per-CPU lists first: reading pagetypeinfo may drain them.
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
+	$1 == "cpu:" { cpu = $2; next }
+	$1 == "count:" { count = $2; next }
+	$1 == "high:" { high = $2; next }
+	$1 == "batch:" {
+		print "pcp test=" t " phase=" p " node=" node " zone=" zone " cpu=" cpu " count=" count " high=" high " batch=" $2
+	}' "$HOG_PROC/zoneinfo" >>"$LAB_OUT/data" 2>/dev/null || :
 	awk -v t="$LAB_TAG" -v p="$1" '
 	$1 == "Node" && $5 == "type" {
 		sub(/,$/, "", $2)
