@@ -26,7 +26,10 @@
 # Data: the engine's "stat" records and its "win" records (the measured
 # phase in windows of engine_window_ms), "frag" records before, during and
 # after the hog, "zone" records (free pages and the high-order atomic
-# reserve) during, and "sum" records with injected and natural failures.
+# reserve) during, "pagetype", "pageblocks" and "vmstat" records
+# (hog.sh) before, during (read once the engine stopped) and after, a
+# "hog" record of the hog's goal, and "sum" records with injected and
+# natural failures.
 #
 # Usage: atomic_stress.sh -c <contexts> -o <orders> -f <fault> -H <hog>
 #                         [-d <seconds>] [-k <hold>]
@@ -89,6 +92,7 @@ measured_phase()
 	engine_zones_record "$LAB_TAG" during
 	engine_stop
 	fault_off
+	hog_mm_record during
 	engine_check
 	engine_record "$LAB_TAG"
 	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
@@ -119,12 +123,14 @@ main()
 	parse_args "$@"
 	verdict_snapshot
 	hog_frag_record before
+	hog_mm_record before
 	hog_start "$HOG"
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	hog_frag_confirm
 	measured_phase
 	hog_stop
 	hog_frag_record after
+	hog_mm_record after
 	recovery_phase
 	lab_rmmod lab_engine
 	verdict_taint

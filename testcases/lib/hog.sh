@@ -11,19 +11,45 @@
 #   hog_frag_confirm [K [N]]
 #                           at most N free blocks of order >= K remain
 #                           (default: the profile's frag-order and
-#                           frag-max-free), within HOG_CONFIRM_S seconds;
+#                           frag-max-free), within HOG_CONFIRM_S seconds
+#                           (labyrinth: passes);
 #                           otherwise the test fails with
 #                           "setup: hog did not fragment", since a test that
 #                           claims fragmentation but ran without it would
 #                           pass for the wrong reason
 #   hog_frag_record <phase> /proc/buddyinfo as "frag" data records
+#   hog_mm_record <phase>   the allocator's own view as data records:
+#                           "pagetype" (free blocks per order and migrate
+#                           type, from /proc/pagetypeinfo, so the free
+#                           blocks of the high-order atomic reserve),
+#                           "pageblocks" (pageblocks per migrate type),
+#                           "pcp" (pages on each CPU's per-CPU lists, from
+#                           /proc/zoneinfo) and
+#                           "vmstat" (its allocation, compaction and
+#                           reclaim counters).  With page_owner on, reading
+#                           /proc/pagetypeinfo drains the per-CPU lists:
+#                           call it where that cannot change a measurement.
+#
+# For labyrinth, hog_frag_confirm asks for further passes (each takes what
+# merged since the last) until no block of order >= K is left, at most
+# HOG_CONFIRM_S of them; then at most N may remain.  It writes a "hog"
+# record: the goal (order, max), the blocks of order >= K left when it
+# held (left), the further passes (repasses), the milliseconds from
+# hog_start until then (goal_ms) and, for labyrinth, its first pass
+# (pass_ms, taken_pages, held_pages, pass_left: blocks of order >= K after
+# that pass).
 #
 # HOG_FRAG_ORDER is the profile's frag-order (empty: nothing to confirm).
 # HOG_PROC (/proc) points elsewhere to check these helpers against saved
 # files.
 
 HOG_TYPE=none
+HOG_NAME=
 HOG_PID=
+HOG_T0=
+HOG_PASS=
+HOG_REPASSES=0
+HOG_LBY=${HOG_LBY:-/sys/kernel/debug/labyrinth}
 HOG_FRAG_ORDER=
 HOG_FRAG_MAX=0
 HOG_SETTLE_S=${HOG_SETTLE_S:-30}
@@ -121,14 +147,41 @@ hog_start_stressng()
 hog_start_labyrinth()
 {
 	lab_insmod labyrinth order="$h_order" budget_mb="$h_budget" reserve_mb="$h_reserve"
-	_ctl=/sys/kernel/debug/labyrinth/control
+	_ctl=$HOG_LBY/control
 	[ -e "$_ctl" ] || lab_fail setup "no $_ctl"
 	printf 'fragment\n' >"$_ctl" || lab_fail setup "labyrinth: fragment failed"
-	lab_info "hog: labyrinth $(tr '\n' ' ' </sys/kernel/debug/labyrinth/stats)"
+	_st=$(tr '\n' ' ' <"$HOG_LBY/stats")
+	lab_info "hog: labyrinth $_st"
+	HOG_PASS=$(hog_pass_summary "$_st" "$h_order")
+}
+
+# hog_pass_summary <stats> <K>: labyrinth's stats (one line) as
+# "pass_ms= taken_pages= held_pages= pass_left=".
+hog_pass_summary()
+{
+	printf '%s\n' "$1" | awk -v k="$2" '{
+		for (i = 1; i <= NF; i++) {
+			if ($i !~ /=/) {
+				what = $i
+				continue
+			}
+			split($i, kv, "=")
+			if (kv[1] ~ /^o[0-9]+$/) {
+				if (what == "free_after" && substr(kv[1], 2) + 0 >= k + 0)
+					left += kv[2]
+			} else
+				val[kv[1]] = kv[2]
+		}
+		printf "pass_ms=%s taken_pages=%s held_pages=%s pass_left=%d\n",
+			val["elapsed_ms"], val["taken_pages"], val["held_pages"], left
+	}'
 }
 
 hog_start()
 {
+	HOG_T0=$(lab_uptime_ms)
+	HOG_NAME=$1
+	HOG_PASS=
 	hog_read "$1"
 	lab_kmsg "hog $1 ($HOG_TYPE) starting"
 	case $HOG_TYPE in
@@ -170,7 +223,7 @@ hog_stop()
 		esac
 		;;
 	labyrinth)
-		printf 'release\n' >/sys/kernel/debug/labyrinth/control ||
+		printf 'release\n' >"$HOG_LBY/control" ||
 			lab_fail setup "labyrinth: release failed"
 		lab_rmmod labyrinth
 		;;
@@ -195,17 +248,38 @@ hog_frag_confirm()
 	_max=${2:-$HOG_FRAG_MAX}
 	[ -n "$_k" ] || return 0
 	# A churning hog's free memory comes and goes: give it a few seconds.
+	# Blocks freed after labyrinth's pass (tasks exiting, per-CPU lists
+	# draining) merge again: further passes take them, until none is
+	# left, so that every kernel starts the measured phase at the goal.
 	_i=0
-	until hog_frag_ok "$_k" "$_max"; do
+	HOG_REPASSES=0
+	while :; do
+		_n=$(hog_free_blocks "$_k")
+		[ "$_n" -gt 0 ] || break
+		[ "$HOG_TYPE" = labyrinth ] || [ "$_n" -gt "$_max" ] || break
 		_i=$((_i + 1))
 		if [ "$_i" -gt "$HOG_CONFIRM_S" ]; then
+			[ "$_n" -gt "$_max" ] || break
+			hog_goal_record "$_k" "$_max"
 			lab_info "buddyinfo: $(tail -n 1 "$HOG_BUDDYINFO")"
-			lab_fail setup "hog did not fragment: $(hog_free_blocks "$_k") free blocks of order >= $_k (at most $_max allowed)"
+			lab_fail setup "hog did not fragment: $_n free blocks of order >= $_k (at most $_max allowed)"
 		fi
-		sleep 1
+		if [ "$HOG_TYPE" = labyrinth ]; then
+			hog_labyrinth_pass
+		else
+			sleep 1
+		fi
 		hog_check
 	done
-	lab_info "free blocks of order >= $_k: $(hog_free_blocks "$_k") (at most $_max allowed)"
+	hog_goal_record "$_k" "$_max"
+	lab_info "free blocks of order >= $_k: $_n (at most $_max allowed), after $HOG_REPASSES further passes"
+}
+
+# hog_labyrinth_pass: one more labyrinth pass (it takes what merged since).
+hog_labyrinth_pass()
+{
+	HOG_REPASSES=$((HOG_REPASSES + 1))
+	printf 'fragment\n' >"$HOG_LBY/control" || lab_fail setup "labyrinth: fragment failed"
 }
 
 hog_frag_record()
@@ -217,4 +291,59 @@ hog_frag_record()
 			line = line " o" i - 5 "=" $i
 		print line
 	}' "$HOG_BUDDYINFO" >>"$LAB_OUT/data"
+}
+
+# hog_goal_record <K> <max>: the "hog" record of the fragmentation goal.
+hog_goal_record()
+{
+	_ms=
+	[ -z "$HOG_T0" ] || _ms=" goal_ms=$(($(lab_uptime_ms) - HOG_T0))"
+	_pass=
+	[ -z "$HOG_PASS" ] || _pass=" $HOG_PASS"
+	lab_data "hog test=$LAB_TAG profile=${HOG_NAME:-none} type=$HOG_TYPE order=$1 max=$2 left=$(hog_free_blocks "$1") repasses=$HOG_REPASSES$_ms$_pass"
+}
+
+# hog_mm_record <phase>: see the head of this file.
+hog_mm_record()
+{
+	# The per-CPU lists first: reading pagetypeinfo may drain them.
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
+	$1 == "cpu:" { cpu = $2; next }
+	$1 == "count:" { count = $2; next }
+	$1 == "high:" { high = $2; next }
+	$1 == "batch:" {
+		print "pcp test=" t " phase=" p " node=" node " zone=" zone " cpu=" cpu " count=" count " high=" high " batch=" $2
+	}' "$HOG_PROC/zoneinfo" >>"$LAB_OUT/data" 2>/dev/null || :
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 == "Node" && $5 == "type" {
+		sub(/,$/, "", $2)
+		sub(/,$/, "", $4)
+		line = "pagetype test=" t " phase=" p " node=" $2 " zone=" $4 " type=" $6
+		for (i = 7; i <= NF; i++)
+			line = line " o" i - 7 "=" $i
+		print line
+		next
+	}
+	/^Number of blocks type/ {
+		n = 0
+		for (i = 5; i <= NF; i++)
+			name[++n] = $i
+		blocks = 1
+		next
+	}
+	blocks && $1 == "Node" {
+		sub(/,$/, "", $2)
+		line = "pageblocks test=" t " phase=" p " node=" $2 " zone=" $4
+		for (i = 1; i <= n && 4 + i <= NF; i++)
+			line = line " " name[i] "=" $(4 + i)
+		print line
+		next
+	}
+	blocks && !NF { blocks = 0 }' "$HOG_PROC/pagetypeinfo" >>"$LAB_OUT/data" 2>/dev/null || :
+	awk -v t="$LAB_TAG" -v p="$1" '
+	$1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
+		line = line " " $1 "=" $2
+	}
+	END { if (line != "") print "vmstat test=" t " phase=" p line }' "$HOG_PROC/vmstat" >>"$LAB_OUT/data" 2>/dev/null || :
 }
