@@ -407,6 +407,35 @@ test_spread()
 	check "spread: a missing run exits 2" [ "$_rc" = 2 ]
 }
 
+# repeat_copy <run> <dir>: the run as a REPEAT run's first round would
+# have written it: every tag "<tag>.r1".
+repeat_copy()
+{
+	cp -R "$1" "$2"
+	for _d in "$2"/tests/*; do
+		mv "$_d" "$_d.r1"
+	done
+	awk '{ $2 = $2 ".r1"; print }' "$1/list" >"$2/list"
+	for _f in "$2"/tests/*/data; do
+		sed 's/ test=\([^ ]*\)/ test=\1.r1/' "$_f" >"$_f.new"
+		mv "$_f.new" "$_f"
+	done
+}
+
+# A REPEAT run's rounds ("<tag>.rN") are pooled per test: their windows are
+# compared against the other run's as a plain run's are.
+test_repeat()
+{
+	repeat_copy "$AA/aa2" "$WORK/rep"
+	set_run_id "$WORK/rep" aa2-r
+	cmp_run aa0 "$AA/aa1" "$AA/aa2"
+	cmp_run rep "$AA/aa1" "$WORK/rep"
+	check "REPEAT: a run whose tags are <tag>.r1 compares as many measurements" sh -c \
+		"[ \"\$(awk 'NR > 1' '$WORK/rep/changes.tsv' | wc -l)\" -ge 100 ] &&
+		[ \"\$(awk 'NR > 1' '$WORK/rep/changes.tsv' | wc -l)\" = \"\$(awk 'NR > 1' '$WORK/aa0/changes.tsv' | wc -l)\" ]"
+	check "REPEAT: ... and exits 0 against the same kernel" rc_is rep 0
+}
+
 # Two real runs of runtest/quick on one kernel: no regression; regressions
 # planted into the second are found.
 test_aa()
@@ -547,6 +576,7 @@ main()
 	test_bad_input
 	test_bad_conf
 	test_aa
+	test_repeat
 	finish
 }
 

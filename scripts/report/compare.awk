@@ -476,7 +476,7 @@ function measurements(    i, key, k, g, cond, m, nm, M, few, nk, K, U)
 		key = K[i]
 		split(key, k, SUBSEP)
 		g = k[1]
-		if (!(TESTOF[g] in bpos) || !(TESTOF[g] in npos))
+		if (!(TESTOF[g] in bgrp) || !(TESTOF[g] in ngrp))
 			continue
 		if (BWN[key] < min_windows || NWN[key] < min_windows) {
 			few++
@@ -521,8 +521,12 @@ BEGIN {
 	nn = read_table(ntable, N)
 	for (i = nb; i >= 1; i--)
 		bpos[B[i, "tag"]] = i
+	for (i = 1; i <= nb; i++)
+		bgrp[group(B[i, "tag"])] = 1
 	for (i = nn; i >= 1; i--)
 		npos[N[i, "tag"]] = i
+	for (i = 1; i <= nn; i++)
+		ngrp[group(N[i, "tag"])] = 1
 	nbr = load_tsv(btsv, BR, BK)
 	nnr = load_tsv(ntsv, NRW, NK)
 	load_data(brun, B, nb, BW, BWN, BC)
