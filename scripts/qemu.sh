@@ -17,6 +17,13 @@
 #                            SIGKILL from the OOM killer), or SIGTERM to
 #                            this script ("qemu.sh was stopped")
 #   hang <reason>            the watchdog ended it
+# and samples the host's side of the boot once a second into
+# <console-file>.host, the evidence scripts/collect.sh uses to tell a
+# guest the host stalled from a kernel that locked up:
+#   # t_ms cpu_ticks state console_bytes load1 wait_ms hz=<ticks a second>
+#   <wall clock, ms> <QEMU's CPU time (user + system), ticks> <QEMU's state
+#   (R, S, D, T...)> <size of <console-file>> <host load, 1 min> <time
+#   QEMU's threads spent runnable but waiting for a host CPU, ms>
 # SIGTERM to this script ends QEMU and still writes the line.
 
 set -eu
@@ -138,6 +145,30 @@ size_of()
 	stat -c %s "$1" 2>/dev/null || echo 0
 }
 
+# sample <pid> <console>: one line of <console>.host (see above); nothing
+# once QEMU is gone.
+sample()
+{
+	# shellcheck disable=SC2046 # one word per thread of QEMU
+	awk -v t="$(date +%s%3N)" -v b="$(size_of "$2")" '
+	FILENAME ~ /schedstat$/ { wait += $2; next }
+	FILENAME == "/proc/loadavg" { load = $1; next }
+	{
+		s = $0
+		sub(/^.*\) /, "", s)
+		n = split(s, f, " ")
+		if (n >= 13) {
+			st = f[1]
+			cpu = f[12] + f[13]
+		}
+	}
+	END {
+		if (st != "")
+			printf "%s %s %s %s %s %.0f\n", t, cpu, st, b, load, wait / 1000000
+	}' "/proc/$1/stat" /proc/loadavg $(ls -d "/proc/$1/task"/*/schedstat 2>/dev/null) \
+		>>"$2.host" 2>/dev/null || :
+}
+
 # current_timeout <channel>: seconds the running test may take, or empty.
 current_timeout()
 {
@@ -179,6 +210,8 @@ boot()
 	: >"$3"
 	: >"$4"
 	: >"$3.end"
+	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=%s\n' \
+		"$(getconf CLK_TCK 2>/dev/null || echo 100)" >"$3.host"
 	qemu_cmd "$_accel" "$@" >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
 	if [ -n "$STOPPED" ]; then
@@ -200,9 +233,11 @@ boot()
 	_tidx=
 	_tstart=0
 	_why=
+	sample "$_pid" "$3"
 	while kill -0 "$_pid" 2>/dev/null; do
 		[ -z "$STOPPED" ] || break
 		sleep 1
+		sample "$_pid" "$3"
 		_now=$(date +%s)
 		_size=$(($(size_of "$3") + $(size_of "$4")))
 		if [ "$_size" -ne "$_seen" ]; then
