@@ -138,7 +138,7 @@ host_stalled()
 			split(kv[i], p, "=")
 			v[p[1]] = p[2]
 		}
-		if (v["reports"] > 0 && v["explained"] == v["reports"])
+		if (v["reports"] + 0 > 0 && v["explained"] + 0 == v["reports"] + 0)
 			printf "host stalled the guest for %.0f s (QEMU held back from %s to %s UTC); %d watchdog report%s not charged to the kernel\n",
 				v["stalled"], hms(v["from"]), hms(v["to"]), v["reports"], (v["reports"] > 1 ? "s" : "")
 	}

@@ -214,5 +214,5 @@ FILENAME == ARGV[2] {
 END {
 	if (err)
 		exit err
-	printf "hoststall\treports=%d explained=%d stalled=%.1f from=%d to=%d\n", nrep, nexp, most, mfrom, mto
+	printf "hoststall\treports=%d explained=%d stalled=%.1f from=%.0f to=%.0f\n", nrep, nexp, most, mfrom, mto
 }
