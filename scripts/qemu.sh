@@ -6,7 +6,8 @@
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
-# hung, default 90), KCMDLINE (extra kernel command line), DEVICES (subsys:
+# hung, default 90; seconds QEMU spends stopped do not count, nor toward a
+# test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
 # the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
 # without them, the default otherwise).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
@@ -169,6 +170,16 @@ sample()
 		>>"$2.host" 2>/dev/null || :
 }
 
+# stopped <console>: the last sample saw QEMU stopped (SIGSTOP, a
+# debugger): state T or t.
+stopped()
+{
+	case $(tail -n 1 "$1.host" | cut -d' ' -f3) in
+	T | t) return 0 ;;
+	esac
+	return 1
+}
+
 # current_timeout <channel>: seconds the running test may take, or empty.
 current_timeout()
 {
@@ -233,12 +244,19 @@ boot()
 	_tidx=
 	_tstart=0
 	_why=
+	_now=$_last
 	sample "$_pid" "$3"
 	while kill -0 "$_pid" 2>/dev/null; do
 		[ -z "$STOPPED" ] || break
 		sleep 1
 		sample "$_pid" "$3"
+		_prev=$_now
 		_now=$(date +%s)
+		if stopped "$3"; then
+			# a stopped QEMU runs no guest: its time is no silence
+			_last=$((_last + _now - _prev))
+			_tstart=$((_tstart + _now - _prev))
+		fi
 		_size=$(($(size_of "$3") + $(size_of "$4")))
 		if [ "$_size" -ne "$_seen" ]; then
 			_seen=$_size

@@ -259,7 +259,8 @@ qemu_end()
 
 # qemu_samples: qemu.sh samples the host's side once a second into
 # <console>.host: QEMU's CPU time, state (T while it is stopped), the
-# console's size as it grows.
+# console's size as it grows; the hang watchdog does not count the
+# seconds QEMU was stopped.
 # shellcheck disable=SC2016 # sh -c scripts and awk programs
 qemu_samples()
 {
@@ -277,14 +278,19 @@ while [ "$i" -lt 12 ]; do
 done
 TALK
 	chmod +x "$T/bin/qtalk"
-	QEMU=$T/bin/qtalk ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/cs" "$T/chs" &
+	QEMU=$T/bin/qtalk ACCEL=tcg HANG_TIMEOUT=3 sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/cs" "$T/chs" &
 	q=$!
 	until_seen . "$T/cs.pid" || :
 	sleep 1.5
 	kill -STOP "$(cat "$T/cs.pid")" 2>/dev/null || :
-	sleep 3
+	sleep 5
 	kill -CONT "$(cat "$T/cs.pid")" 2>/dev/null || :
 	wait "$q" || :
+	check "qemu.sh: 5 s stopped is no silence of the guest (HANG_TIMEOUT=3: $(cat "$T/cs.end"))" \
+		[ "$(cat "$T/cs.end")" = "exit 0" ]
+	QEMU=$T/bin/qsleep ACCEL=tcg HANG_TIMEOUT=3 sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/cq" "$T/chq" || :
+	check "qemu.sh: a silent, running QEMU is still a hang ($(cat "$T/cq.end"))" \
+		[ "$(cat "$T/cq.end")" = "hang no output from the guest for 3s" ]
 	check "qemu.sh: samples file with its header (hz=)" \
 		grep -q '^# t_ms cpu_ticks state console_bytes load1 wait_ms hz=[0-9][0-9]*$' "$T/cs.host"
 	check "qemu.sh: one sample a second, six fields, time and CPU never going back ($(grep -vc '^#' "$T/cs.host") samples)" \
