@@ -160,7 +160,8 @@ watchdog()
 # the console: a kernel finding (the first splat in time) beats the
 # guest's own checks, then the guest's verdict, then how the guest ended.
 # Watchdog reports the host caused (host_stalled) are no kernel finding:
-# the next finding decides, or the test is an infrastructure error.
+# the next finding decides, or the test is an infrastructure error; a
+# splat before them names no "(then ...)" consequence.
 decide()
 {
 	_t=$1
@@ -184,6 +185,10 @@ decide()
 				return 0
 			fi
 		fi
+	elif case $_find in *' (then '*')') true ;; *) false ;; esac &&
+		[ -n "$(host_stalled "$_t" "$3")" ]; then
+		# the lockup after the splat was the host's: no consequence
+		_find=${_find% (then *}
 	fi
 	if [ -n "$_find" ]; then
 		printf 'fail\t%s\n' "$_find"

@@ -346,6 +346,16 @@ t_host_stall()
 	_first=$(head -n 1 "$R"/tests/*/findings | cut -f1)
 	check "$HAWK: host stall: the deciding splat comes first in findings ($_first)" [ "$_first" = bug-atomic ]
 
+	# A real splat before the host's lockup: no "(then soft lockup)".
+	awk -v bug="$TMP/bug" '/watchdog: BUG: soft lockup/ { while ((getline l < bug) > 0) print l }
+		{ print }' "$HOSTFIX/stopped/console.log" >"$TMP/bug_then.log"
+	stall_boot "$R" "$TMP/bug_then.log" "$HOSTFIX/stopped/console.log.host" engine_contexts ok
+	verdict_is "a real splat, then the host's lockup: the splat, no consequence named" "$R" \
+		'^fail\|bug-atomic: BUG: sleeping function called from invalid context[^(]*$'
+	stall_boot "$R" "$TMP/bug_then.log" - engine_contexts ok
+	verdict_is "the same without host samples: the splat, then soft lockup" "$R" \
+		'^fail\|bug-atomic: .*\(then soft lockup\)$'
+
 	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=100\n1 2 R\n' >"$TMP/bad.host"
 	stall_boot "$R" "$LIVELOCK" "$TMP/bad.host" proof_lockup_bad_livelock ok
 	_e=$(cat "$R/err")
