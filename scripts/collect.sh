@@ -3,9 +3,11 @@
 #
 # Turn one boot's results channel and console into per-test results.
 #   collect.sh <run-dir> <boot-number>
-# Reads <run-dir>/list, boot-<n>/channel.log, boot-<n>/console.log and
-# boot-<n>/console.log.end; writes tests/<idx>-<tag>/{output.log,data,time,
-# guest,kmsg.log,findings,result}.  The last line of console.log.end says
+# Reads <run-dir>/list, boot-<n>/channel.log, boot-<n>/console.log,
+# boot-<n>/console.log.end and, when there, qemu.sh's samples of the host
+# (boot-<n>/console.log.host, .cmdline); writes tests/<idx>-<tag>/{output.log,
+# data,time,guest,kmsg.log,findings,result} and, for a test with watchdog
+# reports, hoststall (scripts/hoststall.awk).  The last line of console.log.end says
 # how QEMU ended: "hang <reason>" (the watchdog ended a silent guest),
 # "interrupted <reason>" (Ctrl-C or SIGTERM), anything else (e.g.
 # "exit <status>") taken as it is.  Prints one line for the caller:
@@ -115,10 +117,51 @@ ended()
 	esac
 }
 
-# decide <test-dir> <boot-end>: the test's result, "status<TAB>category:
-# title".  The one place that combines the guest's facts with the
-# console: a kernel finding (the first splat in time) beats the guest's
-# own checks, then the guest's verdict, then how the guest ended.
+# host_stalled <test-dir> <boot-dir>: when every watchdog report (soft
+# lockup, RCU stall, hung task...) in the test's slice came while the host
+# held QEMU back (scripts/hoststall.awk on the samples qemu.sh took), the
+# reason, else nothing.  The evidence goes to <test-dir>/hoststall.
+host_stalled()
+{
+	rm -f "$1/hoststall"
+	[ -s "$2/console.log.host" ] || return 0
+	_idx=${1##*/}
+	_rc=0
+	LC_ALL=C awk -v conf="$LAB_TOP/configs/classify.conf" -v idx="${_idx%%-*}" \
+		-v cmdline="$(cat "$2/console.log.cmdline" 2>/dev/null || :)" \
+		-f "$LAB_TOP/scripts/hoststall.awk" "$2/console.log.host" \
+		"$2/console.log" "$1/kmsg.log" >"$1/hoststall" 2>"$1/hoststall.err" || _rc=$?
+	[ "$_rc" -eq 0 ] || die "$(cat "$1/hoststall.err")"
+	rm -f "$1/hoststall.err"
+	awk -F '\t' '$1 == "hoststall" {
+		for (i = 1; i <= split($2, kv, " "); i++) {
+			split(kv[i], p, "=")
+			v[p[1]] = p[2]
+		}
+		if (v["reports"] + 0 > 0 && v["explained"] + 0 == v["reports"] + 0)
+			printf "host stalled the guest for %.0f s (QEMU held back from %s to %s UTC); %d watchdog report%s not charged to the kernel\n",
+				v["stalled"], hms(v["from"]), hms(v["to"]), v["reports"], (v["reports"] > 1 ? "s" : "")
+	}
+	function hms(ms,    s) {
+		s = int(ms / 1000) % 86400
+		return sprintf("%02d:%02d:%02d", int(s / 3600), int(s / 60) % 60, s % 60)
+	}' "$1/hoststall"
+}
+
+# watchdog <category>: a report of a time-based watchdog.
+watchdog()
+{
+	case $1 in lockup | hang) return 0 ;; esac
+	return 1
+}
+
+# decide <test-dir> <boot-end> <boot-dir>: the test's result, "status<TAB>
+# category: title".  The one place that combines the guest's facts with
+# the console: a kernel finding (the first splat in time) beats the
+# guest's own checks, then the guest's verdict, then how the guest ended.
+# Watchdog reports the host caused (host_stalled) are no kernel finding:
+# the next finding decides, or the test is an infrastructure error; a
+# splat before them names no "(then ...)" consequence.
 decide()
 {
 	_t=$1
@@ -126,6 +169,27 @@ decide()
 	classify "$_t/kmsg.log" >"$_t/findings" || _rc=$?
 	[ "$_rc" -le 1 ] || die "classifying $_t/kmsg.log failed"
 	_find=$(awk -F '\t' '$1 != "noise" { print $1 ": " $2; exit }' "$_t/findings")
+	if watchdog "${_find%%: *}"; then
+		_stall=$(host_stalled "$_t" "$3")
+		if [ -n "$_stall" ]; then
+			# the first other finding is the verdict's splat now
+			awk -F '\t' '$1 != "noise" && $1 != "lockup" && $1 != "hang" { print; exit }' \
+				"$_t/findings" >"$_t/findings.new"
+			awk -F '\t' -v f="$_t/findings.new" 'BEGIN { getline first < f }
+				$0 != first' "$_t/findings" >>"$_t/findings.new"
+			mv "$_t/findings.new" "$_t/findings"
+			_find=$(awk -F '\t' '$1 != "noise" && $1 != "lockup" && $1 != "hang" {
+				print $1 ": " $2; exit }' "$_t/findings")
+			if [ -z "$_find" ]; then
+				printf 'error\tinfrastructure: %s\n' "$_stall"
+				return 0
+			fi
+		fi
+	elif case $_find in *' (then '*')') true ;; *) false ;; esac &&
+		[ -n "$(host_stalled "$_t" "$3")" ]; then
+		# the lockup after the splat was the host's: no consequence
+		_find=${_find% (then *}
+	fi
 	if [ -n "$_find" ]; then
 		printf 'fail\t%s\n' "$_find"
 	elif [ -f "$_t/guest" ]; then
@@ -166,7 +230,7 @@ tail_after()
 		{ sub(/\r$/, "") }
 		index($0, "labyrinth: END " idx " ") { on = 1; next }
 		on' "$2/console.log" >>"$_t/kmsg.log"
-	decide "$_t" "$4" >"$_t/result"
+	decide "$_t" "$4" "$2" >"$_t/result"
 	known "$1" "$_t"
 }
 
@@ -184,7 +248,7 @@ main()
 	last=
 	for idx in $started; do
 		t=$(test_dir "$run" "$idx")
-		decide "$t" "$end" >"$t/result"
+		decide "$t" "$end" "$boot" >"$t/result"
 		known "$run" "$t"
 		last=$idx
 	done

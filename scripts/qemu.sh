@@ -6,7 +6,8 @@
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
-# hung, default 90), KCMDLINE (extra kernel command line), DEVICES (subsys:
+# hung, default 90; seconds QEMU spends stopped do not count, nor toward a
+# test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
 # the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
 # without them, the default otherwise).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
@@ -17,6 +18,13 @@
 #                            SIGKILL from the OOM killer), or SIGTERM to
 #                            this script ("qemu.sh was stopped")
 #   hang <reason>            the watchdog ended it
+# and samples the host's side of the boot once a second into
+# <console-file>.host, the evidence scripts/collect.sh uses to tell a
+# guest the host stalled from a kernel that locked up:
+#   # t_ms cpu_ticks state console_bytes load1 wait_ms hz=<ticks a second>
+#   <wall clock, ms> <QEMU's CPU time (user + system), ticks> <QEMU's state
+#   (R, S, D, T...)> <size of <console-file>> <host load, 1 min> <time
+#   QEMU's threads spent runnable but waiting for a host CPU, ms>
 # SIGTERM to this script ends QEMU and still writes the line.
 
 set -eu
@@ -138,6 +146,40 @@ size_of()
 	stat -c %s "$1" 2>/dev/null || echo 0
 }
 
+# sample <pid> <console>: one line of <console>.host (see above); nothing
+# once QEMU is gone.
+sample()
+{
+	# shellcheck disable=SC2046 # one word per thread of QEMU
+	awk -v t="$(date +%s%3N)" -v b="$(size_of "$2")" '
+	FILENAME ~ /schedstat$/ { wait += $2; next }
+	FILENAME == "/proc/loadavg" { load = $1; next }
+	{
+		s = $0
+		sub(/^.*\) /, "", s)
+		n = split(s, f, " ")
+		if (n >= 13) {
+			st = f[1]
+			cpu = f[12] + f[13]
+		}
+	}
+	END {
+		if (st != "")
+			printf "%s %s %s %s %s %.0f\n", t, cpu, st, b, load, wait / 1000000
+	}' "/proc/$1/stat" /proc/loadavg $(ls -d "/proc/$1/task"/*/schedstat 2>/dev/null) \
+		>>"$2.host" 2>/dev/null || :
+}
+
+# stopped <console>: the last sample saw QEMU stopped (SIGSTOP, a
+# debugger): state T or t.
+stopped()
+{
+	case $(tail -n 1 "$1.host" | cut -d' ' -f3) in
+	T | t) return 0 ;;
+	esac
+	return 1
+}
+
 # current_timeout <channel>: seconds the running test may take, or empty.
 current_timeout()
 {
@@ -179,6 +221,8 @@ boot()
 	: >"$3"
 	: >"$4"
 	: >"$3.end"
+	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=%s\n' \
+		"$(getconf CLK_TCK 2>/dev/null || echo 100)" >"$3.host"
 	qemu_cmd "$_accel" "$@" >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
 	if [ -n "$STOPPED" ]; then
@@ -200,10 +244,19 @@ boot()
 	_tidx=
 	_tstart=0
 	_why=
+	_now=$_last
+	sample "$_pid" "$3"
 	while kill -0 "$_pid" 2>/dev/null; do
 		[ -z "$STOPPED" ] || break
 		sleep 1
+		sample "$_pid" "$3"
+		_prev=$_now
 		_now=$(date +%s)
+		if stopped "$3"; then
+			# a stopped QEMU runs no guest: its time is no silence
+			_last=$((_last + _now - _prev))
+			_tstart=$((_tstart + _now - _prev))
+		fi
 		_size=$(($(size_of "$3") + $(size_of "$4")))
 		if [ "$_size" -ne "$_seen" ]; then
 			_seen=$_size

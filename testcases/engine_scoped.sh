@@ -19,11 +19,15 @@
 # round: the filter on labyrinth's text must fail all of its allocations
 # and none of the engine's (labyrinth runs first here: the filter matches
 # any of the 32 innermost frames, and an interrupt taken while labyrinth
-# runs has labyrinth's frames beneath the engine's).  Skips on kernels
-# without the stack filter.
+# runs has labyrinth's frames beneath the engine's).  The engine's start
+# runs with failslab scoped to the engine's text as well: a start must
+# allocate nothing (its kthreads are made, parked, at reset), or it would
+# fail whenever a slab needed a fresh page under the filter.  Skips on
+# kernels without the stack filter.
 # Fails with
 #   scope:      an engine allocation escaped the filter, or one made
-#               outside the scoped module failed
+#               outside the scoped module failed, or the engine's start
+#               allocated (it failed under injection scoped to the engine)
 #   accounting: attempts != successes + failures, or pages outstanding
 
 set -eu
@@ -32,6 +36,7 @@ LAB_LIB=${LAB_LIB:-./lib}
 . "$LAB_LIB/engine.sh"
 
 FPA=/sys/kernel/debug/fail_page_alloc
+FSL=/sys/kernel/debug/failslab
 LBY=/sys/kernel/debug/labyrinth
 SECS=${LAB_DURATION:-4}
 [ "$SECS" -le 8 ] || SECS=8
@@ -64,6 +69,39 @@ setup_knobs()
 	lab_write "$FPA/stacktrace-depth" 32
 	lab_write "$FPA/reject-start" 0
 	lab_write "$FPA/reject-end" 0
+	[ -e "$FSL/require-start" ] || lab_fail setup "no failslab stack filter ($FSL)"
+	lab_write "$FSL/probability" 0
+	lab_write "$FSL/interval" 1
+	lab_write "$FSL/times" -1
+	lab_write "$FSL/space" 0
+	lab_write "$FSL/verbose" 0
+	lab_write "$FSL/task-filter" N
+	lab_write "$FSL/ignore-gfp-wait" N
+	lab_write "$FSL/cache-filter" N
+	lab_write "$FSL/stacktrace-depth" 32
+	lab_write "$FSL/reject-start" 0
+	lab_write "$FSL/reject-end" 0
+	lab_write "$FSL/require-start" 0
+	lab_write "$FSL/require-end" 0
+}
+
+# start_unfailable: start the engine while every slab allocation made
+# through its text fails, too (only for the start: the engine's debugfs
+# files allocate when they are opened).  Creating a kthread allocates in
+# the caller's context: a start that did would fail here every time.
+start_unfailable()
+{
+	_r=$(lab_module_text lab_engine) || lab_fail setup "no text range for lab_engine"
+	if ! printf '%s\n' "${_r% *}" >"$FSL/require-start" ||
+		! printf '%s\n' "${_r#* }" >"$FSL/require-end" ||
+		! printf '100\n' >"$FSL/probability"; then
+		lab_fail setup "cannot scope failslab to lab_engine"
+	fi
+	_rc=0
+	printf 'start\n' >"$ENGINE_DIR/control" 2>/dev/null || _rc=1
+	printf '0\n' >"$FSL/probability"
+	[ "$_rc" -eq 0 ] ||
+		lab_fail scope "the engine's start failed under injection scoped to the engine: it allocates (see the kernel log)"
 }
 
 # fragment_taken: run a labyrinth pass; print the pages it took.
@@ -117,7 +155,7 @@ engine_phase()
 		user_write || _user=1
 		engine_start
 	else
-		engine_start
+		start_unfailable
 		_taken=$(fragment_taken)
 		_user=0
 		user_write || _user=1

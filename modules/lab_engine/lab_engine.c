@@ -12,8 +12,9 @@
  *
  * Parameters are read into a run at load time and on "reset"; "start" and
  * "stop" only start and stop that run, and its statistics add up over
- * starts until the next reset.  Starting allocates nothing, so it works
- * while fail_page_alloc is scoped to this module.
+ * starts until the next reset.  Starting allocates nothing (the kthread
+ * contexts' threads are created, parked, with the run), so it works while
+ * fail_page_alloc and failslab are scoped to this module.
  *
  * Control and statistics live in /sys/kernel/debug/lab_engine/; the line
  * formats are a stable interface described in README.md.
@@ -173,7 +174,13 @@ struct lab_deferred {
 struct lab_run;
 struct lab_inst;
 
+/*
+ * create and destroy (optional) run when a run is built and freed, where
+ * no injection is armed; start and stop must allocate nothing.
+ */
 struct lab_driver {
+	int (*create)(struct lab_inst *inst);
+	void (*destroy)(struct lab_inst *inst);
 	int (*start)(struct lab_inst *inst);
 	void (*stop)(struct lab_inst *inst);
 };
@@ -756,7 +763,12 @@ static const struct lab_driver lab_drv_tasklet = {
 	.stop = lab_tasklet_stop,
 };
 
-/* kthread bound to the CPU: sections back to back or at rate_hz. */
+/*
+ * kthread bound to the CPU: sections back to back or at rate_hz.  It is
+ * created parked when the run is built (creating a thread allocates, in
+ * this module's context: under injection scoped to this module a start
+ * could fail); start unparks it, stop parks it again, out of any section.
+ */
 static void lab_thread_pace(struct lab_inst *inst, ktime_t *next)
 {
 	u64 period = inst->run->period_ns;
@@ -771,7 +783,7 @@ static void lab_thread_pace(struct lab_inst *inst, ktime_t *next)
 	if (ktime_before(*next, now))
 		*next = now;
 	set_current_state(TASK_INTERRUPTIBLE);
-	if (!kthread_should_stop())
+	if (!kthread_should_stop() && !kthread_should_park())
 		schedule_hrtimeout(next, HRTIMER_MODE_ABS);
 	__set_current_state(TASK_RUNNING);
 }
@@ -782,13 +794,18 @@ static int lab_thread_fn(void *arg)
 	ktime_t next = ktime_get();
 
 	while (!kthread_should_stop()) {
+		if (kthread_should_park()) {
+			kthread_parkme();
+			next = ktime_get();
+			continue;
+		}
 		inst->ctx->work(inst);
 		lab_thread_pace(inst, &next);
 	}
 	return 0;
 }
 
-static int lab_thread_start(struct lab_inst *inst)
+static int lab_thread_create(struct lab_inst *inst)
 {
 	struct task_struct *t;
 
@@ -798,17 +815,32 @@ static int lab_thread_start(struct lab_inst *inst)
 		return PTR_ERR(t);
 	kthread_bind(t, inst->cpu);
 	inst->thread = t;
-	wake_up_process(t);
+	/* parks before it runs lab_thread_fn */
+	return kthread_park(t);
+}
+
+static void lab_thread_destroy(struct lab_inst *inst)
+{
+	if (!inst->thread)
+		return;
+	kthread_stop(inst->thread);
+	inst->thread = NULL;
+}
+
+static int lab_thread_start(struct lab_inst *inst)
+{
+	kthread_unpark(inst->thread);
 	return 0;
 }
 
 static void lab_thread_stop(struct lab_inst *inst)
 {
-	kthread_stop(inst->thread);
-	inst->thread = NULL;
+	kthread_park(inst->thread);
 }
 
 static const struct lab_driver lab_drv_thread = {
+	.create = lab_thread_create,
+	.destroy = lab_thread_destroy,
 	.start = lab_thread_start,
 	.stop = lab_thread_stop,
 };
@@ -1072,8 +1104,11 @@ static void lab_run_free(struct lab_run *run)
 
 	if (!run)
 		return;
-	for (i = 0; i < run->ninst; i++)
+	for (i = 0; i < run->ninst; i++) {
+		if (run->insts[i].ctx->drv->destroy)
+			run->insts[i].ctx->drv->destroy(&run->insts[i]);
 		lab_inst_free_slots(&run->insts[i]);
+	}
 	lab_windows_free(run->win);
 	kvfree(run);
 }
@@ -1093,14 +1128,15 @@ static int lab_inst_init(struct lab_run *run, struct lab_inst *inst,
 		inst->st[o].lat_min = U64_MAX;
 	}
 	inst->nslots = lab_is_rx(ctx) ? LAB_RX_RING : run->hold;
-	if (!inst->nslots)
-		return 0;
-	inst->slot = kcalloc(inst->nslots, sizeof(*inst->slot), GFP_KERNEL);
-	inst->slot_order = kcalloc(inst->nslots, sizeof(*inst->slot_order),
-				   GFP_KERNEL);
-	if (!inst->slot || !inst->slot_order)
-		return -ENOMEM;
-	return 0;
+	if (inst->nslots) {
+		inst->slot = kcalloc(inst->nslots, sizeof(*inst->slot),
+				     GFP_KERNEL);
+		inst->slot_order = kcalloc(inst->nslots,
+					   sizeof(*inst->slot_order), GFP_KERNEL);
+		if (!inst->slot || !inst->slot_order)
+			return -ENOMEM;
+	}
+	return ctx->drv->create ? ctx->drv->create(inst) : 0;
 }
 
 static struct lab_run *lab_run_build(void)

@@ -10,6 +10,9 @@
 #      the run goes on.
 #   3. Ctrl-C during a run stops it with exit status 130 and its reports
 #      (interrupt), and "make run" exits 1 for a failing test.
+#   4. QEMU stopped from the host for 12 s while the guest is busy: the
+#      soft lockup the guest reports on resume is an infrastructure error,
+#      not a kernel lockup (hoststall).
 
 set -eu
 cd "$(dirname "$0")/../.."
@@ -194,6 +197,43 @@ lifecycle()
 		grep -qx 'boots=3' "$run/meta.env"
 }
 
+# hoststall: SIGSTOP to QEMU for 12 s while a CPU hog runs in the guest,
+# then SIGCONT: the guest reports a soft lockup on resume; the host's
+# samples show QEMU stopped, so the test is an infrastructure error.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+hoststall()
+{
+	printf '%s\n' 'e2e_stall atomic_stress.sh -c timer -o 0 -f none -H stressng -d 25' \
+		>"$T/hoststall.list"
+	RESULTS=$T/results RUN_ID=hoststall RUNTEST=$T/hoststall.list LAB_DURATION=3 \
+		HANG_TIMEOUT=60 sh scripts/run.sh >"$T/hoststall.out" 2>&1 &
+	pid=$!
+	b=$T/results/hoststall/boot-1
+	n=0
+	until grep -q 'labyrinth: hog stressng .* starting' "$b/console.log" 2>/dev/null; do
+		n=$((n + 1))
+		if [ "$n" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; then
+			break
+		fi
+		sleep 1
+	done
+	# the hog runs, the engine starts: a 25 s stress phase
+	sleep 6
+	q=$(cat "$b/console.log.pid" 2>/dev/null || :)
+	if [ -n "$q" ] && kill -STOP "$q" 2>/dev/null; then
+		sleep 12
+		kill -CONT "$q" 2>/dev/null || :
+	fi
+	rc=0
+	wait "$pid" || rc=$?
+	sed 's/^/# hoststall: /' "$T/hoststall.out"
+	r=$(result_of hoststall e2e_stall)
+	check "hoststall: QEMU stopped 12 s: infrastructure error, not lockup ($(printf '%s' "$r" | tr '\t' ' '))" \
+		sh -c 'printf "%s\n" "$1" | grep -q "^error	infrastructure: host stalled the guest for 1[0-9] s "' sh "$r"
+	check "hoststall: the samples show QEMU stopped (state T)" \
+		awk '$3 == "T" { n++ } END { exit !(n >= 8) }' "$b/console.log.host"
+}
+
 main()
 {
 	case ${1:-all} in
@@ -201,8 +241,9 @@ main()
 	proof) proof ;;
 	interrupt) interrupt ;;
 	lifecycle) lifecycle ;;
-	all) quick; proof; lifecycle; interrupt ;;
-	*) die "usage: e2e.sh [quick|proof|lifecycle|interrupt|all]" ;;
+	hoststall) hoststall ;;
+	all) quick; proof; lifecycle; interrupt; hoststall ;;
+	*) die "usage: e2e.sh [quick|proof|lifecycle|interrupt|hoststall|all]" ;;
 	esac
 }
 

@@ -6,7 +6,7 @@
 # the next test, progress lines carry the host's final verdict, SIGINT to
 # the run's process group and SIGTERM to the runner stop QEMU, mark the
 # running test interrupted, write every report and results/latest and exit
-# 130; qemu.sh records how QEMU ended.  With GUESTS=2 the same list gives
+# 130; qemu.sh records how QEMU ended and samples the host's side.  With GUESTS=2 the same list gives
 # the same KTAP as one guest, the guests run at once, each recovers from its
 # own crash or restart, and a signal stops both.  ONLY=1: up to the restart
 # tests; ONLY=guests: those and the two-guest tests.
@@ -257,6 +257,51 @@ qemu_end()
 		sh "$rc" "$T/ct.end" "$T/ct.pid"
 }
 
+# qemu_samples: qemu.sh samples the host's side once a second into
+# <console>.host: QEMU's CPU time, state (T while it is stopped), the
+# console's size as it grows; the hang watchdog does not count the
+# seconds QEMU was stopped.
+# shellcheck disable=SC2016 # sh -c scripts and awk programs
+qemu_samples()
+{
+	cat >"$T/bin/qtalk" <<'TALK'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+	case $1 in -serial) con=${2#file:}; break ;; esac
+	shift
+done
+i=0
+while [ "$i" -lt 12 ]; do
+	echo "[    $i.000000] line $i" >>"$con"
+	i=$((i + 1))
+	sleep 0.5
+done
+TALK
+	chmod +x "$T/bin/qtalk"
+	QEMU=$T/bin/qtalk ACCEL=tcg HANG_TIMEOUT=3 sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/cs" "$T/chs" &
+	q=$!
+	until_seen . "$T/cs.pid" || :
+	sleep 1.5
+	kill -STOP "$(cat "$T/cs.pid")" 2>/dev/null || :
+	sleep 5
+	kill -CONT "$(cat "$T/cs.pid")" 2>/dev/null || :
+	wait "$q" || :
+	check "qemu.sh: 5 s stopped is no silence of the guest (HANG_TIMEOUT=3: $(cat "$T/cs.end"))" \
+		[ "$(cat "$T/cs.end")" = "exit 0" ]
+	QEMU=$T/bin/qsleep ACCEL=tcg HANG_TIMEOUT=3 sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/cq" "$T/chq" || :
+	check "qemu.sh: a silent, running QEMU is still a hang ($(cat "$T/cq.end"))" \
+		[ "$(cat "$T/cq.end")" = "hang no output from the guest for 3s" ]
+	check "qemu.sh: samples file with its header (hz=)" \
+		grep -q '^# t_ms cpu_ticks state console_bytes load1 wait_ms hz=[0-9][0-9]*$' "$T/cs.host"
+	check "qemu.sh: one sample a second, six fields, time and CPU never going back ($(grep -vc '^#' "$T/cs.host") samples)" \
+		awk '/^#/ { next } NF != 6 || $1 !~ /^[0-9]+$/ || $2 !~ /^[0-9]+$/ || $1 < t || $2 < c { bad = 1 }
+			{ t = $1; c = $2; n++ } END { exit bad || n < 5 }' "$T/cs.host"
+	check "qemu.sh: the samples show QEMU stopped (state T)" \
+		awk '$3 == "T" { n++ } END { exit !(n >= 2) }' "$T/cs.host"
+	check "qemu.sh: the samples follow the console's size" \
+		sh -c 'tail -n 1 "$1" | awk -v s="$(wc -c <"$2")" "{ exit !(\$4 > 0 && \$4 <= s) }"' sh "$T/cs.host" "$T/cs"
+}
+
 # started_at <file>, ended_at <file>: modification times with nanoseconds.
 # shellcheck disable=SC2317 # called through check
 started_at()
@@ -368,6 +413,7 @@ main()
 {
 	fake_qemu
 	qemu_end
+	qemu_samples
 	crash_and_verdicts
 	restart
 	if [ "${ONLY:-}" = guests ]; then

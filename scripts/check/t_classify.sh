@@ -12,6 +12,13 @@
 #             print no failure (and exactly *.expect when there is one)
 # Each *.bad is also classified again with other timestamps, PIDs, CPUs,
 # addresses, offsets and CRLF line ends: the titles must not change.
+#
+# Then watchdog reports against the host's samples (scripts/collect.sh
+# with scripts/hoststall.awk), on boots in scripts/check/fixtures/hoststall/
+# (a real guest whose QEMU was stopped for 12 s) and on a real bad_livelock
+# console with samples made here: a lockup the host caused is an
+# infrastructure error, a lockup while QEMU kept running (busy, or starved
+# but running, or idle) stays a lockup.
 set -eu
 
 FIX=scripts/check/fixtures/console
@@ -201,6 +208,162 @@ t_conf()
 		[ "$_rc" -eq 0 ]
 }
 
+# ---- watchdog reports the host caused (collect.sh, hoststall.awk)
+
+HOSTFIX=scripts/check/fixtures/hoststall
+HAWK='awk'
+LIVELOCK=$FIX/real_bad_livelock.bad
+
+# samples <console> <segment...>: qemu.sh's samples for a console whose
+# guest clock is the host's (ms 1e12 + 1000 x the timestamp), one a second.
+# A segment "from-to:cpu:state:wait" (guest seconds) says how much of a
+# CPU QEMU got, its state and its threads' run-queue wait (share of the
+# second); elsewhere 1.0:R:0 (a busy guest, the host keeping up).
+samples()
+{
+	_c=$1
+	shift
+	awk -v segs="$*" '
+	function seg(s,    i, n, a, r) {
+		cpu = 1.0; state = "R"; wait = 0
+		n = split(segs, a, " ")
+		for (i = 1; i <= n; i++) {
+			split(a[i], r, "[-:]")
+			if (s >= r[1] + 0 && s < r[2] + 0) {
+				cpu = r[3] + 0; state = r[4]; wait = r[5] + 0
+			}
+		}
+	}
+	{
+		if (match($0, /^\[ *[0-9]+\.[0-9]+\]/))
+			ts = substr($0, 2, RLENGTH - 2) + 0
+		size += length($0) + 1
+		upto[++n] = ts
+		sz[n] = size
+		if (ts > last)
+			last = ts
+	}
+	END {
+		print "# t_ms cpu_ticks state console_bytes load1 wait_ms hz=100"
+		first = int(upto[1])
+		c = 0; w = 0; k = 0; b = 0
+		for (s = first; s <= int(last) + 3; s++) {
+			seg(s)
+			c += cpu * 100
+			w += wait * 1000
+			while (k < n && upto[k + 1] <= s) {
+				k++
+				b = sz[k]
+			}
+			printf "%.0f %d %s %d 3.5 %d\n", 1000000000000 + s * 1000, c, state, b, w
+		}
+	}' "$_c"
+}
+
+# stall_boot <run> <console> <samples|-> <tag> <guest-result>: one boot of
+# one test (index from the console's START line) and collect.sh on it; the
+# result in <run>/tests/*/result, collect.sh's status in $RC.
+stall_boot()
+{
+	rm -rf "$1"
+	mkdir -p "$1/boot-1"
+	_idx=$(sed -n 's/.*labyrinth: START \([0-9]*\) .*/\1/p' "$2" | head -n 1)
+	printf '%s %s x.sh\n' "$_idx" "$4" >"$1/list"
+	printf 'LAB START %s %s 60\nLAB RESULT %s %s %s\nLAB DONE\n' \
+		"$_idx" "$4" "$_idx" "$4" "$5" >"$1/boot-1/channel.log"
+	cp "$2" "$1/boot-1/console.log"
+	[ "$3" = - ] || cp "$3" "$1/boot-1/console.log.host"
+	echo "exit 0" >"$1/boot-1/console.log.end"
+	echo "qemu -append console=ttyS0 watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20" \
+		>"$1/boot-1/console.log.cmdline"
+	RC=0
+	sh scripts/collect.sh "$1" 1 >"$1/outcome" 2>"$1/err" || RC=$?
+}
+
+# verdict_is <desc> <run> <ERE>: the test's result matches.
+verdict_is()
+{
+	_got=$(cat "$2"/tests/*/result 2>/dev/null | tr '\t' '|')
+	if printf '%s\n' "$_got" | grep -Eq -- "$3"; then
+		ok "$HAWK: host stall: $1"
+	else
+		not_ok "$HAWK: host stall: $1 (got '$_got')"
+	fi
+}
+
+t_host_stall()
+{
+	R=$TMP/stall
+	# A real guest: QEMU stopped (SIGSTOP) for 12 s during a test; on
+	# resume the busy CPU reported a soft lockup ("stuck for 11s").
+	stall_boot "$R" "$HOSTFIX/stopped/console.log" "$HOSTFIX/stopped/console.log.host" \
+		engine_contexts ok
+	verdict_is "QEMU stopped 12 s, then a soft lockup: an infrastructure error, not lockup" \
+		"$R" '^error\|infrastructure: host stalled the guest for 1[0-9] s .* not charged to the kernel$'
+	# shellcheck disable=SC2016 # awk program
+	check "$HAWK: host stall: every report of the stopped guest explained ($(tail -n 1 "$R"/tests/*/hoststall 2>/dev/null))" \
+		awk -F '\t' '$1 == "report" { n++; if ($3 !~ /host=yes/) bad = 1 } END { exit bad || n < 1 }' "$R"/tests/*/hoststall
+	stall_boot "$R" "$HOSTFIX/stopped/console.log" - engine_contexts ok
+	verdict_is "the same console without host samples: lockup (no evidence, no excuse)" \
+		"$R" '^fail\|lockup: BUG: soft lockup'
+
+	# bad_livelock's real report, QEMU running all along: busy; starved
+	# by a loaded host but running; idle-low CPU but sleeping (no stall).
+	samples "$LIVELOCK" >"$TMP/busy.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/busy.host" proof_lockup_bad_livelock ok
+	verdict_is "bad_livelock, QEMU busy: lockup" "$R" \
+		'^fail\|lockup: BUG: soft lockup in bad_livelock_tick \[bad_livelock\]$'
+	samples "$LIVELOCK" "170-210:0.3:R:0.9" >"$TMP/loaded.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/loaded.host" proof_lockup_bad_livelock ok
+	verdict_is "bad_livelock on a loaded host (QEMU at 30% of a CPU): lockup" "$R" \
+		'^fail\|lockup: BUG: soft lockup in bad_livelock_tick'
+	samples "$LIVELOCK" "183-196:0.02:S:0" >"$TMP/idle.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/idle.host" proof_lockup_bad_livelock ok
+	verdict_is "QEMU at 2% but sleeping (an idle guest): no stall, lockup" "$R" \
+		'^fail\|lockup: BUG: soft lockup'
+	samples "$LIVELOCK" "186-193:0.0:T:0" >"$TMP/short.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/short.host" proof_lockup_bad_livelock ok
+	verdict_is "a 7 s stop cannot explain the RCU stall after it: lockup" "$R" \
+		'^fail\|lockup: BUG: soft lockup'
+
+	# The same console with QEMU stopped, or starved to nothing, for the
+	# 12 s before the reports: the host's doing.
+	samples "$LIVELOCK" "183-196:0.0:T:0" >"$TMP/stop.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/stop.host" proof_lockup_bad_livelock ok
+	verdict_is "QEMU stopped (T) 13 s under both reports: infrastructure error" "$R" \
+		'^error\|infrastructure: host stalled the guest for 1[0-9] s .*2 watchdog reports not charged'
+	samples "$LIVELOCK" "183-196:0.01:S:1.8" >"$TMP/starved.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/starved.host" proof_lockup_bad_livelock ok
+	verdict_is "QEMU runnable, 1% of a CPU for 13 s (starved): infrastructure error" "$R" \
+		'^error\|infrastructure: host stalled'
+
+	# A stall excuses only the watchdog: a real splat after it decides.
+	grep -v 'labyrinth: ' "$FIX/sleep_atomic.bad" | sed 's/^\[ *[0-9.]*\]/[ 99.000000]/' >"$TMP/bug"
+	awk -v bug="$TMP/bug" '/labyrinth: END / { while ((getline l < bug) > 0) print l }
+		{ print }' "$HOSTFIX/stopped/console.log" >"$TMP/then_bug.log"
+	stall_boot "$R" "$TMP/then_bug.log" "$HOSTFIX/stopped/console.log.host" engine_contexts ok
+	verdict_is "a stall, then a real splat: the splat decides" "$R" '^fail\|bug-atomic: '
+	_first=$(head -n 1 "$R"/tests/*/findings | cut -f1)
+	check "$HAWK: host stall: the deciding splat comes first in findings ($_first)" [ "$_first" = bug-atomic ]
+
+	# A real splat before the host's lockup: no "(then soft lockup)".
+	awk -v bug="$TMP/bug" '/watchdog: BUG: soft lockup/ { while ((getline l < bug) > 0) print l }
+		{ print }' "$HOSTFIX/stopped/console.log" >"$TMP/bug_then.log"
+	stall_boot "$R" "$TMP/bug_then.log" "$HOSTFIX/stopped/console.log.host" engine_contexts ok
+	verdict_is "a real splat, then the host's lockup: the splat, no consequence named" "$R" \
+		'^fail\|bug-atomic: BUG: sleeping function called from invalid context[^(]*$'
+	stall_boot "$R" "$TMP/bug_then.log" - engine_contexts ok
+	verdict_is "the same without host samples: the splat, then soft lockup" "$R" \
+		'^fail\|bug-atomic: .*\(then soft lockup\)$'
+
+	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=100\n1 2 R\n' >"$TMP/bad.host"
+	stall_boot "$R" "$LIVELOCK" "$TMP/bad.host" proof_lockup_bad_livelock ok
+	_e=$(cat "$R/err")
+	# shellcheck disable=SC2016 # the arguments of sh -c
+	check "$HAWK: host stall: malformed samples exit 2 naming file:line ($_e)" \
+		sh -c '[ "$1" -eq 2 ] && printf "%s\n" "$2" | grep -q "console.log.host:2: "' sh "$RC" "$_e"
+}
+
 main()
 {
 	TMP=$(mktemp -d)
@@ -225,6 +388,17 @@ main()
 		done
 		exit "$FAILED"
 	} || FAILED=1
+	# collect.sh runs the host's awk: each of mawk and gawk in turn
+	for HAWK in mawk gawk; do
+		command -v "$HAWK" >/dev/null 2>&1 || continue
+		mkdir -p "$TMP/$HAWK"
+		ln -sf "$(command -v "$HAWK")" "$TMP/$HAWK/awk"
+		(
+			PATH=$TMP/$HAWK:$PATH
+			t_host_stall
+			exit "$FAILED"
+		) || FAILED=1
+	done
 	exit "$FAILED"
 }
 

@@ -73,6 +73,10 @@ judge()
 	awk -v i="$1" '$1 == "LAB" && $3 == i' "$_boot/channel.log" >"$_live/boot-$B/channel.log"
 	echo "LAB DONE" >>"$_live/boot-$B/channel.log"
 	cp "$_boot/console.log" "$_live/boot-$B/console.log"
+	# the host's samples so far: a lockup the host caused is no verdict
+	for _f in console.log.host console.log.cmdline; do
+		[ ! -f "$_boot/$_f" ] || cp "$_boot/$_f" "$_live/boot-$B/$_f"
+	done
 	echo "exit 0" >"$_live/boot-$B/console.log.end"
 	"$LAB_TOP/scripts/collect.sh" "$_live" "$B" </dev/null >/dev/null 2>&1 || :
 	printf '%s\n' "$_live/tests/$1-$2"
