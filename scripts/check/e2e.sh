@@ -7,7 +7,8 @@
 #   2. runtest/proof runs deliberately broken and correct modules: every
 #      tag "proof_<category>_<what>" must end with that category ("pass":
 #      no finding, the test passes); the guest that panics is restarted and
-#      the run goes on.
+#      the run goes on.  Under KASAN=1 (KASAN=1 sh scripts/check/e2e.sh
+#      proof) a slub or kfence expectation is kasan or kfence (proof_want).
 #   3. Ctrl-C during a run stops it with exit status 130 and its reports
 #      (interrupt), and "make run" exits 1 for a failing test.
 
@@ -39,11 +40,12 @@ check()
 	if "$@"; then ok "$_what"; else nok "$_what"; fi
 }
 
-# suite <list>: run it into $T/results/<list>; status in $T/<list>.rc.
+# suite <name> [list]: run the list (default runtest/<name>) into
+# $T/results/<name>; status in $T/<name>.rc.
 suite()
 {
 	rc=0
-	RESULTS=$T/results RUN_ID=$1 RUNTEST=$1 LAB_DURATION=${E2E_DURATION:-3} \
+	RESULTS=$T/results RUN_ID=$1 RUNTEST=${2:-$1} LAB_DURATION=${E2E_DURATION:-3} \
 		HANG_TIMEOUT=${E2E_HANG_TIMEOUT:-60} sh scripts/run.sh >"$T/$1.out" 2>&1 || rc=$?
 	sed "s/^/# $1: /" "$T/$1.out"
 	echo "$rc" >"$T/$1.rc"
@@ -84,6 +86,30 @@ quick()
 		sh -c 'grep -qx boots=1 "$1/meta.env" && ! grep -q "^LAB RESTART" "$1/channel.log"' sh "$run"
 }
 
+# proof_want <tag>: the categories a proof tag accepts, "a+b".  Under
+# KASAN=1 KASAN checks every access to a slab object, and a freed one waits
+# in its quarantine, out of SLUB debugging's sight: a use after free or a
+# double free that SLUB debugging or KFENCE reports on the default kernel
+# is KASAN's (kasan), or KFENCE's when KFENCE sampled the object (KASAN
+# leaves KFENCE's objects alone).
+proof_want()
+{
+	_w=${1#proof_}
+	_w=${_w%%_*}
+	[ "${KASAN:-0}" = 1 ] || { printf '%s\n' "$_w"; return 0; }
+	printf '%s\n' "$_w" | awk -F+ '{
+		for (i = 1; i <= NF; i++) {
+			if ($i == "slub" || $i == "kfence")
+				k = 1
+			if ($i != "slub")
+				w = w (w == "" ? "" : "+") $i
+		}
+		if (k)
+			w = "kasan" (w == "" ? "" : "+" w)
+		print w
+	}'
+}
+
 # shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 proof()
 {
@@ -91,8 +117,7 @@ proof()
 	run=$T/results/proof
 	check "proof: exit status 1 (broken modules fail)" [ "$(cat "$T/proof.rc")" = 1 ]
 	grep -Ev '^[[:space:]]*(#|$)' runtest/proof | while read -r tag _; do
-		want=${tag#proof_}
-		want=${want%%_*}
+		want=$(proof_want "$tag")
 		r=$(result_of proof "$tag")
 		st=$(printf '%s\n' "$r" | cut -f1)
 		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
@@ -110,6 +135,34 @@ proof()
 	check "proof: guest restarted after the panic ($boots boots) and ran the rest" \
 		sh -c '[ "${1:-0}" -ge 2 ] && [ -n "$(cat "$2"/tests/*-"$3"/result 2>/dev/null)" ]' \
 		sh "$boots" "$run" "$last"
+}
+
+# restart: a memory-safety report ends the boot.  A use after free
+# (bad_uaf) is reported by SLUB debugging, KFENCE or KASAN, each of which
+# taints B; the runner asks for a fresh guest after that test, so the
+# correct module after it runs in a clean boot and passes, never charged
+# with the corruption left behind.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+restart()
+{
+	for t in proof_slub+kfence_bad_uaf proof_pass_good_atomic_scoped; do
+		grep "^$t " runtest/proof
+	done >"$T/restart.list"
+	suite restart "$T/restart.list"
+	run=$T/results/restart
+	while read -r tag _; do
+		want=$(proof_want "$tag")
+		r=$(result_of restart "$tag")
+		st=$(printf '%s\n' "$r" | cut -f1)
+		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
+		check "restart: $tag: want $want, got $(printf '%s' "$r" | tr '\t' ' ')" \
+			sh -c 'case $1 in pass) [ "$2" = ok ] ;; *) [ "$2" = fail ] &&
+				case +$1+ in *"+$3+"*) true ;; *) false ;; esac ;; esac' sh "$want" "$st" "$cat"
+	done <"$T/restart.list"
+	check "restart: the guest restarted after the report (taint B)" \
+		grep -q '^LAB RESTART 1 .*taint [A-Z]*B' "$run/channel.log"
+	check "restart: the correct module ran in a second boot" \
+		sh -c 'grep -qx boots=2 "$1/meta.env" && grep -q "^LAB START 2 " "$1/boot-2/channel.log"' sh "$run"
 }
 
 # interrupt: Ctrl-C as a terminal sends it (SIGINT to the process group of
@@ -201,8 +254,9 @@ main()
 	proof) proof ;;
 	interrupt) interrupt ;;
 	lifecycle) lifecycle ;;
-	all) quick; proof; lifecycle; interrupt ;;
-	*) die "usage: e2e.sh [quick|proof|lifecycle|interrupt|all]" ;;
+	restart) restart ;;
+	all) quick; proof; restart; lifecycle; interrupt ;;
+	*) die "usage: e2e.sh [quick|proof|restart|lifecycle|interrupt|all]" ;;
 	esac
 }
 
