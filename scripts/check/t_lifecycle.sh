@@ -141,6 +141,32 @@ t_quarantine()
 		[ "$(shrunk)" = "dentry kmalloc-64 " ]
 }
 
+# SLUB debugging checks the objects of the caches it guards before the
+# taint check: kmalloc-64 (poison), dentry (red zones); not the cache
+# without either, nor an alias.
+t_slub_validate()
+{
+	setup
+	rm -rf "$TMP/slab"
+	for _c in kmalloc-64:1:0 dentry:0:1 plain:0:0; do
+		_n=${_c%%:*}
+		_r=${_c#*:}
+		mkdir -p "$TMP/slab/$_n"
+		printf '%s\n' "${_r%:*}" >"$TMP/slab/$_n/poison"
+		printf '%s\n' "${_r#*:}" >"$TMP/slab/$_n/red_zone"
+		: >"$TMP/slab/$_n/validate"
+	done
+	ln -s kmalloc-64 "$TMP/slab/alias-64"
+	lib reset_detectors
+	_got=
+	for _c in "$TMP"/slab/*/validate; do
+		[ -L "${_c%/validate}" ] && continue
+		[ "$(cat "$_c")" = 1 ] && _got="$_got $(basename "${_c%/validate}")"
+	done
+	check "$SHN: SLUB debugging's caches validated before the taint check (got:$_got)" \
+		[ "$_got" = " dentry kmalloc-64" ]
+}
+
 t_record()
 {
 	setup
@@ -306,7 +332,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_processes t_stop t_result
+	each_shell t_record t_quarantine t_slub_validate t_knobs t_modules t_detectors t_processes t_stop t_result
 	exit "$FAILED"
 }
 

@@ -26,7 +26,8 @@
 #                             <flag> says TERM or KILL
 #   reset_modules             unload every module not loaded at boot
 #   reset_knobs               every fault knob back to its boot value
-#   reset_detectors           lockdep on, no new taint (but O and E),
+#   reset_detectors           lockdep on, no new taint (but O and E)
+#                             once SLUB debugging checked its caches,
 #                             kmemleak on, free memory back within
 #                             RESET_FREE_TOL pages of the boot baseline
 #   reset_result <status> <timeout> <grace> <out>
@@ -361,6 +362,27 @@ reset_quarantine()
 	done
 }
 
+# reset_slub_validate: SLUB debugging sees a write into a free object
+# (poison overwritten) or past an object's end (red zone) only when the
+# object is next allocated or freed, which may be in a later test: check
+# every object of the caches it guards (poison or red zones on) now, so
+# that the report falls in the slice of the test that wrote, and taints
+# (B) before the taint check.
+reset_slub_validate()
+{
+	for _c in "$RESET_SLAB"/*; do
+		[ -L "$_c" ] && continue
+		[ -w "$_c/validate" ] || continue
+		_p=0
+		_z=0
+		[ -r "$_c/poison" ] && read -r _p 2>/dev/null <"$_c/poison"
+		[ -r "$_c/red_zone" ] && read -r _z 2>/dev/null <"$_c/red_zone"
+		[ "$_p$_z" = 00 ] && continue
+		{ printf '1\n' >"$_c/validate"; } 2>/dev/null || :
+	done
+	return 0
+}
+
 # reset_drain: page cache and slab dropped (what that frees goes into
 # KASAN's quarantine: emptied after), memory compacted.
 reset_drain()
@@ -399,6 +421,7 @@ reset_settled_free()
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
+	reset_slub_validate
 	reset_state >"$RESET_PS"
 	read -r _t _dl RESET_FREE <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
