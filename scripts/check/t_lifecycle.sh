@@ -165,6 +165,13 @@ t_slub_validate()
 	done
 	check "$SHN: SLUB debugging's caches validated before the taint check (got:$_got)" \
 		[ "$_got" = " dentry kmalloc-64" ]
+	for _c in "$TMP"/slab/*/validate; do
+		: >"$_c"
+	done
+	echo 1 >"$TMP/boot/kasan"
+	lib reset_detectors
+	check "$SHN: under KASAN no cache is validated" \
+		[ -z "$(cat "$TMP"/slab/*/validate)" ]
 }
 
 t_record()
