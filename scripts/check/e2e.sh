@@ -7,7 +7,7 @@
 #   2. runtest/proof runs deliberately broken and correct modules: every
 #      tag "proof_<category>_<what>" must end with that category ("pass":
 #      no finding, the test passes); the guest that panics is restarted and
-#      the run goes on.  Under KASAN=1 (KASAN=1 sh scripts/check/e2e.sh
+#      the run goes on.  On a KASAN kernel (KASAN=1 sh scripts/check/e2e.sh
 #      proof) a slub or kfence expectation is kasan or kfence (proof_want).
 #   3. a correct module brought as EXTMOD passes every extmod profile and
 #      a page leak stays a leak (extmod); a use after free ends the boot,
@@ -89,8 +89,16 @@ quick()
 		sh -c 'grep -qx boots=1 "$1/meta.env" && ! grep -q "^LAB RESTART" "$1/channel.log"' sh "$run"
 }
 
-# proof_want <tag>: the categories a proof tag accepts, "a+b".  Under
-# KASAN=1 KASAN checks every access to a slab object, and a freed one waits
+# run_kasan <run>: 1 when the run's kernel has KASAN (KASAN=1, or a KBUILD
+# tree built with it), else 0.
+run_kasan()
+{
+	_kb=$(sed -n 's/^kernel_build=//p' "$1/meta.env" 2>/dev/null)
+	if grep -qx 'CONFIG_KASAN=y' "$_kb/.config" 2>/dev/null; then echo 1; else echo 0; fi
+}
+
+# proof_want <tag> <kasan>: the categories a proof tag accepts, "a+b".
+# With KASAN (<kasan> 1) KASAN checks every access to a slab object, and a freed one waits
 # in its quarantine, out of SLUB debugging's sight: a use after free or a
 # double free that SLUB debugging or KFENCE reports on the default kernel
 # is KASAN's (kasan), or KFENCE's when KFENCE sampled the object (KASAN
@@ -99,7 +107,7 @@ proof_want()
 {
 	_w=${1#proof_}
 	_w=${_w%%_*}
-	[ "${KASAN:-0}" = 1 ] || { printf '%s\n' "$_w"; return 0; }
+	[ "$2" = 1 ] || { printf '%s\n' "$_w"; return 0; }
 	printf '%s\n' "$_w" | awk -F+ '{
 		for (i = 1; i <= NF; i++) {
 			if ($i == "slub" || $i == "kfence")
@@ -119,8 +127,9 @@ proof()
 	suite proof
 	run=$T/results/proof
 	check "proof: exit status 1 (broken modules fail)" [ "$(cat "$T/proof.rc")" = 1 ]
+	kasan=$(run_kasan "$run")
 	grep -Ev '^[[:space:]]*(#|$)' runtest/proof | while read -r tag _; do
-		want=$(proof_want "$tag")
+		want=$(proof_want "$tag" "$kasan")
 		r=$(result_of proof "$tag")
 		st=$(printf '%s\n' "$r" | cut -f1)
 		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
@@ -183,8 +192,9 @@ restart()
 	done >"$T/restart.list"
 	suite restart "$T/restart.list"
 	run=$T/results/restart
+	kasan=$(run_kasan "$run")
 	while read -r tag _; do
-		want=$(proof_want "$tag")
+		want=$(proof_want "$tag" "$kasan")
 		r=$(result_of restart "$tag")
 		st=$(printf '%s\n' "$r" | cut -f1)
 		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
