@@ -26,8 +26,7 @@
 #                             <flag> says TERM or KILL
 #   reset_modules             unload every module not loaded at boot
 #   reset_knobs               every fault knob back to its boot value
-#   reset_detectors           lockdep on, no new taint (but O and E)
-#                             once SLUB debugging checked its caches,
+#   reset_detectors           lockdep on, no new taint (but O and E),
 #                             kmemleak on, free memory back within
 #                             RESET_FREE_TOL pages of the boot baseline
 #   reset_result <status> <timeout> <grace> <out>
@@ -37,14 +36,15 @@
 # to $RESET_DIR/restart; reset_reasons prints them joined.  RESET_COUNT
 # counts what the reset undid (processes, modules, knobs).
 #
-# RESET_PROC, RESET_DEBUGFS, RESET_SLAB and RESET_RMMOD point elsewhere to
-# check these helpers against saved files.
+# RESET_PROC, RESET_DEBUGFS, RESET_SLAB, RESET_RMMOD and RESET_DMESG point
+# elsewhere to check these helpers against saved files.
 
 RESET_DIR=${RESET_DIR:-/tmp/lab-boot}
 RESET_PROC=${RESET_PROC:-/proc}
 RESET_DEBUGFS=${RESET_DEBUGFS:-/sys/kernel/debug}
 RESET_RMMOD=${RESET_RMMOD:-rmmod}
 RESET_SLAB=${RESET_SLAB:-/sys/kernel/slab}
+RESET_DMESG=${RESET_DMESG:-dmesg}
 RESET_FAULTS=${RESET_FAULTS:-fail_page_alloc failslab}
 RESET_FREE_TOL=${RESET_FREE_TOL:-4096}
 RESET_SETTLE_PAGES=${RESET_SETTLE_PAGES:-64}
@@ -337,11 +337,20 @@ reset_taint_letters()
 	}'
 }
 
-# reset_kasan: 1 on a kernel with (generic) KASAN, else 0.
+# reset_kasan: 1 on a kernel with (generic) KASAN, else 0.  Its banner
+# ("KernelAddressSanitizer initialized") is in the boot log as long as the
+# log still begins with the kernel's first line; else kallsyms says (its
+# function kasan_quarantine_reduce), which takes seconds to read under TCG.
 reset_kasan()
 {
-	awk '$3 == "kasan_quarantine_reduce" { k = 1; exit } END { print k + 0 }' \
-		"$RESET_PROC/kallsyms" 2>/dev/null || echo 0
+	_v=$("$RESET_DMESG" 2>/dev/null | awk '
+		NR == 1 { whole = index($0, "Linux version") > 0 }
+		/KernelAddressSanitizer initialized/ { k = 1 }
+		END { print k ? 1 : whole ? 0 : "" }')
+	[ -n "$_v" ] ||
+		_v=$(awk '$3 == "kasan_quarantine_reduce" { k = 1; exit } END { print k + 0 }' \
+			"$RESET_PROC/kallsyms" 2>/dev/null || echo 0)
+	printf '%s\n' "$_v"
 }
 
 # reset_quarantine: under KASAN, free the objects its quarantine holds back
@@ -360,31 +369,6 @@ reset_quarantine()
 		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
 		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
 	done
-}
-
-# reset_slub_validate: SLUB debugging sees a write into a free object
-# (poison overwritten) or past an object's end (red zone) only when the
-# object is next allocated or freed, which may be in a later test: check
-# every object of the caches it guards (poison or red zones on) now, so
-# that the report falls in the slice of the test that wrote, and taints
-# (B) before the taint check.  Not under KASAN: it reports the bad access
-# itself, and a freed object waits in its quarantine, out of SLUB's sight.
-reset_slub_validate()
-{
-	_k=0
-	[ -s "$RESET_DIR/kasan" ] && read -r _k <"$RESET_DIR/kasan"
-	[ "$_k" = 1 ] && return 0
-	for _c in "$RESET_SLAB"/*; do
-		[ -L "$_c" ] && continue
-		[ -w "$_c/validate" ] || continue
-		_p=0
-		_z=0
-		[ -r "$_c/poison" ] && read -r _p 2>/dev/null <"$_c/poison"
-		[ -r "$_c/red_zone" ] && read -r _z 2>/dev/null <"$_c/red_zone"
-		[ "$_p$_z" = 00 ] && continue
-		{ printf '1\n' >"$_c/validate"; } 2>/dev/null || :
-	done
-	return 0
 }
 
 # reset_drain: page cache and slab dropped (what that frees goes into
@@ -425,7 +409,6 @@ reset_settled_free()
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
-	reset_slub_validate
 	reset_state >"$RESET_PS"
 	read -r _t _dl RESET_FREE <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
