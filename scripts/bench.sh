@@ -10,7 +10,8 @@
 #      ceiling, and the fragmenter, from the tests' data records
 # Variables: BOOTS (default 5), BENCH_RUNTEST (the list of step 4, default
 # bench; empty: boots only), plus those of scripts/run.sh (KCMDLINE: to
-# weigh a detector, switch it off there and compare).
+# weigh a detector, switch it off there and compare; KASAN=1: the same
+# figures for the KASAN kernel).
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -108,6 +109,8 @@ main()
 		cached_build
 		echo "accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")"
 		echo "kcmdline_extra=${KCMDLINE:-}"
+		echo "kasan=${KASAN:-0}"
+		echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg) (the host's load average: the figures are only as quiet as the host)"
 		echo "kernel_release=$(cat "$KB/.lab-release" 2>/dev/null || echo unknown)"
 		echo "cold_kernel_build=$(cat "$KB/.lab-build-time" 2>/dev/null || echo unknown)"
 		echo "image_bytes=$(stat -c %s "$IMG")"

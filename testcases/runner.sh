@@ -14,6 +14,10 @@ TESTS=/lab/testcases
 CHANNEL=${LAB_CHANNEL:-/dev/ttyS1}
 # Seconds a test gets between TERM and KILL.
 GRACE_S=5
+# A kernel with KASAN runs about 3 times slower (lib/Kconfig.kasan), and
+# every free-page reading empties its quarantine first: its tests get this
+# many times their timeout.
+KASAN_SLOW=3
 
 # shellcheck source=testcases/lib/reset.sh
 . /lab/testcases/lib/reset.sh
@@ -75,7 +79,10 @@ test_timeout()
 	case $t in
 	'' | *[!0-9]*) t=300 ;;
 	esac
-	echo $((t + 2 * LAB_DURATION))
+	t=$((t + 2 * LAB_DURATION))
+	read -r _kasan <"$RESET_DIR/kasan" 2>/dev/null || _kasan=0
+	[ "$_kasan" != 1 ] || t=$((t * KASAN_SLOW))
+	echo "$t"
 }
 
 heartbeat()

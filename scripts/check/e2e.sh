@@ -7,10 +7,14 @@
 #   2. runtest/proof runs deliberately broken and correct modules: every
 #      tag "proof_<category>_<what>" must end with that category ("pass":
 #      no finding, the test passes); the guest that panics is restarted and
-#      the run goes on.
-#   3. Ctrl-C during a run stops it with exit status 130 and its reports
+#      the run goes on.  On a KASAN kernel (KASAN=1 sh scripts/check/e2e.sh
+#      proof) a slub or kfence expectation is kasan or kfence (proof_want).
+#   3. a correct module brought as EXTMOD passes every extmod profile and
+#      a page leak stays a leak (extmod); a use after free ends the boot,
+#      the correct module after it passes (restart).
+#   4. Ctrl-C during a run stops it with exit status 130 and its reports
 #      (interrupt), and "make run" exits 1 for a failing test.
-#   4. QEMU stopped from the host for 12 s while the guest is busy: the
+#   5. QEMU stopped from the host for 12 s while the guest is busy: the
 #      soft lockup the guest reports on resume is an infrastructure error,
 #      not a kernel lockup (hoststall).
 
@@ -42,11 +46,12 @@ check()
 	if "$@"; then ok "$_what"; else nok "$_what"; fi
 }
 
-# suite <list>: run it into $T/results/<list>; status in $T/<list>.rc.
+# suite <name> [list]: run the list (default runtest/<name>) into
+# $T/results/<name>; status in $T/<name>.rc.
 suite()
 {
 	rc=0
-	RESULTS=$T/results RUN_ID=$1 RUNTEST=$1 LAB_DURATION=${E2E_DURATION:-3} \
+	RESULTS=$T/results RUN_ID=$1 RUNTEST=${2:-$1} LAB_DURATION=${E2E_DURATION:-3} \
 		HANG_TIMEOUT=${E2E_HANG_TIMEOUT:-60} sh scripts/run.sh >"$T/$1.out" 2>&1 || rc=$?
 	sed "s/^/# $1: /" "$T/$1.out"
 	echo "$rc" >"$T/$1.rc"
@@ -87,15 +92,47 @@ quick()
 		sh -c 'grep -qx boots=1 "$1/meta.env" && ! grep -q "^LAB RESTART" "$1/channel.log"' sh "$run"
 }
 
+# run_kasan <run>: 1 when the run's kernel has KASAN (KASAN=1, or a KBUILD
+# tree built with it), else 0.
+run_kasan()
+{
+	_kb=$(sed -n 's/^kernel_build=//p' "$1/meta.env" 2>/dev/null)
+	if grep -qx 'CONFIG_KASAN=y' "$_kb/.config" 2>/dev/null; then echo 1; else echo 0; fi
+}
+
+# proof_want <tag> <kasan>: the categories a proof tag accepts, "a+b".
+# With KASAN (<kasan> 1) KASAN checks every access to a slab object, and a freed one waits
+# in its quarantine, out of SLUB debugging's sight: a use after free or a
+# double free that SLUB debugging or KFENCE reports on the default kernel
+# is KASAN's (kasan), or KFENCE's when KFENCE sampled the object (KASAN
+# leaves KFENCE's objects alone).
+proof_want()
+{
+	_w=${1#proof_}
+	_w=${_w%%_*}
+	[ "$2" = 1 ] || { printf '%s\n' "$_w"; return 0; }
+	printf '%s\n' "$_w" | awk -F+ '{
+		for (i = 1; i <= NF; i++) {
+			if ($i == "slub" || $i == "kfence")
+				k = 1
+			if ($i != "slub")
+				w = w (w == "" ? "" : "+") $i
+		}
+		if (k)
+			w = "kasan" (w == "" ? "" : "+" w)
+		print w
+	}'
+}
+
 # shellcheck disable=SC2016 # sh -c scripts expand in their own shell
 proof()
 {
 	suite proof
 	run=$T/results/proof
 	check "proof: exit status 1 (broken modules fail)" [ "$(cat "$T/proof.rc")" = 1 ]
+	kasan=$(run_kasan "$run")
 	grep -Ev '^[[:space:]]*(#|$)' runtest/proof | while read -r tag _; do
-		want=${tag#proof_}
-		want=${want%%_*}
+		want=$(proof_want "$tag" "$kasan")
 		r=$(result_of proof "$tag")
 		st=$(printf '%s\n' "$r" | cut -f1)
 		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
@@ -113,6 +150,65 @@ proof()
 	check "proof: guest restarted after the panic ($boots boots) and ran the rest" \
 		sh -c '[ "${1:-0}" -ge 2 ] && [ -n "$(cat "$2"/tests/*-"$3"/result 2>/dev/null)" ]' \
 		sh "$boots" "$run" "$last"
+}
+
+# extmod: a correct module a user brings (EXTMOD=scripts/check/fixtures/
+# extmod/good_fallback, built on its own) passes every runtest/extmod
+# profile, and a real page leak (proof_leak_bad_leak) is still a leak:
+# under KASAN=1 the free-page check must tell KASAN's quarantine (freed
+# slab objects held back) from pages a module lost.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+extmod()
+{
+	rc=0
+	RESULTS=$T/results RUN_ID=extmod RUNTEST=proof TESTS='^(ext_|proof_leak_bad_leak$)' \
+		EXTMOD=$(pwd)/scripts/check/fixtures/extmod/good_fallback \
+		LAB_DURATION=${E2E_DURATION:-3} HANG_TIMEOUT=${E2E_HANG_TIMEOUT:-60} \
+		sh scripts/run.sh >"$T/extmod.out" 2>&1 || rc=$?
+	sed 's/^/# extmod: /' "$T/extmod.out"
+	run=$T/results/extmod
+	n=$(grep -c '^ext_' runtest/extmod)
+	check "extmod: $n profiles of the correct module ran" \
+		[ "$(grep -c ' ext_good_fallback_' "$run/list")" = "$n" ]
+	cut -d' ' -f2 "$run/list" | while read -r tag; do
+		r=$(result_of extmod "$tag")
+		case $tag in
+		ext_*) check "extmod: $tag passes ($(printf '%s' "$r" | tr '\t' ' '))" \
+			[ "$(printf '%s\n' "$r" | cut -f1)" = ok ] ;;
+		*) check "extmod: $tag is a leak ($(printf '%s' "$r" | tr '\t' ' '))" \
+			sh -c 'printf "%s\n" "$1" | grep -q "^fail	leak: "' sh "$r" ;;
+		esac
+	done
+	check "extmod: exit status 1 (the leak)" [ "$rc" = 1 ]
+}
+
+# restart: a memory-safety report ends the boot.  A use after free
+# (bad_uaf) is reported by SLUB debugging, KFENCE or KASAN, each of which
+# taints B; the runner asks for a fresh guest after that test, so the
+# correct module after it runs in a clean boot and passes, never charged
+# with the corruption left behind.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+restart()
+{
+	for t in proof_slub+kfence_bad_uaf proof_pass_good_atomic_scoped; do
+		grep "^$t " runtest/proof
+	done >"$T/restart.list"
+	suite restart "$T/restart.list"
+	run=$T/results/restart
+	kasan=$(run_kasan "$run")
+	while read -r tag _; do
+		want=$(proof_want "$tag" "$kasan")
+		r=$(result_of restart "$tag")
+		st=$(printf '%s\n' "$r" | cut -f1)
+		cat=$(printf '%s\n' "$r" | cut -f2 | sed 's/:.*//')
+		check "restart: $tag: want $want, got $(printf '%s' "$r" | tr '\t' ' ')" \
+			sh -c 'case $1 in pass) [ "$2" = ok ] ;; *) [ "$2" = fail ] &&
+				case +$1+ in *"+$3+"*) true ;; *) false ;; esac ;; esac' sh "$want" "$st" "$cat"
+	done <"$T/restart.list"
+	check "restart: the guest restarted after the report (taint B)" \
+		grep -q '^LAB RESTART 1 .*taint [A-Z]*B' "$run/channel.log"
+	check "restart: the correct module ran in a second boot" \
+		sh -c 'grep -qx boots=2 "$1/meta.env" && grep -q "^LAB START 2 " "$1/boot-2/channel.log"' sh "$run"
 }
 
 # interrupt: Ctrl-C as a terminal sends it (SIGINT to the process group of
@@ -241,9 +337,11 @@ main()
 	proof) proof ;;
 	interrupt) interrupt ;;
 	lifecycle) lifecycle ;;
+	extmod) extmod ;;
+	restart) restart ;;
 	hoststall) hoststall ;;
-	all) quick; proof; lifecycle; interrupt; hoststall ;;
-	*) die "usage: e2e.sh [quick|proof|lifecycle|interrupt|hoststall|all]" ;;
+	all) quick; proof; extmod; restart; lifecycle; interrupt; hoststall ;;
+	*) die "usage: e2e.sh [quick|proof|extmod|restart|lifecycle|interrupt|hoststall|all]" ;;
 	esac
 }
 

@@ -22,7 +22,8 @@ lib()
 	RC=0
 	[ ! -d "$TMP/boot" ] || : >"$TMP/boot/restart"
 	OUT=$(RESET_DIR=$TMP/boot RESET_PROC=$TMP/proc RESET_DEBUGFS=$TMP/dbg \
-		RESET_RMMOD=$TMP/rmmod RESET_SETTLE_S=0 RESET_FREE_TOL=100 \
+		RESET_RMMOD=$TMP/rmmod RESET_SLAB=$TMP/slab RESET_DMESG=$TMP/dmesg \
+		RESET_SETTLE_S=0 RESET_FREE_TOL=100 \
 		$SH -c ". \"$TOP/testcases/lib/reset.sh\"
 			$1" 2>&1) || RC=$?
 	WHY=$(cat "$TMP/boot/restart" 2>/dev/null || :)
@@ -70,6 +71,15 @@ fake_proc()
 	printf 'boot_mod 16384 0 - Live 0x0000000000000000\n' >"$TMP/proc/modules"
 }
 
+# fake_dmesg: the boot log from its first line, without KASAN.
+fake_dmesg()
+{
+	printf '#!/bin/sh\ncat "%s"\n' "$TMP/dmesg.txt" >"$TMP/dmesg"
+	chmod +x "$TMP/dmesg"
+	printf '%s\n' '[    0.000000] Linux version 6.12.117 (gcc)' \
+		'[    0.100000] Memory: 2000000K/2096696K available' >"$TMP/dmesg.txt"
+}
+
 # fake_rmmod: unloads a module by removing its line; "stuck" refuses, and
 # "lower" refuses while "upper" (which uses it) is loaded.
 fake_rmmod()
@@ -88,10 +98,69 @@ EOF
 
 setup()
 {
+	fake_dmesg
 	fake_debugfs
 	fake_proc 1000000 500 0 1
 	fake_rmmod
 	lib reset_record
+}
+
+# fake_slab: two caches with slabs, an empty one, an alias (symbolic link).
+fake_slab()
+{
+	rm -rf "$TMP/slab"
+	for _kv in kmalloc-64=12 dentry=3 empty=0; do
+		mkdir -p "$TMP/slab/${_kv%%=*}"
+		printf '%s\n' "${_kv#*=}" >"$TMP/slab/${_kv%%=*}/slabs"
+		: >"$TMP/slab/${_kv%%=*}/shrink"
+	done
+	ln -s kmalloc-64 "$TMP/slab/alias-64"
+}
+
+# shrunk: the caches written "1" to their shrink file.
+shrunk()
+{
+	for _c in "$TMP"/slab/*/shrink; do
+		[ -L "${_c%/shrink}" ] && continue
+		[ "$(cat "$_c")" = 1 ] && printf '%s ' "$(basename "${_c%/shrink}")"
+	done
+	echo
+}
+
+# Under KASAN the boot record says so, and every settled reading first
+# empties the quarantine: each cache with slabs is shrunk.
+t_quarantine()
+{
+	fake_slab
+	setup
+	check "$SHN: boot record: no kasan_quarantine_reduce in kallsyms is kasan 0" \
+		[ "$(cat "$TMP/boot/kasan")" = 0 ]
+	check "$SHN: quarantine: without KASAN no cache is shrunk" [ "$(shrunk)" = "" ]
+	fake_slab
+	fake_debugfs
+	fake_proc 1000000 500 0 1
+	printf 'ffffffff81234560 T kasan_quarantine_reduce\n' >"$TMP/proc/kallsyms"
+	lib reset_record
+	check "$SHN: boot record: the whole boot log without KASAN's banner is kasan 0, kallsyms unread" \
+		[ "$(cat "$TMP/boot/kasan")" = 0 ]
+	printf '[    0.000000] kernel: random: crng init done\n' >"$TMP/dmesg.txt"
+	lib reset_record
+	check "$SHN: boot record: a boot log cut short leaves it to kallsyms (kasan_quarantine_reduce: 1)" \
+		[ "$(cat "$TMP/boot/kasan")" = 1 ]
+	fake_slab
+	rm -f "$TMP/proc/kallsyms"
+	printf '%s\n' '[    0.000000] Linux version 6.12.117 (gcc)' \
+		'[    0.112233] KernelAddressSanitizer initialized (generic)' >"$TMP/dmesg.txt"
+	lib reset_record
+	check "$SHN: boot record: KASAN's banner in the boot log is kasan 1" \
+		[ "$(cat "$TMP/boot/kasan")" = 1 ]
+	check "$SHN: quarantine: under KASAN each cache with slabs is shrunk, once" \
+		[ "$(shrunk)" = "dentry kmalloc-64 " ]
+	fake_slab
+	fake_proc $((1000000 - 400 * 4)) 500 0 1
+	lib reset_detectors
+	check "$SHN: quarantine: memory that looks missing is measured after shrinking" \
+		[ "$(shrunk)" = "dentry kmalloc-64 " ]
 }
 
 t_record()
@@ -158,6 +227,9 @@ t_detectors()
 	fake_proc 1000000 500 $((512 | 4096 | 8192)) 1
 	lib reset_detectors
 	expect_why "new taint W needs a restart" 'taint W'
+	fake_proc 1000000 500 $((32 | 4096)) 1
+	lib reset_detectors
+	expect_why "new taint B (a KASAN, KFENCE, SLUB or bad-page report) needs a restart" 'taint B'
 	fake_proc 1000000 500 0 0
 	lib reset_detectors
 	expect_why "lockdep turned off needs a restart" 'lockdep off'
@@ -256,7 +328,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_record t_knobs t_modules t_detectors t_processes t_stop t_result
+	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_processes t_stop t_result
 	exit "$FAILED"
 }
 

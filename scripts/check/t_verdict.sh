@@ -22,7 +22,7 @@ guest()
 	RC=0
 	LAB_OUT=$TMP/out LAB_LIB=$TOP/testcases/lib LAB_CONFIGS=$TOP/configs \
 	LAB_TAG=t FAULT_DEBUGFS=$TMP/dbg VERDICT_PROC=$TMP/proc \
-	VERDICT_PAGE_OWNER=$TMP/page_owner HOG_PROC=$TMP/proc \
+	VERDICT_PAGE_OWNER=$TMP/page_owner HOG_PROC=$TMP/proc VERDICT_SLAB=$TMP/slab \
 	VERDICT_SETTLE_S=1 HOG_CONFIRM_S=0 \
 		$SH -c ". \"\$LAB_LIB/lab.sh\"
 			. \"\$LAB_LIB/fault.sh\"
@@ -300,6 +300,56 @@ EOF
 		"leak: 5000 pages not returned (tolerance 2048), page_owner: 12 pages allocated from mymod"
 }
 
+# fake_slab: caches as /sys/kernel/slab shows them: two that hold slabs,
+# one empty, one alias (a symbolic link) and a file that is no cache.
+fake_slab()
+{
+	rm -rf "$TMP/slab"
+	for _kv in kmalloc-64=12 dentry=3 empty=0; do
+		mkdir -p "$TMP/slab/${_kv%%=*}"
+		printf '%s N0=%s\n' "${_kv#*=}" "${_kv#*=}" >"$TMP/slab/${_kv%%=*}/slabs"
+		: >"$TMP/slab/${_kv%%=*}/shrink"
+	done
+	ln -s kmalloc-64 "$TMP/slab/alias-64"
+	: >"$TMP/slab/not-a-cache"
+}
+
+# shrunk: the caches written "1" to their shrink file, once each.
+shrunk()
+{
+	for _c in "$TMP"/slab/*/shrink; do
+		[ -L "${_c%/shrink}" ] && continue
+		[ "$(cat "$_c")" = 1 ] && printf '%s ' "$(basename "${_c%/shrink}")"
+	done
+	echo
+}
+
+# shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
+t_quarantine()
+{
+	fake_proc 400000 0 "1 1 1 1 1 1 1 1 1 1 1"
+	printf 'ffffffff81000000 T _stext\nffffffff81234560 T kasan_quarantine_reduce\n' \
+		>"$TMP/proc/kallsyms"
+	fake_slab
+	guest 'verdict_settled_free'
+	check "$SHN: quarantine: KASAN (kallsyms): every cache with slabs shrunk, once" \
+		[ "$(shrunk)" = "dentry kmalloc-64 " ]
+	fake_slab
+	mkdir -p "$TMP/boot"
+	echo 0 >"$TMP/boot/kasan"
+	guest "LAB_BOOT_STATE=$TMP/boot; verdict_settled_free"
+	check "$SHN: quarantine: the boot record (kasan 0) overrides kallsyms: nothing shrunk" \
+		[ "$(shrunk)" = "" ]
+	printf 'ffffffff81000000 T _stext\nffffffff81234560 T kmem_cache_shrink\n' \
+		>"$TMP/proc/kallsyms"
+	fake_slab
+	guest 'verdict_drain'
+	check "$SHN: quarantine: no KASAN: nothing shrunk" [ "$(shrunk)" = "" ]
+	fake_slab
+	guest 'VERDICT_KASAN=1; verdict_drain'
+	check "$SHN: quarantine: VERDICT_KASAN=1: shrunk" [ "$(shrunk)" = "dentry kmalloc-64 " ]
+}
+
 # shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
 t_hog()
 {
@@ -474,7 +524,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_fault t_injection t_kmemleak t_kmemleak_names t_recovery t_taint t_free t_hog
+	each_shell t_fault t_injection t_kmemleak t_kmemleak_names t_recovery t_taint t_free t_quarantine t_hog
 	t_collect_rules
 	t_collect_ends
 	t_collect_restart

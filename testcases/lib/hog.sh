@@ -3,7 +3,7 @@
 #
 # Memory hogs from a profile in $LAB_CONFIGS/hog/<name>.conf (validated by
 # profile.awk): none, stress-ng, or the labyrinth fragmenter module.
-# Sourced after lab.sh.
+# Sourced after lab.sh, with verdict.sh (verdict_quarantine).
 #
 #   hog_start <profile>     start the hog and wait until it holds its memory
 #   hog_check               the hog is still healthy (stress-ng alive)
@@ -149,6 +149,9 @@ hog_start_labyrinth()
 	lab_insmod labyrinth order="$h_order" budget_mb="$h_budget" reserve_mb="$h_reserve"
 	_ctl=$HOG_LBY/control
 	[ -e "$_ctl" ] || lab_fail setup "no $_ctl"
+	# Under KASAN, slabs whose objects wait in its quarantine would be freed
+	# during the test and merge back into high-order blocks: free them now.
+	verdict_quarantine
 	printf 'fragment\n' >"$_ctl" || lab_fail setup "labyrinth: fragment failed"
 	_st=$(tr '\n' ' ' <"$HOG_LBY/stats")
 	lab_info "hog: labyrinth $_st"

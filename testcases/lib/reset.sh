@@ -7,8 +7,9 @@
 # test needs a fresh guest.
 #
 #   reset_record              before the first test: every fault knob,
-#                             loaded modules, taint, lockdep, kmemleak and
-#                             settled free memory, into $RESET_DIR
+#                             loaded modules, taint, lockdep, kmemleak,
+#                             KASAN (kasan: 1 or 0, read by verdict.sh too)
+#                             and settled free memory, into $RESET_DIR
 #   reset_ps <mode> <arg> [before]
 #                             "pid state comm" of live user processes:
 #                             mode all: every one; mode session: those of
@@ -35,13 +36,15 @@
 # to $RESET_DIR/restart; reset_reasons prints them joined.  RESET_COUNT
 # counts what the reset undid (processes, modules, knobs).
 #
-# RESET_PROC, RESET_DEBUGFS and RESET_RMMOD point elsewhere to check these
-# helpers against saved files.
+# RESET_PROC, RESET_DEBUGFS, RESET_SLAB, RESET_RMMOD and RESET_DMESG point
+# elsewhere to check these helpers against saved files.
 
 RESET_DIR=${RESET_DIR:-/tmp/lab-boot}
 RESET_PROC=${RESET_PROC:-/proc}
 RESET_DEBUGFS=${RESET_DEBUGFS:-/sys/kernel/debug}
 RESET_RMMOD=${RESET_RMMOD:-rmmod}
+RESET_SLAB=${RESET_SLAB:-/sys/kernel/slab}
+RESET_DMESG=${RESET_DMESG:-dmesg}
 RESET_FAULTS=${RESET_FAULTS:-fail_page_alloc failslab}
 RESET_FREE_TOL=${RESET_FREE_TOL:-4096}
 RESET_SETTLE_PAGES=${RESET_SETTLE_PAGES:-64}
@@ -334,10 +337,47 @@ reset_taint_letters()
 	}'
 }
 
+# reset_kasan: 1 on a kernel with (generic) KASAN, else 0.  Its banner
+# ("KernelAddressSanitizer initialized") is in the boot log as long as the
+# log still begins with the kernel's first line; else kallsyms says (its
+# function kasan_quarantine_reduce), which takes seconds to read under TCG.
+reset_kasan()
+{
+	_v=$("$RESET_DMESG" 2>/dev/null | awk '
+		NR == 1 { whole = index($0, "Linux version") > 0 }
+		/KernelAddressSanitizer initialized/ { k = 1 }
+		END { print k ? 1 : whole ? 0 : "" }')
+	[ -n "$_v" ] ||
+		_v=$(awk '$3 == "kasan_quarantine_reduce" { k = 1; exit } END { print k + 0 }' \
+			"$RESET_PROC/kallsyms" 2>/dev/null || echo 0)
+	printf '%s\n' "$_v"
+}
+
+# reset_quarantine: under KASAN, free the objects its quarantine holds back
+# (up to 1/32 of memory) and the slabs that leaves empty: shrink every slab
+# cache that holds slabs (kmem_cache_shrink calls kasan_cache_shrink), as
+# verdict_quarantine does.
+reset_quarantine()
+{
+	_k=0
+	[ -s "$RESET_DIR/kasan" ] && read -r _k <"$RESET_DIR/kasan"
+	[ "$_k" = 1 ] || return 0
+	for _c in "$RESET_SLAB"/*; do
+		[ -L "$_c" ] && continue
+		[ -w "$_c/shrink" ] || continue
+		_s=1
+		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
+		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
+	done
+}
+
+# reset_drain: page cache and slab dropped (what that frees goes into
+# KASAN's quarantine: emptied after), memory compacted.
 reset_drain()
 {
 	sync
 	printf '3\n' >"$RESET_PROC/sys/vm/drop_caches" 2>/dev/null || :
+	reset_quarantine
 	printf '1\n' >"$RESET_PROC/sys/vm/compact_memory" 2>/dev/null || :
 	printf '1\n' >"$RESET_PROC/sys/vm/stat_refresh" 2>/dev/null || :
 }
@@ -396,6 +436,7 @@ reset_record()
 	done >"$RESET_DIR/knobs"
 	reset_mod_list >"$RESET_DIR/modules"
 	reset_kmemleak_state >"$RESET_DIR/kmemleak"
+	reset_kasan >"$RESET_DIR/kasan"
 	_free=$(reset_settled_free)
 	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
 }

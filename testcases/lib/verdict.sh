@@ -20,15 +20,20 @@
 #                               free memory back within VERDICT_FREE_TOL
 #                               pages of the snapshot; page_owner names
 #                               the pages still held from a module's text
+#   verdict_quarantine          under KASAN, empty its quarantine (freed slab
+#                               objects it holds back, up to 1/32 of
+#                               memory) and free the slabs that leaves empty
 #
-# Free memory is measured settled: page cache and slab dropped, memory
-# compacted, vmstat's per-CPU counters folded (stat_refresh), pages on the
-# per-CPU free lists counted as free, repeated until two readings a second
-# apart differ by less than VERDICT_SETTLE_PAGES, for at most
-# VERDICT_SETTLE_S seconds.
+# Free memory is measured settled: page cache and slab dropped, KASAN's
+# quarantine emptied (verdict_quarantine), memory compacted, vmstat's
+# per-CPU counters folded (stat_refresh), pages on the per-CPU free lists
+# counted as free, repeated until two readings a second apart differ by
+# less than VERDICT_SETTLE_PAGES, for at most VERDICT_SETTLE_S seconds.
 #
-# VERDICT_PROC (/proc) and VERDICT_PAGE_OWNER point elsewhere to check these
-# helpers against saved files.
+# VERDICT_PROC (/proc), VERDICT_SLAB (/sys/kernel/slab) and VERDICT_PAGE_OWNER
+# point elsewhere to check these helpers against saved files; VERDICT_KASAN
+# (1 or 0) says whether the kernel has KASAN, else the runner's boot record
+# ($LAB_BOOT_STATE/kasan) or kallsyms does.
 
 VERDICT_FREE_TOL=${VERDICT_FREE_TOL:-2048}
 VERDICT_SETTLE_PAGES=${VERDICT_SETTLE_PAGES:-64}
@@ -38,6 +43,8 @@ VERDICT_TAINT_OK=$((4096 | 8192))
 VERDICT_TAINT0=
 VERDICT_PROC=${VERDICT_PROC:-/proc}
 VERDICT_PAGE_OWNER=${VERDICT_PAGE_OWNER:-/sys/kernel/debug/page_owner}
+VERDICT_SLAB=${VERDICT_SLAB:-/sys/kernel/slab}
+VERDICT_KASAN=${VERDICT_KASAN:-}
 VERDICT_FREE0=
 VERDICT_KMEMLEAK=${VERDICT_KMEMLEAK:-/sys/kernel/debug/kmemleak}
 VERDICT_KMEMLEAK_REPORT=${VERDICT_KMEMLEAK_REPORT:-$VERDICT_KMEMLEAK}
@@ -63,10 +70,45 @@ verdict_refresh()
 	return 0
 }
 
+# verdict_kasan: true on a kernel with (generic) KASAN.
+verdict_kasan()
+{
+	if [ -z "$VERDICT_KASAN" ]; then
+		if [ -r "${LAB_BOOT_STATE:-/nonexistent}/kasan" ]; then
+			read -r VERDICT_KASAN <"$LAB_BOOT_STATE/kasan"
+		else
+			VERDICT_KASAN=$(awk '$3 == "kasan_quarantine_reduce" { k = 1; exit }
+				END { print k + 0 }' "$VERDICT_PROC/kallsyms" 2>/dev/null || echo 0)
+		fi
+	fi
+	[ "$VERDICT_KASAN" = 1 ]
+}
+
+# verdict_quarantine: shrinking a slab cache (its sysfs "shrink",
+# kmem_cache_shrink) frees the cache's objects from KASAN's quarantine
+# (kasan_cache_shrink) and then the cache's empty slabs; every cache that
+# holds slabs is shrunk (an alias, a symbolic link, is the same cache).
+# Without KASAN nothing is done: the slabs' free pages are not worth the
+# seconds it takes.
+verdict_quarantine()
+{
+	verdict_kasan || return 0
+	for _c in "$VERDICT_SLAB"/*; do
+		[ -L "$_c" ] && continue
+		[ -w "$_c/shrink" ] || continue
+		_s=1
+		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
+		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
+	done
+}
+
+# verdict_drain: page cache and slab dropped (the dentries and inodes that
+# frees go into KASAN's quarantine: emptied after), memory compacted.
 verdict_drain()
 {
 	sync
 	printf '3\n' >"$VERDICT_PROC/sys/vm/drop_caches" 2>/dev/null || :
+	verdict_quarantine
 	[ -e "$VERDICT_PROC/sys/vm/compact_memory" ] &&
 		{ printf '1\n' >"$VERDICT_PROC/sys/vm/compact_memory" 2>/dev/null || :; }
 	verdict_refresh
