@@ -280,8 +280,8 @@ lifecycle()
 	check "lifecycle: it ran in the same boot (reset, no restart)" \
 		sh -c 'grep -q "^LAB START 2 " "$1/boot-1/channel.log" && ! grep -q "^LAB RESTART [12] " "$2"' \
 		sh "$run" "$ch"
-	check "lifecycle: taint W and kmemleak off need a fresh guest" \
-		grep -q '^LAB RESTART 3 taint W, kmemleak disabled$' "$ch"
+	check "lifecycle: taint W, kmemleak and KFENCE off need a fresh guest" \
+		grep -q '^LAB RESTART 3 taint W, kmemleak disabled, kfence disabled$' "$ch"
 	for t in lifecycle_lockdep_a lifecycle_lockdep_b; do
 		r=$(result_of lifecycle "$t")
 		check "lifecycle: $t fails with category lockdep ($(printf '%s' "$r" | tr '\t' ' '))" \

@@ -247,6 +247,40 @@ t_detectors()
 		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "off on on " ]
 }
 
+# KFENCE and debugobjects turn themselves off for the rest of a boot; a
+# test after that would run with the detector blind.
+t_armed()
+{
+	fake_dmesg
+	fake_debugfs
+	mkdir -p "$TMP/dbg/kfence" "$TMP/dbg/debug_objects"
+	printf 'enabled: 1\ncurrently allocated: 3\n' >"$TMP/dbg/kfence/stats"
+	printf 'max_chain     :2\n' >"$TMP/dbg/debug_objects/stats"
+	fake_proc 1000000 500 0 1
+	fake_rmmod
+	lib reset_record
+	check "$SHN: boot record: KFENCE and debugobjects on" \
+		[ "$(cat "$TMP/boot/detectors")" = "on on" ]
+	lib reset_detectors
+	expect_why "KFENCE and debugobjects still on is no reason" ''
+	printf 'enabled: 0\ncurrently allocated: 0\n' >"$TMP/dbg/kfence/stats"
+	lib reset_detectors
+	expect_why "KFENCE turned off needs a restart" 'kfence disabled'
+	printf 'enabled: 1\n' >"$TMP/dbg/kfence/stats"
+	printf '%s\n' '[   42.000000] ODEBUG: Out of memory. ODEBUG disabled' >>"$TMP/dmesg.txt"
+	lib reset_detectors
+	expect_why "debugobjects out of memory (disabled for the boot) needs a restart" \
+		'debugobjects disabled'
+	rm -r "$TMP/dbg/kfence" "$TMP/dbg/debug_objects"
+	fake_dmesg
+	lib reset_record
+	check "$SHN: boot record: a kernel without them records none" \
+		[ "$(cat "$TMP/boot/detectors")" = "none none" ]
+	printf '%s\n' '[   42.000000] ODEBUG: Out of memory. ODEBUG disabled' >>"$TMP/dmesg.txt"
+	lib reset_detectors
+	expect_why "... and asks for no restart on their account" ''
+}
+
 t_processes()
 {
 	setup
@@ -328,7 +362,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_processes t_stop t_result
+	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_armed t_processes t_stop t_result
 	exit "$FAILED"
 }
 

@@ -27,8 +27,9 @@
 #   reset_modules             unload every module not loaded at boot
 #   reset_knobs               every fault knob back to its boot value
 #   reset_detectors           lockdep on, no new taint (but O and E),
-#                             kmemleak on, free memory back within
-#                             RESET_FREE_TOL pages of the boot baseline
+#                             kmemleak, KFENCE and debugobjects on, free
+#                             memory back within RESET_FREE_TOL pages of
+#                             the boot baseline
 #   reset_result <status> <timeout> <grace> <out>
 #                             the test's facts for its RESULT line
 #
@@ -324,6 +325,30 @@ reset_kmemleak_word()
 	esac
 }
 
+# reset_kfence_state: on, off or none.  KFENCE turns itself off for good
+# on its own internal warnings (KFENCE_WARN_ON), and sample_interval=0
+# turns it off: its debugfs stats say "enabled: 0" then.
+reset_kfence_state()
+{
+	_s=$RESET_DEBUGFS/kfence/stats
+	[ -r "$_s" ] || { echo none; return 0; }
+	awk '$1 == "enabled:" { on = ($2 == 1) } END { print on ? "on" : "off" }' "$_s"
+}
+
+# reset_odebug_state: on, off or none.  debugobjects turns itself off for
+# the rest of the boot when it cannot allocate its tracking objects (which
+# fault injection can make happen) and says so once in the kernel log
+# (lib/debugobjects.c, debug_objects_oom); it has no knob that tells.
+reset_odebug_state()
+{
+	[ -e "$RESET_DEBUGFS/debug_objects/stats" ] || { echo none; return 0; }
+	if "$RESET_DMESG" 2>/dev/null | grep -q 'ODEBUG: Out of memory. ODEBUG disabled'; then
+		echo off
+	else
+		echo on
+	fi
+}
+
 reset_taint_letters()
 {
 	awk -v m="$1" 'BEGIN {
@@ -417,6 +442,13 @@ reset_detectors()
 	read -r _kl <"$RESET_DIR/kmemleak"
 	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
 		reset_restart "kmemleak disabled"
+	_kf=none
+	_od=none
+	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
+	[ "$_kf" = on ] && [ "$(reset_kfence_state)" = off ] &&
+		reset_restart "kfence disabled"
+	[ "$_od" = on ] && [ "$(reset_odebug_state)" = off ] &&
+		reset_restart "debugobjects disabled"
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
 	RESET_FREE=$(reset_settled_free)
 	_lost=$((_base - RESET_FREE))
@@ -436,6 +468,7 @@ reset_record()
 	done >"$RESET_DIR/knobs"
 	reset_mod_list >"$RESET_DIR/modules"
 	reset_kmemleak_state >"$RESET_DIR/kmemleak"
+	printf '%s %s\n' "$(reset_kfence_state)" "$(reset_odebug_state)" >"$RESET_DIR/detectors"
 	reset_kasan >"$RESET_DIR/kasan"
 	_free=$(reset_settled_free)
 	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
