@@ -46,11 +46,13 @@ check_vars()
 	check_enum ACCEL "${ACCEL:=auto}" auto kvm tcg
 	check_enum SUBSYS "${SUBSYS:=0}" 0 1
 	[ -z "${DEVICES:-}" ] || check_enum DEVICES "$DEVICES" subsys none
+	check_enum KASAN "${KASAN:=0}" 0 1
+	# A KASAN kernel runs 3-5 times slower under TCG (its boot as well)
+	[ "$KASAN" = 0 ] || : "${HANG_TIMEOUT:=270}"
 	check_uint HANG_TIMEOUT "${HANG_TIMEOUT:=90}" 10 86400
 	check_uint LAB_DURATION "${LAB_DURATION:=10}" 1 604800
 	check_uint MAX_BOOTS "${MAX_BOOTS:=50}" 1 10000
 	check_uint REPEAT "${REPEAT:=1}" 1 1000
-	check_enum KASAN "${KASAN:=0}" 0 1
 	check_guests
 	check_cache_max
 	if [ -n "${SHARD:-}" ]; then
