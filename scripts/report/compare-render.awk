@@ -125,7 +125,9 @@ function load_findings(    line, f, k)
 		split(line, f, "\t")
 		kind[k] = f[1]
 		if (f[1] == "totals")
-			tot[f[2]] = f[3] (f[3] == 1 ? " test: " : " tests: ") f[4] " pass, " f[5] " fail, " f[6] " skip, " f[7] " error"
+			tot[f[2]] = f[3] (f[3] == 1 ? " test: " : " tests: ") f[4] " pass, " f[5] " fail, " f[6] " skip, " f[7] " error" \
+			    (f[8] + f[9] ? ", " f[8] + 0 " xfail, " f[9] + 0 " xpass" : "") \
+			    (f[10] ? ", " f[10] " interrupted" : "")
 		else if (f[1] == "count") {
 			regressions = f[2]
 			improvements = f[3]

@@ -2,7 +2,7 @@
 #
 # The findings of a comparison of two runs, one per line, tab-separated,
 # first field the kind (used with common.awk; everything in BEGIN):
-#   totals  side n pass fail skip error
+#   totals  side n pass fail skip error xfail xpass interrupted
 #   verdict tag base-status new-status regression|improvement|broken|conditions|change base-detail new-detail
 #           (broken: the test broke, an error of the suite, not of the kernel;
 #           conditions: pass <-> fail where the failure is the suite's memory
@@ -74,7 +74,7 @@ function totals(side, T, n,    i, c)
 	for (i = 1; i <= n; i++)
 		c[T[i, "status"]]++
 	out("totals\t" side "\t" n "\t" c["ok"] + 0 "\t" c["fail"] + 0 "\t" c["skip"] + 0 "\t" \
-	    c["error"] + 0)
+	    c["error"] + 0 "\t" c["xfail"] + 0 "\t" c["xpass"] + 0 "\t" c["interrupted"] + 0)
 }
 
 function verdicts(    i, t, b, nw, bs, ns, c)
