@@ -27,7 +27,9 @@ GUESTS=${GUESTS:-1}
 export GUESTS
 
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+# E2E_KEEP=1 keeps the runs' results folders (printed first) for a closer look.
+trap '[ -n "${E2E_KEEP:-}" ] || rm -rf "$T"' EXIT
+[ -z "${E2E_KEEP:-}" ] || echo "# e2e results in $T"
 
 ok()
 {
