@@ -72,7 +72,10 @@ compiler()
 
 # boot_table <run-dir>: "boot start-idx epoch" per boot: the boots the
 # run's channel.log announces ("LAB HOST boot <n> start <idx>"), each with
-# the time QEMU started (its command line file), 0 when unknown.
+# the time QEMU started (its command line file), 0 when unknown; then
+# "test <idx> <epoch>" for each test a boot's own channel.log started
+# ("LAB START <idx> ..."): exact where guests ran parts of the list side
+# by side, which start indexes alone cannot tell apart.
 boot_table()
 {
 	[ -f "$1/channel.log" ] || return 0
@@ -83,6 +86,9 @@ boot_table()
 			_t=$(stat -c %Y "$1/boot-$_n/console.log.cmdline")
 		fi
 		printf '%s %s %s\n' "$_n" "$_start" "$_t"
+		[ -f "$1/boot-$_n/channel.log" ] || continue
+		awk -v t="$_t" '$1 == "LAB" && $2 == "START" && $3 ~ /^[0-9]+$/ { print "test", $3, t }' \
+			"$1/boot-$_n/channel.log"
 	done
 }
 

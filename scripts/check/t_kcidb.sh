@@ -199,6 +199,30 @@ test_bad_input()
 	check "kcidb: a KCIDB_LOG_URL that is not http(s) is refused (exit 2)" is "$_rc" 2
 }
 
+# test_guests: two guests ran the list side by side (guest 1 tests 1 and
+# 3, guest 2 tests 2 and 4, QEMU started an hour apart): each test's start
+# time comes from the boot that started it, not from its index.
+test_guests()
+{
+	R=$WORK/guests
+	cp -R "$KF/run" "$R"
+	set_meta "$R" kernel_build "$WORK/kbuild"
+	printf '%s\n' "LAB HOST boot 1-1 start 1 guest 1" "LAB HOST boot 2-1 start 2 guest 2" >"$R/channel.log"
+	mkdir -p "$R/boot-1-1" "$R/boot-2-1"
+	printf 'LAB START %s x 1\n' 1 3 >"$R/boot-1-1/channel.log"
+	printf 'LAB START %s x 1\n' 2 4 >"$R/boot-2-1/channel.log"
+	: >"$R/boot-1-1/console.log.cmdline"
+	: >"$R/boot-2-1/console.log.cmdline"
+	touch -d '2026-11-30 08:00:00Z' "$R/boot-1-1/console.log.cmdline"
+	touch -d '2026-11-30 09:00:00Z' "$R/boot-2-1/console.log.cmdline"
+	scripts/kcidb.sh "$R"
+	J=$R/kcidb.json
+	check "kcidb: two guests: test 3 starts on guest 1's boot (28.4 s after 08:00)" \
+		is "$(field_of "$J" 3 start_time)" '"2026-11-30T08:00:28.365Z"'
+	check "kcidb: two guests: test 2 starts on guest 2's boot (5.0 s after 09:00)" \
+		is "$(field_of "$J" 2 start_time)" '"2026-11-30T09:00:05.048Z"'
+}
+
 main()
 {
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/labyrinth-kcidb.XXXXXX")
@@ -211,6 +235,7 @@ main()
 		finish
 	fi
 	test_real
+	test_guests
 	test_statuses
 	test_bad_input
 	finish

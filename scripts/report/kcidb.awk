@@ -156,12 +156,17 @@ function load_meta(    line, eq)
 }
 
 # load_boots: boot n covers the tests from its start index on; its anchor
-# is the host time QEMU started (0 when unknown).
+# is the host time QEMU started (0 when unknown).  A "test <idx> <epoch>"
+# line names the boot that started the test itself, and wins.
 function load_boots(    line, f)
 {
 	nboots = 0
 	while ((getline line < boots) > 0) {
 		split(line, f, " ")
+		if (f[1] == "test") {
+			tanchor[f[2] + 0] = f[3] + 0
+			continue
+		}
 		nboots++
 		bstart[nboots] = f[2] + 0
 		banchor[nboots] = f[3] + 0
@@ -178,6 +183,8 @@ function load_boots(    line, f)
 
 function anchor_of(idx,    i, a)
 {
+	if ((idx + 0) in tanchor)
+		return tanchor[idx + 0]
 	a = 0
 	for (i = 1; i <= nboots; i++)
 		if (idx + 0 >= bstart[i])
