@@ -148,6 +148,26 @@ host_stalled()
 	}' "$1/hoststall"
 }
 
+# host_starved <test-dir> <boot-dir>: when the host starved QEMU over the
+# whole test (hoststall.awk's window line: under a quarter of the CPU it
+# asked for, waiting for a CPU at least half the time), the reason, else
+# nothing.  A test that ran out of time then is no evidence against the
+# kernel.
+host_starved()
+{
+	[ -s "$2/console.log.host" ] || return 0
+	[ -f "$1/hoststall" ] || host_stalled "$1" "$2" >/dev/null
+	awk -F '\t' '$1 == "window" {
+		for (i = 1; i <= split($2, kv, " "); i++) {
+			split(kv[i], p, "=")
+			v[p[1]] = p[2]
+		}
+		if (v["starved"] == "yes")
+			printf "host starved the guest: QEMU had %.0f CPU s in %.0f s for %d vCPU%s and waited %.0f s for a CPU\n",
+				v["cpu"], v["wall"], v["vcpus"], (v["vcpus"] > 1 ? "s" : ""), v["waited"]
+	}' "$1/hoststall"
+}
+
 # watchdog <category>: a report of a time-based watchdog.
 watchdog()
 {
@@ -161,7 +181,9 @@ watchdog()
 # guest's own checks, then the guest's verdict, then how the guest ended.
 # Watchdog reports the host caused (host_stalled) are no kernel finding:
 # the next finding decides, or the test is an infrastructure error; a
-# splat before them names no "(then ...)" consequence.
+# splat before them names no "(then ...)" consequence.  A timeout or hang
+# with no finding while the host starved the guest (host_starved) is an
+# infrastructure error too.
 decide()
 {
 	_t=$1
@@ -192,11 +214,22 @@ decide()
 	fi
 	if [ -n "$_find" ]; then
 		printf 'fail\t%s\n' "$_find"
-	elif [ -f "$_t/guest" ]; then
-		guest_verdict "$_t/guest"
-	else
-		ended "$2"
+		return 0
 	fi
+	if [ -f "$_t/guest" ]; then
+		_res=$(guest_verdict "$_t/guest")
+	else
+		_res=$(ended "$2")
+	fi
+	# out of time (the runner's timeout, the host's hang watchdog) while
+	# the host starved the guest: an infrastructure error
+	case $_res in
+	"fail	timeout:"* | "fail	hang:"*)
+		_starve=$(host_starved "$_t" "$3")
+		[ -z "$_starve" ] || _res=$(printf 'error\tinfrastructure: %s (%s)' "$_starve" "${_res#*	}")
+		;;
+	esac
+	printf '%s\n' "$_res"
 }
 
 # known <run> <test-dir>: the run's known issues (its copy of KNOWN)

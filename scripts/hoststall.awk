@@ -39,7 +39,16 @@
 # but running guest shows here, and is not excused: a spin bounded by
 # time, as a livelock's retry loop, looks the same from the host)
 #   hoststall<TAB>reports=<n> explained=<m> stalled=<most S> from=<ms> to=<ms>
-# (from and to: the host clock span of the longest stall, 0 when none).
+# (from and to: the host clock span of the longest stall, 0 when none);
+#   window<TAB>wall=W cpu=C waited=S vcpus=V starved=yes|no
+# over the whole test, from its START line to its slice's last line (to
+# the last sample when the slice ends the console: the guest went silent):
+# W s of host time, C CPU seconds QEMU had, S s its threads waited for a
+# CPU, V vCPUs asked for (-smp).  Starved: QEMU had less than a quarter of
+# the CPU it asked for (C < W x V / 4) and waited for a CPU at least half
+# the time (S >= W / 2).  A test that ran out of time then is no evidence
+# of a hang: a deadlocked guest sleeps (no wait), a spinning one on a host
+# that keeps up gets its CPUs.
 # Exit status 0; 2 with a message naming the file when the samples are
 # malformed.
 
@@ -74,6 +83,20 @@ function opt(name, dflt,    i, n, w)
 		if (index(w[i], name "=") == 1 && substr(w[i], length(name) + 2) ~ /^[0-9]+$/)
 			return substr(w[i], length(name) + 2) + 0
 	return dflt
+}
+
+# smp(): the vCPUs QEMU's command line asks for (-smp N or -smp cpus=N).
+function smp(    i, n, w)
+{
+	n = split(cmdline, w, " ")
+	for (i = 1; i < n; i++)
+		if (w[i] == "-smp") {
+			sub(/^cpus=/, "", w[i + 1])
+			sub(/,.*/, "", w[i + 1])
+			if (w[i + 1] ~ /^[0-9]+$/)
+				return w[i + 1] + 0
+		}
+	return 1
 }
 
 function clean(s)
@@ -200,6 +223,7 @@ FILENAME == ARGV[2] {
 
 # The slice: the watchdog reports.
 {
+	nslice = FNR
 	s = clean($0)
 	if (!is_report(s))
 		next
@@ -224,4 +248,29 @@ END {
 	if (err)
 		exit err
 	printf "hoststall\treports=%d explained=%d stalled=%.1f from=%.0f to=%.0f\n", nrep, nexp, most, mfrom, mto
+	window()
+}
+
+# window: QEMU's share of the host over the whole test (see the top).
+function window(    w0, w1, last, i, a, b, f, cpu, wt, wall, v)
+{
+	if (!ns || !start)
+		return
+	w0 = host_ms(start)
+	last = start + (nslice ? nslice : 1) - 1
+	w1 = last in cend && cend[last] < cum ? host_ms(last) : st[ns]
+	cpu = wt = 0
+	for (i = 2; i <= ns; i++) {
+		a = st[i - 1] > w0 ? st[i - 1] : w0
+		b = st[i] < w1 ? st[i] : w1
+		if (b <= a)
+			continue
+		f = (b - a) / (st[i] - st[i - 1])
+		cpu += (sc[i] - sc[i - 1]) / hz * f
+		wt += (sw[i] - sw[i - 1]) / 1000 * f
+	}
+	wall = (w1 - w0) / 1000
+	v = smp()
+	printf "window\twall=%.1f cpu=%.1f waited=%.1f vcpus=%d starved=%s\n", wall, cpu, wt, v,
+	    ((wall > 0 && cpu < wall * v / 4 && wt >= wall / 2) ? "yes" : "no")
 }

@@ -260,21 +260,23 @@ samples()
 	}' "$_c"
 }
 
-# stall_boot <run> <console> <samples|-> <tag> <guest-result>: one boot of
-# one test (index from the console's START line) and collect.sh on it; the
-# result in <run>/tests/*/result, collect.sh's status in $RC.
+# stall_boot <run> <console> <samples|-> <tag> <guest-result|-> [<end>]:
+# one boot of one test (index from the console's START line) and
+# collect.sh on it; the result in <run>/tests/*/result, collect.sh's status
+# in $RC.  Guest result "-": the guest never finished the test, and <end>
+# says how QEMU ended (default "exit 0").
 stall_boot()
 {
 	rm -rf "$1"
 	mkdir -p "$1/boot-1"
 	_idx=$(sed -n 's/.*labyrinth: START \([0-9]*\) .*/\1/p' "$2" | head -n 1)
 	printf '%s %s x.sh\n' "$_idx" "$4" >"$1/list"
-	printf 'LAB START %s %s 60\nLAB RESULT %s %s %s\nLAB DONE\n' \
-		"$_idx" "$4" "$_idx" "$4" "$5" >"$1/boot-1/channel.log"
+	printf 'LAB START %s %s 60\n' "$_idx" "$4" >"$1/boot-1/channel.log"
+	[ "$5" = - ] || printf 'LAB RESULT %s %s %s\nLAB DONE\n' "$_idx" "$4" "$5" >>"$1/boot-1/channel.log"
 	cp "$2" "$1/boot-1/console.log"
 	[ "$3" = - ] || cp "$3" "$1/boot-1/console.log.host"
-	echo "exit 0" >"$1/boot-1/console.log.end"
-	echo "qemu -append console=ttyS0 watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20" \
+	echo "${6:-exit 0}" >"$1/boot-1/console.log.end"
+	echo "qemu -smp 1 -append console=ttyS0 watchdog_thresh=4 rcupdate.rcu_cpu_stall_timeout=20" \
 		>"$1/boot-1/console.log.cmdline"
 	RC=0
 	sh scripts/collect.sh "$1" 1 >"$1/outcome" 2>"$1/err" || RC=$?
@@ -336,6 +338,40 @@ t_host_stall()
 	stall_boot "$R" "$LIVELOCK" "$TMP/starved.host" proof_lockup_bad_livelock ok
 	verdict_is "QEMU runnable, 1% of a CPU for 13 s (starved): infrastructure error" "$R" \
 		'^error\|infrastructure: host stalled'
+
+	# A test out of time with no watchdog report (the runner's timeout,
+	# the host's hang watchdog): the host's doing only when it starved
+	# QEMU over the whole test (under a quarter of the CPU asked for,
+	# waiting for a CPU at least half the time).
+	TO='fail timeout: test ran longer than 60s (stopped by TERM)'
+	{
+		echo "[  100.000000] labyrinth: START 3 slow_test"
+		for _s in $(seq 101 165); do echo "[  $_s.000000] slow_test: still working"; done
+		echo "[  166.000000] labyrinth: END 3 slow_test"
+	} >"$TMP/slow.log"
+	samples "$TMP/slow.log" "100-170:0.15:R:1.6" >"$TMP/slow_starved.host"
+	stall_boot "$R" "$TMP/slow.log" "$TMP/slow_starved.host" slow_test "$TO"
+	verdict_is "timeout, QEMU at 15% of its CPU and waiting: infrastructure error" "$R" \
+		'^error\|infrastructure: host starved the guest: QEMU had 1[0-9] CPU s in 6[0-9] s for 1 vCPU and waited .* \(timeout: test ran longer than 60s'
+	stall_boot "$R" "$TMP/slow.log" - slow_test "$TO"
+	verdict_is "timeout without host samples: timeout (no evidence, no excuse)" "$R" '^fail\|timeout: '
+	samples "$TMP/slow.log" >"$TMP/slow_busy.host"
+	stall_boot "$R" "$TMP/slow.log" "$TMP/slow_busy.host" slow_test "$TO"
+	verdict_is "timeout, QEMU busy all along: timeout" "$R" '^fail\|timeout: '
+	samples "$TMP/slow.log" "100-170:0.02:S:0" >"$TMP/slow_idle.host"
+	stall_boot "$R" "$TMP/slow.log" "$TMP/slow_idle.host" slow_test "$TO"
+	verdict_is "timeout, QEMU idle and sleeping (a guest stuck waiting): timeout" "$R" '^fail\|timeout: '
+	samples "$TMP/slow.log" "100-170:0.4:R:1.6" >"$TMP/slow_loaded.host"
+	stall_boot "$R" "$TMP/slow.log" "$TMP/slow_loaded.host" slow_test "$TO"
+	verdict_is "timeout, QEMU at 40% of its CPU (slowed, not starved): timeout" "$R" '^fail\|timeout: '
+	head -n 30 "$TMP/slow.log" >"$TMP/silent.log"
+	samples "$TMP/silent.log" "100-200:0.05:R:1.8" >"$TMP/silent_starved.host"
+	stall_boot "$R" "$TMP/silent.log" "$TMP/silent_starved.host" slow_test - "hang guest silent for 60 s"
+	verdict_is "guest silent, QEMU starved to the end: infrastructure error" "$R" \
+		'^error\|infrastructure: host starved the guest: .*\(hang: guest silent for 60 s\)$'
+	samples "$TMP/silent.log" "100-200:0.01:S:0" >"$TMP/silent_idle.host"
+	stall_boot "$R" "$TMP/silent.log" "$TMP/silent_idle.host" slow_test - "hang guest silent for 60 s"
+	verdict_is "guest silent, QEMU sleeping (a deadlock): hang" "$R" '^fail\|hang: guest silent for 60 s$'
 
 	# A stall excuses only the watchdog: a real splat after it decides.
 	grep -v 'labyrinth: ' "$FIX/sleep_atomic.bad" | sed 's/^\[ *[0-9.]*\]/[ 99.000000]/' >"$TMP/bug"
