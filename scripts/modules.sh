@@ -131,8 +131,7 @@ main()
 	mkey=$(hash_tree "$LAB_TOP/modules")
 	suite=$LAB_CACHE/modules/$kkey-$mkey
 	if [ ! -f "$suite/.lab-built" ]; then
-		info "building modules against $kb"
-		build_suite "$kb" "$suite"
+		locked "${suite##*/}" suite "$kb" "$suite"
 	fi
 	final=$suite/ko
 	if [ -n "${EXTMOD:-}" ]; then
@@ -143,19 +142,61 @@ main()
 		ekey=$(hash_tree "$ext")
 		eout=$LAB_CACHE/modules/$kkey-ext-$ekey
 		if [ ! -f "$eout/.lab-built" ]; then
-			info "building EXTMOD=$ext against $kb"
-			build_ext "$kb" "$ext" "$eout"
+			locked "${eout##*/}" ext "$kb" "$ext" "$eout"
 		fi
 		final=$LAB_CACHE/modules/$kkey-$mkey-$ekey
 		if [ ! -d "$final" ]; then
-			rm -rf "$final.tmp"
-			cp -R "$suite/ko" "$final.tmp"
-			mkdir -p "$final.tmp/ext"
-			cp "$eout"/ko/*.ko "$final.tmp/ext/"
-			mv "$final.tmp" "$final"
+			locked "${final##*/}" join "$suite" "$eout" "$final"
 		fi
 	fi
 	printf '%s\n' "$final"
 }
 
+# join <suite> <ext-build> <final>: the suite's modules and the EXTMOD's
+# (under ext/) in one folder.
+join()
+{
+	rm -rf "$3.tmp"
+	cp -R "$1/ko" "$3.tmp"
+	mkdir -p "$3.tmp/ext"
+	cp "$2"/ko/*.ko "$3.tmp/ext/"
+	mv "$3.tmp" "$3"
+}
+
+# locked <name> suite|ext|join <args>: one build at a time per cache
+# entry, across runs (two runs building one folder at once break each
+# other's objects); a run that waited finds the entry built.
+locked()
+{
+	_name=$1
+	shift
+	mkdir -p "$LAB_CACHE/modules"
+	export LAB_CACHE
+	with_lock "modules-$_name" "$0" --build "$@" >&2
+}
+
+# --build suite|ext|join <args>: the build, under its lock.
+build_locked()
+{
+	case $1 in
+	suite)
+		[ ! -f "$3/.lab-built" ] || return 0
+		info "building modules against $2"
+		build_suite "$2" "$3"
+		;;
+	ext)
+		[ ! -f "$4/.lab-built" ] || return 0
+		info "building EXTMOD=$3 against $2"
+		build_ext "$2" "$3" "$4"
+		;;
+	join) [ -d "$4" ] || join "$2" "$3" "$4" ;;
+	*) die "modules.sh --build: unknown step $1" ;;
+	esac
+}
+
+if [ "${1:-}" = --build ]; then
+	shift
+	build_locked "$@"
+	exit 0
+fi
 main "$@"
