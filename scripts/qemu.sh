@@ -12,7 +12,7 @@
 # test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
 # the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
 # without them, the default otherwise), BOOT (auto|pvh|bzimage: what QEMU
-# loads, see boot_kernel).
+# loads, see boot_kernel), FIRMWARE (auto|qboot|seabios, see firmware).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
 #   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
@@ -193,6 +193,23 @@ subsys_devices()
 		-device virtio-blk-pci,drive=labblk
 }
 
+# firmware: the -bios option, one argument a line.  FIRMWARE=auto
+# (default): Debian's minimal qboot when the guest has no PCI devices of
+# the subsys tests (their interrupts are routed with SeaBIOS's PIR table,
+# see kernel_cmdline) and QEMU ships it; otherwise QEMU's default, SeaBIOS.
+# FIRMWARE=qboot insists on it, FIRMWARE=seabios never uses it.
+firmware()
+{
+	_qb=${QBOOT_ROM:-/usr/share/qemu/qboot.rom}
+	case ${FIRMWARE:-auto} in
+	seabios) return 0 ;;
+	auto) [ "$(devices)" = none ] && [ -f "$_qb" ] || return 0 ;;
+	qboot) [ -f "$_qb" ] || die "FIRMWARE=qboot: $_qb not found (package qemu-system-data)" ;;
+	*) die "FIRMWARE='$FIRMWARE' is not one of: auto qboot seabios" ;;
+	esac
+	printf '%s\n' -bios "$_qb"
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -206,6 +223,7 @@ qemu_cmd()
 		-serial "file:$5" \
 		-kernel "$(boot_kernel "$2")" -initrd "$3" \
 		-append "$(kernel_cmdline "$1" "$2")"
+	firmware
 	subsys_devices
 }
 
@@ -286,6 +304,7 @@ boot()
 	trap on_term TERM
 	_accel=$(accel "$1")
 	boot_kernel "$1" >/dev/null
+	firmware >/dev/null
 	_hang=${HANG_TIMEOUT:-90}
 	: >"$3"
 	: >"$4"
@@ -375,6 +394,7 @@ main()
 		shift
 		[ $# -eq 4 ] || die "usage: qemu.sh cmd <bzImage> <initrd> <console> <channel>"
 		boot_kernel "$1" >/dev/null
+		firmware >/dev/null
 		qemu_cmd "$(accel "$1")" "$@"
 		;;
 	*) die "usage: qemu.sh boot|accel|cmd ..." ;;

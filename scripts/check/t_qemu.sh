@@ -6,7 +6,8 @@
 # kernel has a PVH entry, the bzImage otherwise or with BOOT=bzimage, a
 # clear error for BOOT=pvh without one and for an unknown BOOT, and the
 # delay-loop value (lpj=) a TCG guest gets from the host's TSC and the
-# kernel's HZ, which KCMDLINE overrides.
+# kernel's HZ, which KCMDLINE overrides; qboot as firmware for a guest
+# without the subsys tests' PCI devices, SeaBIOS with them.
 
 set -eu
 cd "$(dirname "$0")/../.."
@@ -122,10 +123,36 @@ lpj()
 	check "no CONFIG_HZ in the .config: no lpj" lacks "$T/l5" lpj=
 }
 
+firmware()
+{
+	FW=$(tree fw CONFIG_PVH=y CONFIG_HZ=250)
+	: >"$T/qboot.rom"
+	export QBOOT_ROM="$T/qboot.rom" LAB_CACHE="$T/cache"
+	ACCEL=tcg cmd "$FW" >"$T/f1"
+	check "no PCI devices: qboot" [ "$(arg_after "$T/f1" -bios)" = "$T/qboot.rom" ]
+	ACCEL=tcg DEVICES=subsys cmd "$FW" >"$T/f2"
+	check "the subsys devices: SeaBIOS (no -bios)" lacks "$T/f2" -bios
+	ACCEL=tcg FIRMWARE=seabios cmd "$FW" >"$T/f3"
+	check "FIRMWARE=seabios: no -bios" lacks "$T/f3" -bios
+	rm -f "$T/qboot.rom"
+	ACCEL=tcg cmd "$FW" >"$T/f4"
+	check "no qboot installed: SeaBIOS" lacks "$T/f4" -bios
+	rc=0
+	ACCEL=tcg FIRMWARE=qboot cmd "$FW" >"$T/f5" 2>"$T/e5" || rc=$?
+	check "FIRMWARE=qboot without qboot: exit 2, named (status $rc)" \
+		failed_with "$rc" "$T/e5" "FIRMWARE=qboot: .*qboot.rom not found"
+	rc=0
+	ACCEL=tcg FIRMWARE=ovmf cmd "$FW" >"$T/f6" 2>"$T/e6" || rc=$?
+	check "an unknown FIRMWARE: exit 2, named (status $rc)" \
+		failed_with "$rc" "$T/e6" "FIRMWARE=.ovmf. is not one of"
+	unset QBOOT_ROM
+}
+
 main()
 {
 	boot_image
 	lpj
+	firmware
 	[ "$FAILED" = 0 ]
 }
 
