@@ -4,13 +4,16 @@
 # Benchmarks, figures for the README:
 #   1. build work before QEMU starts on a cached run (kernel, modules, image)
 #   2. boot to the first test line (host wall clock, QEMU start to the
-#      guest's first START on the results channel), median of BOOTS boots
+#      guest's first START on the results channel), median of BOOTS boots,
+#      with QEMU's CPU time and the split: before the kernel, the kernel,
+#      init and the runner
 #   3. the cold kernel build time recorded when the cached kernel was built
 #   4. runtest/bench: allocation rates per context against the same-boot
 #      ceiling, and the fragmenter, from the tests' data records
 # Variables: BOOTS (default 5), BENCH_RUNTEST (the list of step 4, default
 # bench; empty: boots only), plus those of scripts/run.sh (KCMDLINE: to
-# weigh a detector, switch it off there and compare; KASAN=1: the same
+# weigh a detector, switch it off there and compare; BOOT=bzimage: the
+# compressed kernel instead of the PVH vmlinux; KASAN=1: the same
 # figures for the KASAN kernel).
 
 set -eu
@@ -58,8 +61,19 @@ qemu_cpu_ms()
 		"/proc/$(cat "$1")/stat" 2>/dev/null || echo 0
 }
 
+# guest_ms <console> <message>: the guest's clock (ms) on the console line
+# that holds <message>, or nothing.
+guest_ms()
+{
+	awk -v m="$2" 'index($0, m) && match($0, /^\[ *[0-9]+\.[0-9]+\]/) {
+		t = substr($0, RSTART + 1, RLENGTH - 2); sub(/^ */, "", t)
+		printf "%d\n", t * 1000; exit }' "$1" 2>/dev/null
+}
+
 # boot_to_first_test: one boot of a one-test list; print milliseconds from
-# QEMU's start to the first START line.
+# QEMU's start to the first START line, to power-off, QEMU's CPU time to
+# the START, and the guest's own clock at init and at the START (0 when
+# not on the console).
 boot_to_first_test()
 {
 	w=$1
@@ -86,12 +100,29 @@ boot_to_first_test()
 	wait "$pid" || :
 	end=$(now_ms)
 	[ -n "$first" ] || first=$end
-	echo "$((first - t0)) $((end - t0)) ${cpu:-0}"
+	kinit=$(guest_ms "$w/console.log" 'labyrinth: init')
+	kstart=$(guest_ms "$w/console.log" 'labyrinth: START ')
+	echo "$((first - t0)) $((end - t0)) ${cpu:-0} ${kinit:-0} ${kstart:-0}"
 }
 
 median()
 {
 	sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# boot_phases <boots>: where the boot's time goes, medians: before the
+# kernel's clock starts (QEMU, firmware, loading and decompressing the
+# kernel: host wall time to the START less the guest's clock there),
+# the kernel up to init, and init and the runner up to the START.  The
+# guest's clock runs with the host's under TCG; on a loaded host the
+# split is only as good as the guest's TSC calibration.
+boot_phases()
+{
+	awk '$4 > 0 && $5 >= $4 { print $1 - $5, $4, $5 - $4 }' "$1" >"$1.phases"
+	[ -s "$1.phases" ] || return 0
+	echo "boot_phase_before_kernel_ms=$(cut -d' ' -f1 "$1.phases" | median) (QEMU, firmware, kernel load and decompression)"
+	echo "boot_phase_kernel_ms=$(cut -d' ' -f2 "$1.phases" | median) (the kernel's clock at init)"
+	echo "boot_phase_init_to_start_ms=$(cut -d' ' -f3 "$1.phases" | median) (init and the runner's boot record up to the START)"
 }
 
 main()
@@ -108,6 +139,8 @@ main()
 		echo "host=$(nproc) CPUs, $(awk '/MemTotal/ { printf "%d MiB", $2 / 1024 }' /proc/meminfo), $(uname -r)"
 		cached_build
 		echo "accel=$("$SCRIPTS/qemu.sh" accel "$KB/arch/x86/boot/bzImage")"
+		echo "boot_kernel=$("$SCRIPTS/qemu.sh" cmd "$KB/arch/x86/boot/bzImage" initrd console channel |
+			awk 'p { print; exit } $0 == "-kernel" { p = 1 }') (BOOT=${BOOT:-auto})"
 		echo "kcmdline_extra=${KCMDLINE:-}"
 		echo "kasan=${KASAN:-0}"
 		echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg) (the host's load average: the figures are only as quiet as the host)"
@@ -122,6 +155,8 @@ main()
 		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS; all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
 		echo "boot_and_poweroff_ms=$(cut -d' ' -f2 "$w/boots" | median)"
 		echo "boot_cpu_ms=$(cut -d" " -f3 "$w/boots" | median) (QEMU's CPU time to the first START: steadier than wall time when the host is shared)"
+		boot_phases "$w/boots"
+		echo "load_after_boots=$(cut -d' ' -f1-3 /proc/loadavg)"
 		if [ -n "$BENCH_RUNTEST" ] && [ -f "$LAB_TOP/runtest/$BENCH_RUNTEST" ]; then
 			rc=0
 			RUNTEST=$BENCH_RUNTEST RUN_ID=bench-$(date +%Y%m%d-%H%M%S) "$SCRIPTS/run.sh" \

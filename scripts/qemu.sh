@@ -4,12 +4,15 @@
 # Boot the kernel under test once, with a watchdog.
 #   qemu.sh boot <bzImage> <initrd> <console-file> <channel-file>
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
+#   qemu.sh cmd <bzImage> <initrd> <console-file> <channel-file>
+#                                  print the QEMU command, one argument a line
 # Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
 # hung, default 90; seconds QEMU spends stopped do not count, nor toward a
 # test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
 # the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
-# without them, the default otherwise).
+# without them, the default otherwise), BOOT (auto|pvh|bzimage: what QEMU
+# loads, see boot_kernel), FIRMWARE (auto|qboot|seabios, see firmware).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
 #   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
@@ -65,6 +68,68 @@ accel()
 	esac
 }
 
+# build_tree <bzImage>: the kernel build folder the bzImage is part of
+# (<tree>/arch/x86/boot/bzImage with a .config), or nothing.
+build_tree()
+{
+	case $1 in
+	*/arch/x86/boot/bzImage)
+		_t=${1%/arch/x86/boot/bzImage}
+		[ ! -f "$_t/.config" ] || printf '%s\n' "$_t"
+		;;
+	esac
+}
+
+# tree_config <bzImage> <SYMBOL>: the symbol's value in the build folder's
+# .config (CONFIG_ left out), or nothing.
+tree_config()
+{
+	_t=$(build_tree "$1")
+	[ -n "$_t" ] || return 0
+	sed -n "s/^CONFIG_$2=//p" "$_t/.config" | head -n 1
+}
+
+# boot_kernel <bzImage>: the file QEMU loads.  BOOT=auto (default): the
+# build folder's uncompressed vmlinux when the kernel has a PVH entry
+# (CONFIG_PVH): QEMU loads the ELF itself and the guest starts without
+# decompressing a bzImage (under TCG that took 1.5-2 s of the boot);
+# otherwise the bzImage.  BOOT=pvh insists on the vmlinux, BOOT=bzimage
+# always boots the bzImage.
+boot_kernel()
+{
+	_vm=$(build_tree "$1")/vmlinux
+	case ${BOOT:-auto} in
+	bzimage) printf '%s\n' "$1" ;;
+	auto | pvh)
+		if [ "$(tree_config "$1" PVH)" = y ] && [ -f "$_vm" ]; then
+			printf '%s\n' "$_vm"
+		elif [ "${BOOT:-auto}" = pvh ]; then
+			die "BOOT=pvh: $1 is not in a kernel build folder with a vmlinux built with CONFIG_PVH=y"
+		else
+			printf '%s\n' "$1"
+		fi
+		;;
+	*) die "BOOT='$BOOT' is not one of: auto pvh bzimage" ;;
+	esac
+}
+
+# tcg_lpj <accel> <bzImage>: "lpj=<loops per jiffy>" for a TCG guest.  Its
+# TSC runs at the host's rate; the boot vCPU derives the delay loop from
+# it, but every other vCPU calibrates its own, which under TCG costs about
+# 0.4 s of the boot and comes out wrong (the emulation's timing is not a
+# CPU's).  The value is the host's TSC frequency ("cpu MHz" of a host with
+# a constant TSC) over the guest's HZ; nothing when either is unknown.
+tcg_lpj()
+{
+	[ "$1" = tcg ] || return 0
+	_hz=$(tree_config "$2" HZ)
+	case $_hz in '' | *[!0-9]*) return 0 ;; esac
+	awk -v hz="$_hz" -F': *' '
+	$1 ~ /^flags/ && $2 ~ /(^| )constant_tsc( |$)/ { tsc = 1 }
+	$1 ~ /^cpu MHz/ && mhz == "" { mhz = $2 }
+	END { if (tsc && mhz > 0) printf "lpj=%d\n", mhz * 1000000 / hz }' /proc/cpuinfo 2>/dev/null || :
+}
+
 # kernel_cmdline: the guest kernel's command line.  The detectors are tuned
 # to the tests' length (figures in the README's detection table): KFENCE
 # samples a slab allocation every millisecond (at most one a tick), SLUB
@@ -72,7 +137,8 @@ accel()
 # soft lockup is reported after 2 x watchdog_thresh = 8 s, an RCU stall
 # after 20 s (at 10 s, kmemleak's scan thread, preempted in an RCU read
 # section while CPU hogs ran, tripped it in runtest/quick).  KCMDLINE
-# comes last, so it overrides any of them.
+# comes last, so it overrides any of them (lpj= included).
+# kernel_cmdline <accel> <bzImage>
 kernel_cmdline()
 {
 	printf '%s' "console=ttyS0 panic=-1 quiet loglevel=4 page_owner=on" \
@@ -83,6 +149,8 @@ kernel_cmdline()
 	# the BIOS's PIR table instead.
 	[ "$(devices)" = none ] || printf ' %s' pci=noacpi
 	printf ' %s' rdinit=/init
+	_lpj=$(tcg_lpj "$1" "$2")
+	[ -z "$_lpj" ] || printf ' %s' "$_lpj"
 	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
 	printf '\n'
 }
@@ -125,6 +193,23 @@ subsys_devices()
 		-device virtio-blk-pci,drive=labblk
 }
 
+# firmware: the -bios option, one argument a line.  FIRMWARE=auto
+# (default): Debian's minimal qboot when the guest has no PCI devices of
+# the subsys tests (their interrupts are routed with SeaBIOS's PIR table,
+# see kernel_cmdline) and QEMU ships it; otherwise QEMU's default, SeaBIOS.
+# FIRMWARE=qboot insists on it, FIRMWARE=seabios never uses it.
+firmware()
+{
+	_qb=${QBOOT_ROM:-/usr/share/qemu/qboot.rom}
+	case ${FIRMWARE:-auto} in
+	seabios) return 0 ;;
+	auto) [ "$(devices)" = none ] && [ -f "$_qb" ] || return 0 ;;
+	qboot) [ -f "$_qb" ] || die "FIRMWARE=qboot: $_qb not found (package qemu-system-data)" ;;
+	*) die "FIRMWARE='$FIRMWARE' is not one of: auto qboot seabios" ;;
+	esac
+	printf '%s\n' -bios "$_qb"
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -136,8 +221,9 @@ qemu_cmd()
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$4" \
 		-serial "file:$5" \
-		-kernel "$2" -initrd "$3" \
-		-append "$(kernel_cmdline)"
+		-kernel "$(boot_kernel "$2")" -initrd "$3" \
+		-append "$(kernel_cmdline "$1" "$2")"
+	firmware
 	subsys_devices
 }
 
@@ -217,6 +303,8 @@ boot()
 	STOPPED=
 	trap on_term TERM
 	_accel=$(accel "$1")
+	boot_kernel "$1" >/dev/null
+	firmware >/dev/null
 	_hang=${HANG_TIMEOUT:-90}
 	: >"$3"
 	: >"$4"
@@ -302,7 +390,14 @@ main()
 	case ${1:-} in
 	boot) shift; boot "$@" ;;
 	accel) shift; accel "$@" ;;
-	*) die "usage: qemu.sh boot|accel ..." ;;
+	cmd)
+		shift
+		[ $# -eq 4 ] || die "usage: qemu.sh cmd <bzImage> <initrd> <console> <channel>"
+		boot_kernel "$1" >/dev/null
+		firmware >/dev/null
+		qemu_cmd "$(accel "$1")" "$@"
+		;;
+	*) die "usage: qemu.sh boot|accel|cmd ..." ;;
 	esac
 }
 

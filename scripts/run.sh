@@ -17,7 +17,8 @@
 #   SHARD=k/N         run the k-th of N balanced, deterministic parts
 #   REPEAT=<n>        run the selection n times (tags get .r1 .. .rn)
 #   LAB_DURATION=<s>  seconds a timed test runs (default 10)
-#   VCPUS, MEM, ACCEL, HANG_TIMEOUT, KCMDLINE   see scripts/qemu.sh
+#   VCPUS, MEM, ACCEL, HANG_TIMEOUT, KCMDLINE, BOOT, FIRMWARE   see
+#                     scripts/qemu.sh
 #   KSRC, KBUILD, KASAN, JOBS                   see scripts/kernel.sh
 #   EXTMOD=<dir>      also build this module and run runtest/extmod on it
 #   RESULTS=<dir>     results folder (default results/)
@@ -46,6 +47,8 @@ check_vars()
 	check_enum ACCEL "${ACCEL:=auto}" auto kvm tcg
 	check_enum SUBSYS "${SUBSYS:=0}" 0 1
 	[ -z "${DEVICES:-}" ] || check_enum DEVICES "$DEVICES" subsys none
+	[ -z "${BOOT:-}" ] || check_enum BOOT "$BOOT" auto pvh bzimage
+	[ -z "${FIRMWARE:-}" ] || check_enum FIRMWARE "$FIRMWARE" auto qboot seabios
 	check_enum KASAN "${KASAN:=0}" 0 1
 	# A KASAN kernel runs 3-5 times slower under TCG (its boot as well)
 	[ "$KASAN" = 0 ] || : "${HANG_TIMEOUT:=270}"
