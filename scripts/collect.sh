@@ -43,6 +43,9 @@ split_channel()
 	$2 == "START" { system("mkdir -p \"" d($3) "\""); print "" > (d($3) "/started"); close(d($3) "/started"); next }
 	$2 == "OUT" { print rest(3) >> (d($3) "/output.log"); next }
 	$2 == "DATA" { print rest(3) >> (d($3) "/data"); next }
+	# progress records of a long test land in its data as they come, so
+	# a test that never finished keeps them
+	$2 == "PROG" { print rest(3) >> (d($3) "/data"); next }
 	$2 == "TIME" { print $4 > (d($3) "/time"); close(d($3) "/time"); next }
 	$2 == "RESULT" {
 		s = rest(5)

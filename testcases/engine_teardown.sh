@@ -91,6 +91,8 @@ round()
 	fi
 	engine_start
 	sleep 2
+	engine_clock
+	lab_phase_engine 2000 "$ENGINE_RAN_MS"
 	engine_stats >"$LAB_OUT/stats.$2"
 	_a=$(engine_sum -f "$LAB_OUT/stats.$2" attempts)
 	_f=$(engine_sum -f "$LAB_OUT/stats.$2" failures)
@@ -110,12 +112,15 @@ round()
 
 main()
 {
+	lab_phase settle
 	verdict_snapshot
+	lab_phase stress
 	_all=$(engine_contexts | tr ' ' ',')
 	round 0 1 "$_all" 500 2
 	round 1 2 "$_all" 500 2
 	round 1 3 "$SHARED" 0 4
 	[ "$SCOPE" != none ] || lab_info "no fail_page_alloc in this kernel: rounds ran without injection"
+	lab_phase verdict
 	verdict_taint
 	verdict_free lab_engine "${RANGE% *}" "${RANGE#* }"
 }

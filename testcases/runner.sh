@@ -177,8 +177,12 @@ run_one()
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
 	t0=$(now_cs)
+	export LAB_T0_MS=$((t0 * 10))
 	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
-		emit "LAB OUT $idx $line"
+		case $line in
+		'# progress: '*) emit "LAB PROG $idx ${line#\# progress: }" ;;
+		*) emit "LAB OUT $idx $line" ;;
+		esac
 	done
 	read -r t1 <"$out/.t1" || t1=$(now_cs)
 	emit "LAB TIME $idx $(secs $((t1 - t0)))"
@@ -188,6 +192,11 @@ run_one()
 			emit "LAB DATA $idx $line"
 		done <"$out/data"
 	fi
+	# the runner's part: the reset, and the test's wall time from its
+	# START to its RESULT
+	t2=$(now_cs)
+	emit "LAB DATA $idx phase test=$tag name=reset start_ms=$(((t1 - t0) * 10)) ms=$(((t2 - t1) * 10))"
+	emit "LAB DATA $idx wall test=$tag ms=$(((t2 - t0) * 10)) run_ms=$(((t1 - t0) * 10))"
 	read -r rc <"$out/.rc" || rc=255
 	emit "LAB RESULT $idx $tag $(reset_result "$rc" "$timeout" "$GRACE_S" "$out")"
 	kmsg "END $idx $tag"

@@ -264,6 +264,11 @@ struct lab_run {
 static DEFINE_MUTEX(lab_lock);
 static struct lab_run *lab_cur;		/* under lab_lock */
 static bool lab_running;		/* under lab_lock */
+/* The last start on the kernel's clock (under lab_lock): when, how long
+ * it was asked to run (0: until stopped), how long it ran once stopped. */
+static ktime_t lab_t_start;
+static unsigned int lab_asked_ms;
+static u64 lab_ran_ns;
 static struct dentry *lab_dir;
 static void lab_autostop_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
@@ -1613,6 +1618,7 @@ static void lab_stop_locked(void)
 	lockdep_assert_held(&lab_lock);
 	if (!lab_running)
 		return;
+	lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, true);
 	for (i = 0; i < run->ninst; i++) {
@@ -1634,9 +1640,10 @@ static void lab_stop_locked(void)
 
 /*
  * Start the current run: no parameter is read and nothing allocated, so a
- * start works under injection scoped to this module.
+ * start works under injection scoped to this module.  It stops by itself
+ * after ms milliseconds of the kernel's clock (0: the run's duration_ms).
  */
-static int lab_start_locked(void)
+static int lab_start_locked(unsigned int ms)
 {
 	struct lab_run *run;
 	unsigned int i;
@@ -1647,6 +1654,9 @@ static int lab_start_locked(void)
 		return -EBUSY;
 	run = lab_cur;
 	lab_running = true;
+	lab_asked_ms = ms ? ms : run->duration_ms;
+	lab_ran_ns = 0;
+	lab_t_start = ktime_get();
 	lab_windows_begin(run);
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, false);
@@ -1660,9 +1670,9 @@ static int lab_start_locked(void)
 		}
 		run->insts[i].started = true;
 	}
-	if (run->duration_ms)
+	if (lab_asked_ms)
 		schedule_delayed_work(&lab_autostop,
-				      msecs_to_jiffies(run->duration_ms));
+				      msecs_to_jiffies(lab_asked_ms));
 	pr_info("started: %u instances\n", run->ninst);
 	return 0;
 }
@@ -1709,6 +1719,7 @@ static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
 	char buf[16];
+	unsigned int ms;
 	int ret;
 
 	if (len >= sizeof(buf))
@@ -1719,8 +1730,18 @@ static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 
 	if (sysfs_streq(buf, "start")) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked();
+		ret = lab_start_locked(0);
 		mutex_unlock(&lab_lock);
+	} else if (!strncmp(buf, "run ", 4)) {
+		/* "run <ms>": start, and stop after ms of the kernel's clock */
+		ret = kstrtouint(strim(buf + 4), 10, &ms);
+		if (!ret && !ms)
+			ret = -EINVAL;
+		if (!ret) {
+			mutex_lock(&lab_lock);
+			ret = lab_start_locked(ms);
+			mutex_unlock(&lab_lock);
+		}
 	} else if (sysfs_streq(buf, "stop")) {
 		ret = lab_stop();
 	} else if (sysfs_streq(buf, "reset")) {
@@ -1748,6 +1769,29 @@ static int lab_state_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lab_state);
+
+/*
+ * The last start on the kernel's monotonic clock: the milliseconds it ran
+ * (so far, while it runs) and was asked to run (0: until stopped).
+ */
+static int lab_clock_show(struct seq_file *m, void *unused)
+{
+	u64 ran;
+	unsigned int asked;
+	bool running;
+
+	mutex_lock(&lab_lock);
+	running = lab_running;
+	ran = running ? ktime_to_ns(ktime_sub(ktime_get(), lab_t_start)) :
+			lab_ran_ns;
+	asked = lab_asked_ms;
+	mutex_unlock(&lab_lock);
+	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u\n",
+		   running ? "running" : "stopped", div_u64(ran, NSEC_PER_MSEC),
+		   asked);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_clock);
 
 static int lab_text_range_show(struct seq_file *m, void *unused)
 {
@@ -1805,6 +1849,7 @@ static int __init lab_engine_init(void)
 	lab_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
 	debugfs_create_file("state", 0444, lab_dir, NULL, &lab_state_fops);
+	debugfs_create_file("clock", 0444, lab_dir, NULL, &lab_clock_fops);
 	debugfs_create_file("stats", 0444, lab_dir, NULL, &lab_stats_fops);
 	debugfs_create_file("windows", 0444, lab_dir, NULL, &lab_windows_fops);
 	debugfs_create_file("contexts", 0444, lab_dir, NULL, &lab_contexts_fops);
@@ -1814,7 +1859,7 @@ static int __init lab_engine_init(void)
 
 	if (autostart) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked();
+		ret = lab_start_locked(0);
 		mutex_unlock(&lab_lock);
 		if (ret) {
 			debugfs_remove_recursive(lab_dir);

@@ -54,6 +54,7 @@ HOG_FRAG_ORDER=
 HOG_FRAG_MAX=0
 HOG_SETTLE_S=${HOG_SETTLE_S:-30}
 HOG_CONFIRM_S=${HOG_CONFIRM_S:-10}
+HOG_POLL_MS=${HOG_POLL_MS:-200}
 HOG_PROC=${HOG_PROC:-/proc}
 HOG_BUDDYINFO=$HOG_PROC/buddyinfo
 
@@ -99,20 +100,27 @@ hog_frag_ok()
 }
 
 # hog_settle: wait until the hog reached its goal (the fragmentation the
-# profile asks for, else free memory that stopped falling), at most
-# HOG_SETTLE_S seconds.
+# profile asks for, looked at every HOG_POLL_MS, else free memory that
+# stopped falling), at most HOG_SETTLE_S seconds.
 hog_settle()
 {
+	if [ -n "$HOG_FRAG_ORDER" ]; then
+		_i=0
+		until hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX"; do
+			[ $((_i * HOG_POLL_MS)) -lt $((HOG_SETTLE_S * 1000)) ] || break
+			sleep "$((HOG_POLL_MS / 1000)).$(printf '%03d' $((HOG_POLL_MS % 1000)))"
+			_i=$((_i + 1))
+			hog_check
+		done
+		lab_info "hog settled after $((_i * HOG_POLL_MS)) ms, MemFree $(hog_memfree_kb) kB"
+		return 0
+	fi
 	_prev=$(hog_memfree_kb)
 	_i=0
 	while [ "$_i" -lt "$HOG_SETTLE_S" ]; do
 		sleep 1
 		_i=$((_i + 1))
 		hog_check
-		if [ -n "$HOG_FRAG_ORDER" ]; then
-			hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX" && break
-			continue
-		fi
 		_now=$(hog_memfree_kb)
 		# Settled: less than 1% of change in a second, after 3 seconds.
 		if [ "$_i" -ge 3 ] &&
@@ -140,7 +148,7 @@ hog_start_stressng()
 	stress-ng "$@" --timeout 0 >"$LAB_OUT/hog.log" 2>&1 &
 	HOG_PID=$!
 	# Killed at exit if the test ends early; hog_stop does it properly.
-	lab_on_exit "kill -INT $HOG_PID 2>/dev/null; sleep 1; kill -KILL $HOG_PID 2>/dev/null; :"
+	lab_on_exit "kill -INT $HOG_PID 2>/dev/null && sleep 1 && kill -KILL $HOG_PID 2>/dev/null; :"
 	hog_settle
 }
 
