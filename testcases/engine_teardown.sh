@@ -94,11 +94,12 @@ round()
 	engine_clock
 	lab_phase_engine 2000 "$ENGINE_RAN_MS"
 	engine_stats >"$LAB_OUT/stats.$2"
+	lab_rmmod lab_engine
+	inject_off
+	# (summed once it stopped: forks are slow while it runs)
 	_a=$(engine_sum -f "$LAB_OUT/stats.$2" attempts)
 	_f=$(engine_sum -f "$LAB_OUT/stats.$2" failures)
 	_v=$(engine_sum -f "$LAB_OUT/stats.$2" verify_errors)
-	lab_rmmod lab_engine
-	inject_off
 	lab_info "round $2: injection=$_scope attempts=$_a failures=$_f verify_errors=$_v, unloaded while running"
 	lab_data "sum test=$LAB_TAG round=$2 injection=$_scope attempts=$_a failures=$_f"
 	_m=$(mismatch_since "$_mark")
