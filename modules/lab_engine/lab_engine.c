@@ -264,11 +264,21 @@ struct lab_run {
 static DEFINE_MUTEX(lab_lock);
 static struct lab_run *lab_cur;		/* under lab_lock */
 static bool lab_running;		/* under lab_lock */
-/* The last start on the kernel's clock (under lab_lock): when, how long
- * it was asked to run (0: until stopped), how long it ran once stopped. */
+/*
+ * The last start on the kernel's clock (under lab_lock): when, how long
+ * it was asked to run (0: until stopped), how long it ran once stopped.
+ */
 static ktime_t lab_t_start;
 static unsigned int lab_asked_ms;
 static u64 lab_ran_ns;
+/*
+ * The end of a timed start: a hardirq hrtimer that sets every instance's
+ * stopping flag (no callback re-arms, no kthread allocates) and queues the
+ * stop, so the run ends on time even when a flood of atomic contexts keeps
+ * the workqueues waiting.
+ */
+static struct hrtimer lab_deadline;
+static bool lab_deadline_hit;		/* lab_ran_ns was set at the deadline */
 static struct dentry *lab_dir;
 static void lab_autostop_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
@@ -802,6 +812,14 @@ static int lab_thread_fn(void *arg)
 		if (kthread_should_park()) {
 			kthread_parkme();
 			next = ktime_get();
+			continue;
+		}
+		if (READ_ONCE(inst->stopping)) {
+			/* the deadline passed: idle until parked */
+			set_current_state(TASK_INTERRUPTIBLE);
+			if (!kthread_should_stop() && !kthread_should_park())
+				schedule();
+			__set_current_state(TASK_RUNNING);
 			continue;
 		}
 		inst->ctx->work(inst);
@@ -1479,7 +1497,7 @@ static void lab_window_fn(struct work_struct *work)
 
 	mutex_lock(&lab_lock);
 	w = lab_cur->win;
-	if (lab_running && w) {
+	if (lab_running && w && !READ_ONCE(lab_deadline_hit)) {
 		span = (u64)w->window_ms * NSEC_PER_MSEC;
 		now = ktime_get_ns();
 		/* a quarter window early is due: jiffies round */
@@ -1618,7 +1636,9 @@ static void lab_stop_locked(void)
 	lockdep_assert_held(&lab_lock);
 	if (!lab_running)
 		return;
-	lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
+	hrtimer_cancel(&lab_deadline);
+	if (!READ_ONCE(lab_deadline_hit))
+		lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, true);
 	for (i = 0; i < run->ninst; i++) {
@@ -1656,6 +1676,7 @@ static int lab_start_locked(unsigned int ms)
 	lab_running = true;
 	lab_asked_ms = ms ? ms : run->duration_ms;
 	lab_ran_ns = 0;
+	WRITE_ONCE(lab_deadline_hit, false);
 	lab_t_start = ktime_get();
 	lab_windows_begin(run);
 	for (i = 0; i < run->ninst; i++)
@@ -1671,10 +1692,23 @@ static int lab_start_locked(unsigned int ms)
 		run->insts[i].started = true;
 	}
 	if (lab_asked_ms)
-		schedule_delayed_work(&lab_autostop,
-				      msecs_to_jiffies(lab_asked_ms));
+		hrtimer_start(&lab_deadline, ms_to_ktime(lab_asked_ms),
+			      HRTIMER_MODE_REL_HARD);
 	pr_info("started: %u instances\n", run->ninst);
 	return 0;
+}
+
+static enum hrtimer_restart lab_deadline_fn(struct hrtimer *t)
+{
+	struct lab_run *run = lab_cur;
+	unsigned int i;
+
+	lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
+	WRITE_ONCE(lab_deadline_hit, true);
+	for (i = 0; i < run->ninst; i++)
+		WRITE_ONCE(run->insts[i].stopping, true);
+	schedule_delayed_work(&lab_autostop, 0);
+	return HRTIMER_NORESTART;
 }
 
 static void lab_autostop_fn(struct work_struct *work)
@@ -1845,6 +1879,8 @@ static int __init lab_engine_init(void)
 	if (IS_ERR(run))
 		return PTR_ERR(run);
 	lab_cur = run;
+	lab_hrtimer_setup(&lab_deadline, lab_deadline_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
 
 	lab_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
@@ -1873,6 +1909,7 @@ static int __init lab_engine_init(void)
 static void __exit lab_engine_exit(void)
 {
 	debugfs_remove_recursive(lab_dir);
+	hrtimer_cancel(&lab_deadline);
 	cancel_delayed_work_sync(&lab_autostop);
 	mutex_lock(&lab_lock);
 	if (lab_running)
