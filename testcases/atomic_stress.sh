@@ -104,8 +104,16 @@ measured_phase()
 	engine_check
 	engine_record "$LAB_TAG"
 	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
-	_att=$(engine_sum attempts)
-	_fail=$(engine_sum failures)
+	# both sums in one read (every fork counts under TCG)
+	_sums=$(awk '/^ctx=/ && / order=/ {
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "attempts") a += kv[2]
+			else if (kv[1] == "failures") f += kv[2]
+		}
+	} END { printf "%.0f %.0f\n", a, f }' "$ENGINE_DIR/stats")
+	_att=${_sums% *}
+	_fail=${_sums#* }
 	_inj=$(fault_injected)
 	_nat=$((_fail - _inj))
 	[ "$_nat" -ge 0 ] || _nat=0

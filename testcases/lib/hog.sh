@@ -317,17 +317,34 @@ hog_goal_record()
 # hog_mm_record <phase>: see the head of this file.
 hog_mm_record()
 {
-	# The per-CPU lists first: reading pagetypeinfo may drain them.
+	# One awk for the three files (a fork costs under TCG): the per-CPU
+	# lists first, since reading pagetypeinfo may drain them.  A file that
+	# cannot be read gives no record.
+	_files=
+	for _f in zoneinfo vmstat pagetypeinfo; do
+		[ -r "$HOG_PROC/$_f" ] && _files="$_files $HOG_PROC/$_f"
+	done
+	[ -n "$_files" ] || return 0
+	# shellcheck disable=SC2086 # paths without spaces
 	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
-	$1 == "cpu:" { cpu = $2; next }
-	$1 == "count:" { count = $2; next }
-	$1 == "high:" { high = $2; next }
-	$1 == "batch:" {
+	FNR == 1 { f = FILENAME; sub(/.*\//, "", f) }
+	f == "zoneinfo" && $1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
+	f == "zoneinfo" && $1 == "cpu:" { cpu = $2; next }
+	f == "zoneinfo" && $1 == "count:" { count = $2; next }
+	f == "zoneinfo" && $1 == "high:" { high = $2; next }
+	f == "zoneinfo" && $1 == "batch:" {
 		print "pcp test=" t " phase=" p " node=" node " zone=" zone " cpu=" cpu " count=" count " high=" high " batch=" $2
-	}' "$HOG_PROC/zoneinfo" >>"$LAB_OUT/data" 2>/dev/null || :
-	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 == "Node" && $5 == "type" {
+		next
+	}
+	f == "vmstat" && $1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
+		vm = vm " " $1 "=" $2
+		next
+	}
+	f == "pagetypeinfo" && vm != "" {
+		print "vmstat test=" t " phase=" p vm
+		vm = ""
+	}
+	f == "pagetypeinfo" && $1 == "Node" && $5 == "type" {
 		sub(/,$/, "", $2)
 		sub(/,$/, "", $4)
 		line = "pagetype test=" t " phase=" p " node=" $2 " zone=" $4 " type=" $6
@@ -336,14 +353,14 @@ hog_mm_record()
 		print line
 		next
 	}
-	/^Number of blocks type/ {
+	f == "pagetypeinfo" && /^Number of blocks type/ {
 		n = 0
 		for (i = 5; i <= NF; i++)
 			name[++n] = $i
 		blocks = 1
 		next
 	}
-	blocks && $1 == "Node" {
+	f == "pagetypeinfo" && blocks && $1 == "Node" {
 		sub(/,$/, "", $2)
 		line = "pageblocks test=" t " phase=" p " node=" $2 " zone=" $4
 		for (i = 1; i <= n && 4 + i <= NF; i++)
@@ -351,10 +368,6 @@ hog_mm_record()
 		print line
 		next
 	}
-	blocks && !NF { blocks = 0 }' "$HOG_PROC/pagetypeinfo" >>"$LAB_OUT/data" 2>/dev/null || :
-	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
-		line = line " " $1 "=" $2
-	}
-	END { if (line != "") print "vmstat test=" t " phase=" p line }' "$HOG_PROC/vmstat" >>"$LAB_OUT/data" 2>/dev/null || :
+	f == "pagetypeinfo" && blocks && !NF { blocks = 0 }
+	END { if (vm != "") print "vmstat test=" t " phase=" p vm }' $_files >>"$LAB_OUT/data" 2>/dev/null || :
 }

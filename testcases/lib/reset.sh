@@ -266,12 +266,13 @@ reset_knobs()
 
 # --- detectors -------------------------------------------------------------
 
-# reset_state: "tainted debug_locks free" now, in one read: debug_locks is
-# 1, 0 or none (no lockdep); free pages count those on the per-CPU lists
-# (free, but not in MemFree), as verdict.sh reads them.
+# reset_state: "tainted debug_locks free kfence" now, in one read (a fork
+# costs under TCG): debug_locks is 1, 0 or none (no lockdep); free pages
+# count those on the per-CPU lists (free, but not in MemFree), as
+# verdict.sh reads them; kfence is on, off or none (reset_kfence_state).
 reset_state()
 {
-	awk -v ls="$RESET_PROC/lockdep_stats" '
+	awk -v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
 	BEGIN {
 		dl = "none"
 		while ((getline l < ls) > 0) {
@@ -279,11 +280,19 @@ reset_state()
 			if (w[1] == "debug_locks:")
 				dl = w[2]
 		}
+		kf = "none"
+		while ((getline l < kfs) > 0) {
+			split(l, w, " ")
+			if (w[1] == "enabled:")
+				kf = w[2] == 1 ? "on" : "off"
+			else if (kf == "none")
+				kf = "off"
+		}
 	}
 	FILENAME ~ /tainted$/ { t = $1 }
 	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
 	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
-	END { print t + 0, dl, n + 0 }' "$RESET_PROC/sys/kernel/tainted" \
+	END { print t + 0, dl, n + 0, kf }' "$RESET_PROC/sys/kernel/tainted" \
 		"$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
 }
 
@@ -435,7 +444,7 @@ reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
 	reset_state >"$RESET_PS"
-	read -r _t _dl RESET_FREE <"$RESET_PS"
+	read -r _t _dl RESET_FREE _kfnow <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
@@ -445,7 +454,7 @@ reset_detectors()
 	_kf=none
 	_od=none
 	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
-	[ "$_kf" = on ] && [ "$(reset_kfence_state)" = off ] &&
+	[ "$_kf" = on ] && [ "$_kfnow" = off ] &&
 		reset_restart "kfence disabled"
 	[ "$_od" = on ] && [ "$(reset_odebug_state)" = off ] &&
 		reset_restart "debugobjects disabled"
