@@ -102,6 +102,33 @@ t_wait()
 		sh -c "grep -q '^phase test=t name=check start_ms=[0-9]* ms=[0-9]*$' '$TMP/out/data'"
 }
 
+# t_sleep: lab_sleep_ms sleeps what it is asked, under busybox sh without
+# a fork (read -t on a FIFO), under a shell without read -t with sleep.
+# shellcheck disable=SC2016 # the snippet expands in the shell it runs in
+t_sleep()
+{
+	for _sh in sh busybox; do
+		if [ "$_sh" = busybox ]; then
+			command -v busybox >/dev/null 2>&1 || continue
+			_run="busybox sh"
+		else
+			_run="sh"
+		fi
+		rm -rf "$TMP/out"
+		_got=$(LAB_OUT=$TMP/out LAB_TAG=t $_run -c '. testcases/lib/lab.sh
+			lab_now; a=$LAB_NOW_MS; lab_sleep_ms 300; lab_sleep_ms 40; lab_now
+			echo "$((LAB_NOW_MS - a)) $LAB_SLEEP_FIFO"' 2>&1) || :
+		case $_sh:${_got#* } in
+		busybox:*/.sleep | sh:*/.sleep | sh:none) ;;
+		*) not_ok "lab_sleep_ms ($_sh): got '$_got'"; continue ;;
+		esac
+		check "lab_sleep_ms ($_sh, ${_got#* }): 340 ms asked, ${_got% *} ms slept" \
+			[ "${_got% *}" -ge 330 ] && [ "${_got% *}" -lt 3000 ]
+	done
+	check "lab_sleep_ms: busybox sh sleeps without a fork" sh -c \
+		"! command -v busybox >/dev/null || [ \"\$(LAB_OUT=$TMP/out2 LAB_TAG=t busybox sh -c '. testcases/lib/lab.sh; lab_sleep_ms 10; echo \$LAB_SLEEP_FIFO')\" = '$TMP/out2/.sleep' ]"
+}
+
 # shellcheck disable=SC2016
 main()
 {
@@ -123,6 +150,7 @@ main()
 		"$TMP/stats" >"$TMP/ok"
 	check "engine_validate accepts a p50 moved within its bucket" validate "$TMP/ok"
 	t_wait
+	t_sleep
 	exit "$FAILED"
 }
 

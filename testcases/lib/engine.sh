@@ -194,10 +194,10 @@ engine_run_ms()
 	engine_wait "${2:-}"
 }
 
-# engine_sleep_ms <ms>: sleep that long (one fork).
+# engine_sleep_ms <ms>: sleep that long (lab_sleep_ms: no fork in the guest).
 engine_sleep_ms()
 {
-	sleep "$(($1 / 1000)).$(printf '%03d' $(($1 % 1000)))"
+	lab_sleep_ms "$1"
 }
 
 # engine_wait [hook]: wait until the engine, started with "run <ms>", has

@@ -108,7 +108,7 @@ hog_settle()
 		_i=0
 		until hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX"; do
 			[ $((_i * HOG_POLL_MS)) -lt $((HOG_SETTLE_S * 1000)) ] || break
-			sleep "$((HOG_POLL_MS / 1000)).$(printf '%03d' $((HOG_POLL_MS % 1000)))"
+			lab_sleep_ms "$HOG_POLL_MS"
 			_i=$((_i + 1))
 			hog_check
 		done

@@ -204,3 +204,32 @@ lab_progress()
 {
 	printf '# progress: prog test=%s %s\n' "$LAB_TAG" "$*"
 }
+
+# lab_sleep_ms <ms>: sleep that long.  Where the shell's read has a
+# timeout (busybox ash: read -t on a FIFO no one writes), without a fork:
+# under TCG, while the engine floods the CPUs, forking "sleep" takes
+# hundreds of milliseconds, more than the naps of a wait.
+LAB_SLEEP_FIFO=
+lab_sleep_ms()
+{
+	_ms=$1
+	_r=$((_ms % 1000))
+	[ "$_r" -ge 100 ] || _r=0$_r
+	[ "$_r" -ge 10 ] || _r=0$_r
+	_secs=$((_ms / 1000)).$_r
+	if [ -z "$LAB_SLEEP_FIFO" ]; then
+		_rc=0
+		# shellcheck disable=SC3045 # the probe: 2 where read has no -t
+		read -r -t 0 _x </dev/null 2>/dev/null || _rc=$?
+		LAB_SLEEP_FIFO=none
+		if [ "$_rc" -ne 2 ] && { [ -p "$LAB_OUT/.sleep" ] || mkfifo "$LAB_OUT/.sleep" 2>/dev/null; }; then
+			LAB_SLEEP_FIFO=$LAB_OUT/.sleep
+		fi
+	fi
+	if [ "$LAB_SLEEP_FIFO" = none ]; then
+		sleep "$_secs"
+		return 0
+	fi
+	# shellcheck disable=SC3045 # only where the shell has read -t
+	read -r -t "$_secs" _x <>"$LAB_SLEEP_FIFO" || :
+}

@@ -133,9 +133,8 @@ verdict_settled_free()
 	_prev=$(verdict_memfree_pages)
 	_now=$_prev
 	_i=0
-	_step=$((VERDICT_SETTLE_STEP_MS / 1000)).$(printf '%03d' $((VERDICT_SETTLE_STEP_MS % 1000)))
 	while [ $((_i * VERDICT_SETTLE_STEP_MS)) -lt $((VERDICT_SETTLE_S * 1000)) ]; do
-		sleep "$_step"
+		lab_sleep_ms "$VERDICT_SETTLE_STEP_MS"
 		_i=$((_i + 1))
 		verdict_refresh
 		_now=$(verdict_memfree_pages)
