@@ -63,7 +63,7 @@ quick_overhead()
 	[ -n "$_data" ] || { echo "quick_overhead_ms=- (no test records in $_run)"; return 0; }
 	# shellcheck disable=SC2086 # one file per test (paths without spaces)
 	awk -f "$SCRIPTS/report/overhead.awk" $_data >"$w/overhead"
-	sed 's/^/quick_test /' "$w/overhead" | sed '$d'
+	sed -e '$d' -e 's/^phase /quick_phase /' -e '/^quick_phase /!s/^/quick_test /' "$w/overhead"
 	echo "quick_overhead_ms=$(sed -n '$s/^median_overhead_ms=\([^ ]*\) tests=\(.*\)/\1 (median over \2 tests: wall time, the reset included, minus the stress asked)/p' "$w/overhead")"
 }
 

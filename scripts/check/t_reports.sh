@@ -239,6 +239,10 @@ EOF2
 		grep -qx 'fault_order0 wall_ms=46500 asked_ms=45000 ran_ms=45020 overhead_ms=1500' "$WORK/overhead"
 	check "overhead: the median last" \
 		[ "$(tail -n 1 "$WORK/overhead")" = "median_overhead_ms=3000 tests=3" ]
+	check "overhead: per phase, the median of the tests that have it" \
+		grep -qx 'phase stress median_ms=23650 tests=2' "$WORK/overhead"
+	check "overhead: what no phase covers (a test without phases: all of it)" \
+		grep -qx 'phase unphased median_ms=1000 tests=3' "$WORK/overhead"
 	check "overhead: no wall record, no figure" sh -c \
 		"[ \"\$(awk -f scripts/report/overhead.awk '$R/clean/tests/1-engine_contexts/data')\" = 'median_overhead_ms=- tests=0' ]"
 }

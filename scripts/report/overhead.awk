@@ -7,6 +7,10 @@
 # Input: tests' data files (tests/*/data).  Output, one line per test with
 # a wall record, in input order:
 #   <tag> wall_ms=N asked_ms=N ran_ms=N overhead_ms=N
+# then, per phase name ("unphased": what no phase covers), the median of the time
+# the tests that have it spent in it (a test's phases of one name added
+# up): where the wall time goes,
+#   phase <name> median_ms=N tests=N
 # then one line
 #   median_overhead_ms=N tests=N
 # (median_overhead_ms=- when no test has a wall record: a run made before
@@ -20,16 +24,41 @@ function val(k,    i)
 	return ""
 }
 
-function flush()
+function flush(    k, s)
 {
 	if (wall != "") {
 		o[++n] = wall - asked
 		printf "%s wall_ms=%d asked_ms=%d ran_ms=%d overhead_ms=%d\n",
 		    tag, wall, asked, ran, wall - asked
+		# what no phase covers: the data's transfer after the reset, the
+		# shell's start, a test that records no phases
+		s = 0
+		for (k in len)
+			s += len[k]
+		if (wall > s)
+			len["unphased"] = wall - s
+		for (k in len) {
+			if (!(k in np))
+				pname[++npn] = k
+			pv[k, ++np[k]] = len[k]
+		}
 	}
 	wall = ""
 	tag = ""
 	asked = ran = 0
+	split("", len)
+}
+
+# med(v, m): the median of v[1..m] (sorts v).
+function med(v, m,    i, j, t)
+{
+	for (i = 2; i <= m; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) {
+			t = v[j]
+			v[j] = v[j - 1]
+			v[j - 1] = t
+		}
+	return m % 2 ? v[(m + 1) / 2] : (v[m / 2] + v[m / 2 + 1]) / 2
 }
 
 FNR == 1 {
@@ -39,6 +68,10 @@ FNR == 1 {
 $1 == "wall" {
 	wall = val("ms") + 0
 	tag = val("test")
+}
+
+$1 == "phase" {
+	len[val("name")] += val("ms")
 }
 
 $1 == "phase" && val("name") == "stress" {
@@ -52,12 +85,15 @@ END {
 		print "median_overhead_ms=- tests=0"
 		exit
 	}
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && o[j - 1] > o[j]; j--) {
-			t = o[j]
-			o[j] = o[j - 1]
-			o[j - 1] = t
-		}
-	m = n % 2 ? o[(n + 1) / 2] : (o[n / 2] + o[n / 2 + 1]) / 2
-	printf "median_overhead_ms=%d tests=%d\n", m, n
+	for (p = 1; p <= npn; p++) {
+		k = pname[p]
+		split("", v)
+		for (i = 1; i <= np[k]; i++)
+			v[i] = pv[k, i]
+		printf "phase %s median_ms=%d tests=%d\n", k, med(v, np[k]), np[k]
+	}
+	split("", v)
+	for (i = 1; i <= n; i++)
+		v[i] = o[i]
+	printf "median_overhead_ms=%d tests=%d\n", med(v, n), n
 }
