@@ -18,8 +18,7 @@
 #   verdict_recovery_more <stats> <ms-run> <ms-left>
 #                               how much longer a recovery run must go on
 #                               for VERDICT_RECOVERY_MIN attempts of every
-#                               context and order (verdict_recovery_least:
-#                               the fewest it has)
+#                               context and order, and the fewest it has
 #   verdict_taint               no new taint bits but O and E
 #   verdict_free [module start end]
 #                               free memory back within VERDICT_FREE_TOL
@@ -196,46 +195,36 @@ verdict_recovery()
 	' "$1" >"$LAB_OUT/.recovery" || lab_fail recovery "$(cat "$LAB_OUT/.recovery") after injection stopped and the hog was released"
 }
 
-# verdict_recovery_pairs <stats>: "attempts" of every context and order a
-# recovery run must show: all of a context's orders, but the RX ring's
-# only where it tried them (it falls back only on failure).
-verdict_recovery_pairs()
+# verdict_recovery_more <stats> <ms-run> <ms-left>: "<ms> <least>": how
+# many more milliseconds of recovery run give every pair of context and
+# order it must show (all of a context's orders, but the RX ring's only
+# where it tried them: it falls back only on failure) VERDICT_RECOVERY_MIN
+# attempts at the rate the slowest one had (with a tenth more, in steps of
+# 100 ms), at most <ms-left>, 0 when they all have them; and the fewest
+# attempts of those pairs.  One read (a fork costs under TCG).
+verdict_recovery_more()
 {
-	awk '/^ctx=/ && / order=/ {
+	awk -v min="$VERDICT_RECOVERY_MIN" -v ran="$2" -v left="$3" '
+	/^ctx=/ && / order=/ {
 		a = 0
 		for (i = 2; i <= NF; i++)
 			if (index($i, "attempts=") == 1)
 				a = substr($i, 10) + 0
 		if ($1 == "ctx=rx_ring" && a == 0)
 			next
-		print a
-	}' "$1"
-}
-
-# verdict_recovery_least <stats>: the fewest attempts of those pairs.
-verdict_recovery_least()
-{
-	verdict_recovery_pairs "$1" | sort -n | head -n 1
-}
-
-# verdict_recovery_more <stats> <ms-run> <ms-left>: how many more
-# milliseconds of recovery run give every pair VERDICT_RECOVERY_MIN
-# attempts at the rate the slowest one had (with a tenth more, in steps of
-# 100 ms), at most <ms-left>; 0 when they all have them.
-verdict_recovery_more()
-{
-	verdict_recovery_pairs "$1" | awk -v min="$VERDICT_RECOVERY_MIN" \
-		-v ran="$2" -v left="$3" '
-	$1 < min {
-		need = $1 > 0 ? (min - $1) * ran / $1 : left
-		if (need > most)
-			most = need
+		if (!n++ || a < least)
+			least = a
+		if (a < min) {
+			need = a > 0 ? (min - a) * ran / a : left
+			if (need > most)
+				most = need
+		}
 	}
 	END {
 		if (most > 0)
 			most = int((most * 1.1 + 99) / 100) * 100
-		print (most > left ? left : most) + 0
-	}'
+		print (most > left ? left : most) + 0, least + 0
+	}' "$1"
 }
 
 # verdict_taint_letters <mask>: the kernel's letters for the bits set.
