@@ -1806,23 +1806,50 @@ DEFINE_SHOW_ATTRIBUTE(lab_state);
 
 /*
  * The last start on the kernel's monotonic clock: the milliseconds it ran
- * (so far, while it runs) and was asked to run (0: until stopped).
+ * (so far, while it runs; up to the deadline once that passed) and was
+ * asked to run (0: until stopped); the attempts and failures of the run so
+ * far and the free blocks per order of every populated zone, so that a
+ * progress line needs one read.
  */
 static int lab_clock_show(struct seq_file *m, void *unused)
 {
-	u64 ran;
-	unsigned int asked;
+	struct lab_run *run;
+	struct lab_order_stats *st;
+	u64 ran, attempts = 0, failures = 0;
+	unsigned long free_blocks[LAB_NR_ORDERS] = {};
+	unsigned int asked, i, k, o;
+	struct zone *zone;
 	bool running;
+	int nid, z;
 
 	mutex_lock(&lab_lock);
+	run = lab_cur;
 	running = lab_running;
-	ran = running ? ktime_to_ns(ktime_sub(ktime_get(), lab_t_start)) :
-			lab_ran_ns;
+	ran = running && !READ_ONCE(lab_deadline_hit) ?
+		ktime_to_ns(ktime_sub(ktime_get(), lab_t_start)) : lab_ran_ns;
 	asked = lab_asked_ms;
+	for (i = 0; i < run->ninst; i++) {
+		for (k = 0; k < run->norders; k++) {
+			st = &run->insts[i].st[run->order_list[k]];
+			attempts += lab_read_stat(st, &st->attempts);
+			failures += lab_read_stat(st, &st->failures);
+		}
+	}
 	mutex_unlock(&lab_lock);
-	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u\n",
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			for (o = 0; o < LAB_NR_ORDERS; o++)
+				free_blocks[o] += READ_ONCE(zone->free_area[o].nr_free);
+		}
+	}
+	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u attempts=%llu failures=%llu free_blocks=",
 		   running ? "running" : "stopped", div_u64(ran, NSEC_PER_MSEC),
-		   asked);
+		   asked, attempts, failures);
+	for (o = 0; o < LAB_NR_ORDERS; o++)
+		seq_printf(m, "%lu%c", free_blocks[o], o + 1 < LAB_NR_ORDERS ? ',' : '\n');
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lab_clock);

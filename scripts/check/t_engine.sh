@@ -49,12 +49,10 @@ wait_run()
 {
 	rm -rf "$TMP/eng" "$TMP/out"
 	mkdir -p "$TMP/eng" "$TMP/out"
-	printf 'ctx=timer order=3 attempts=1000 successes=990 failures=10\n' >"$TMP/eng/stats"
-	printf 'Node 0, zone   Normal 5 5 5 2 1 0 0 0 0 0 0\n' >"$TMP/buddyinfo"
 	printf 'state=running ran_ms=0 asked_ms=%s\n' "$1" >"$TMP/eng/clock"
 	(
-		LAB_OUT=$TMP/out LAB_TAG=t ENGINE_DIR=$TMP/eng ENGINE_BUDDYINFO=$TMP/buddyinfo
-		export LAB_OUT LAB_TAG ENGINE_DIR ENGINE_BUDDYINFO
+		LAB_OUT=$TMP/out LAB_TAG=t ENGINE_DIR=$TMP/eng
+		export LAB_OUT LAB_TAG ENGINE_DIR
 		. testcases/lib/lab.sh
 		. testcases/lib/engine.sh
 		RAN=0
@@ -65,7 +63,7 @@ wait_run()
 			RAN=$((RAN + $1 + LAG))
 			_st=running
 			[ "$STOP" -eq 0 ] || [ "$RAN" -lt "$STOP" ] || { _st=stopped; RAN=$STOP; }
-			printf 'state=%s ran_ms=%s asked_ms=%s\n' "$_st" "$RAN" "$ASKED" >"$ENGINE_DIR/clock"
+			printf 'state=%s ran_ms=%s asked_ms=%s attempts=1000 failures=10 free_blocks=5,5,5,2,1,0,0,0,0,0,0\n' "$_st" "$RAN" "$ASKED" >"$ENGINE_DIR/clock"
 		}
 		lab_phase stress
 		eval "$4"
@@ -86,7 +84,7 @@ t_wait()
 	wait_run 3000 4000 3000 'engine_wait "echo hook at \$RAN"'
 	check "engine_wait: a shell that woke after the end still takes the hook's reading" \
 		grep -q '^hook at 3000$' "$TMP/msg"
-	wait_run 45000 0 45000 'FAULT_TARGETS=page; fault_injected() { echo 4; }; engine_wait'
+	wait_run 45000 0 45000 'FAULT_TARGETS=page; fault_count() { FAULT_INJECTED=4; }; engine_wait'
 	check "engine_wait: a 45 s run sends 4 progress lines, one every 10 s" \
 		[ "$(grep -c '^# progress: prog test=t ' "$TMP/msg")" = 4 ]
 	check "engine_wait: a progress line holds the time, the rate, the failures and the free blocks" \

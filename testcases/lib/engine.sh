@@ -60,7 +60,6 @@
 ENGINE_DIR=${ENGINE_DIR:-/sys/kernel/debug/lab_engine}
 ENGINE_PARAMS=${ENGINE_PARAMS:-/sys/module/lab_engine/parameters}
 ENGINE_PHASE=0
-ENGINE_BUDDYINFO=${ENGINE_BUDDYINFO:-/proc/buddyinfo}
 ENGINE_HOOK_MS=${ENGINE_HOOK_MS:-500}
 ENGINE_LATE_MS=${ENGINE_LATE_MS:-30000}
 ENGINE_PROGRESS_MS=${ENGINE_PROGRESS_MS:-10000}
@@ -69,6 +68,9 @@ ENGINE_PROGRESS_ORDER=${ENGINE_PROGRESS_ORDER:-3}
 ENGINE_STATE=
 ENGINE_RAN_MS=0
 ENGINE_ASKED_MS=0
+ENGINE_ATTEMPTS=0
+ENGINE_FAILURES=0
+ENGINE_FREE_BLOCKS=
 
 engine_window_ms()
 {
@@ -169,16 +171,22 @@ engine_sum()
 	END { printf "%.0f\n", s }' "$_src"
 }
 
-# engine_clock: ENGINE_STATE (running|stopped), ENGINE_RAN_MS and
-# ENGINE_ASKED_MS of the engine's last start, by the kernel's clock (its
-# debugfs "clock"), without a fork.
+# engine_clock: from the engine's debugfs "clock", without a fork:
+# ENGINE_STATE (running|stopped), ENGINE_RAN_MS and ENGINE_ASKED_MS of the
+# last start (kernel's clock), ENGINE_ATTEMPTS and ENGINE_FAILURES of the
+# run so far, ENGINE_FREE_BLOCKS (free blocks per order, o0,...,o10).
 engine_clock()
 {
-	read -r _st _ran _ask <"$ENGINE_DIR/clock" ||
+	read -r _st _ran _ask _att _fai _fb <"$ENGINE_DIR/clock" ||
 		lab_fail setup "cannot read $ENGINE_DIR/clock"
 	ENGINE_STATE=${_st#state=}
 	ENGINE_RAN_MS=${_ran#ran_ms=}
 	ENGINE_ASKED_MS=${_ask#asked_ms=}
+	_att=${_att#attempts=}
+	_fai=${_fai#failures=}
+	ENGINE_ATTEMPTS=${_att:-0}
+	ENGINE_FAILURES=${_fai:-0}
+	ENGINE_FREE_BLOCKS=${_fb#free_blocks=}
 }
 
 # engine_run <seconds> [hook]: run the engine for that long by the
@@ -249,33 +257,37 @@ engine_wait()
 	lab_phase_engine "$_asked" "$ENGINE_RAN_MS"
 }
 
-# engine_progress: a progress line (lab_progress) of the running engine:
-# the time run and left, allocation attempts a second since the last line,
-# failures (injected by the fault profile, natural: the rest), and free
-# blocks of order >= ENGINE_PROGRESS_ORDER.
+# engine_progress: a progress line (lab_progress) of the running engine,
+# from its clock file and the fault knobs alone, without a fork (the shell
+# is starved while every context floods the CPUs): the time run and left,
+# allocation attempts a second since the last line, failures (injected by
+# the fault profile, natural: the rest), and free blocks of order >=
+# ENGINE_PROGRESS_ORDER.
 engine_progress()
 {
-	engine_stats >"$LAB_OUT/.engine_wait"
 	_inj=0
-	[ "${FAULT_TARGETS:+set}" != set ] || _inj=$(fault_injected)
-	# shellcheck disable=SC2046 # three numbers
-	set -- $(awk -v k="$ENGINE_PROGRESS_ORDER" '
-	FILENAME ~ /buddyinfo$/ && $1 == "Node" { for (i = 5 + k; i <= NF; i++) hi += $i; next }
-	/^ctx=/ && / order=/ {
-		for (i = 2; i <= NF; i++) {
-			split($i, kv, "=")
-			if (kv[1] == "attempts") a += kv[2]
-			else if (kv[1] == "failures") f += kv[2]
-		}
-	}
-	END { printf "%.0f %.0f %d\n", a, f, hi }' "$LAB_OUT/.engine_wait" "$ENGINE_BUDDYINFO")
-	_nat=$(($2 - _inj))
+	if [ -n "${FAULT_TARGETS:-}" ]; then
+		fault_count
+		_inj=$FAULT_INJECTED
+	fi
+	_hi=0
+	_o=0
+	_ifs=$IFS
+	IFS=,
+	# shellcheck disable=SC2086 # one word per order
+	set -- $ENGINE_FREE_BLOCKS
+	IFS=$_ifs
+	for _n; do
+		[ "$_o" -lt "$ENGINE_PROGRESS_ORDER" ] || _hi=$((_hi + _n))
+		_o=$((_o + 1))
+	done
+	_nat=$((ENGINE_FAILURES - _inj))
 	[ "$_nat" -ge 0 ] || _nat=0
 	_dt=$((ENGINE_RAN_MS - _last_ms))
 	[ "$_dt" -gt 0 ] || _dt=1
-	lab_progress "elapsed_s=$((ENGINE_RAN_MS / 1000)) remaining_s=$(((_asked - ENGINE_RAN_MS + 999) / 1000)) attempts=$1 attempts_per_s=$((($1 - _last_att) * 1000 / _dt)) failures=$2 injected=$_inj natural=$_nat free_blocks_o${ENGINE_PROGRESS_ORDER}=$3"
+	lab_progress "elapsed_s=$((ENGINE_RAN_MS / 1000)) remaining_s=$(((_asked - ENGINE_RAN_MS + 999) / 1000)) attempts=$ENGINE_ATTEMPTS attempts_per_s=$(((ENGINE_ATTEMPTS - _last_att) * 1000 / _dt)) failures=$ENGINE_FAILURES injected=$_inj natural=$_nat free_blocks_o$ENGINE_PROGRESS_ORDER=$_hi"
 	_last_ms=$ENGINE_RAN_MS
-	_last_att=$1
+	_last_att=$ENGINE_ATTEMPTS
 }
 
 engine_record()

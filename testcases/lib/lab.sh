@@ -74,10 +74,16 @@ lab_write()
 	_v=$2
 	[ -e "$_f" ] || lab_fail setup "no such knob $_f"
 	# (read, not cat: a profile sets a dozen knobs, and a fork costs
-	# tens of milliseconds under TCG)
+	# tens of milliseconds under TCG; but a sysctl file answers busybox's
+	# byte-at-a-time read past its start with nothing: cat there)
 	_old=
-	{ read -r _old <"$_f"; } 2>/dev/null || [ -n "$_old" ] ||
-		lab_fail setup "cannot read $_f"
+	case $_f in
+	*/proc/sys/*) _old=$(cat "$_f") || lab_fail setup "cannot read $_f" ;;
+	*)
+		{ read -r _old <"$_f"; } 2>/dev/null || [ -n "$_old" ] ||
+			lab_fail setup "cannot read $_f"
+		;;
+	esac
 	lab_on_exit "printf '%s\\n' '$_old' >'$_f' 2>/dev/null"
 	printf '%s\n' "$_v" >"$_f" || lab_fail setup "cannot write '$_v' to $_f"
 }
@@ -137,11 +143,12 @@ lab_rmmod()
 	rmmod "$1" || lab_fail unload "rmmod $1 failed"
 }
 
+# lab_tainted: the taint mask.  (cat, not the shell's read: busybox reads
+# a byte at a time, and a sysctl file answers a read past its start with
+# nothing, so read would see "4" of "4096".)
 lab_tainted()
 {
-	_t=
-	read -r _t </proc/sys/kernel/tainted || :
-	printf '%s\n' "$_t"
+	cat /proc/sys/kernel/tainted
 }
 
 # lab_now: LAB_NOW_MS, monotonic milliseconds since boot (10 ms steps),
