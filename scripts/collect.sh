@@ -22,6 +22,7 @@
 # of a known issue into xpass (known below);
 # its findings file holds the classifier's output, the verdict's splat and
 # its console line first.
+# A long test's progress records (LAB PROG) go to its data as they come.
 
 set -eu
 . "$(dirname "$0")/lib.sh"

@@ -7,7 +7,9 @@
 #   [ 4/13] fail  engine_teardown      2.0s  elapsed 1:10  eta 3:12  # oops: ...
 #   progress.sh follow <run-dir> <boot> <pid>
 #       while process <pid> (the boot's qemu.sh) lives: a line for each test
-#       the guest finishes, once collect.sh has judged it on the logs so far
+#       the guest finishes, once collect.sh has judged it on the logs so far,
+#       and one for each progress record of a long test (LAB PROG, sent
+#       every 10 s of a measured phase longer than 30 s: prog_line)
 #   progress.sh after <run-dir> <boot> [<list>]
 #       after the boot was collected: a line for each test that has a result
 #       and no line yet (the test that crashed, hung or was interrupted), of
