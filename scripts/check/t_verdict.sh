@@ -295,6 +295,10 @@ t_taint()
 
 t_free()
 {
+	# settling: a change of 20 pages in 200 ms (100 a second, over the 64
+	# a second of VERDICT_SETTLE_PAGES) is not settled; 10 (50 a second) is
+	guest "n=0; verdict_drain() { :; }; verdict_memfree_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; [ \$n -lt 3 ] && echo \$((1000 + n * 20)) || echo \$((1040 + n * 10)); }; rm -f $TMP/n; verdict_settled_free"
+	expect_out "settle: readings 200 ms apart must change by less than 64 pages a second" 0 "1080"
 	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
 	guest 'VERDICT_FREE0=100100; verdict_free'
 	expect "free: pages back (per-CPU lists count as free)" 0 ""

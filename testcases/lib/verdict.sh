@@ -34,8 +34,8 @@
 # quarantine emptied (verdict_quarantine), memory compacted, vmstat's
 # per-CPU counters folded (stat_refresh), pages on the per-CPU free lists
 # counted as free, repeated until two readings VERDICT_SETTLE_STEP_MS
-# (200) apart differ by less than VERDICT_SETTLE_PAGES, for at most
-# VERDICT_SETTLE_S seconds.
+# (200) apart change by less than VERDICT_SETTLE_PAGES a second, for at
+# most VERDICT_SETTLE_S seconds.
 #
 # VERDICT_PROC (/proc), VERDICT_SLAB (/sys/kernel/slab) and VERDICT_PAGE_OWNER
 # point elsewhere to check these helpers against saved files; VERDICT_KASAN
@@ -124,7 +124,8 @@ verdict_drain()
 }
 
 # verdict_settled_free: free pages once the drains have settled: readings
-# VERDICT_SETTLE_STEP_MS apart until two agree within VERDICT_SETTLE_PAGES.
+# VERDICT_SETTLE_STEP_MS apart until they change by less than
+# VERDICT_SETTLE_PAGES a second (the same rate as readings a second apart).
 verdict_settled_free()
 {
 	verdict_drain
@@ -139,7 +140,7 @@ verdict_settled_free()
 		_now=$(verdict_memfree_pages)
 		_d=$((_now - _prev))
 		[ "$_d" -lt 0 ] && _d=$((-_d))
-		[ "$_d" -lt "$VERDICT_SETTLE_PAGES" ] && break
+		[ $((_d * 1000)) -lt $((VERDICT_SETTLE_PAGES * VERDICT_SETTLE_STEP_MS)) ] && break
 		_prev=$_now
 	done
 	printf '%s\n' "$_now"
