@@ -129,7 +129,8 @@ supervise()
 {
 	_to=$1
 	shift
-	reset_ps all 0 | cut -d' ' -f1 >"$out/.before"
+	# ("pid state comm": reset_ps reads the first word of each line)
+	reset_ps all 0 >"$out/.before"
 	start_test "$@"
 	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
 	_wd=$!

@@ -10,7 +10,7 @@ LAB_MODDIR=${LAB_MODDIR:-/lab/modules}
 LAB_CONFIGS=${LAB_CONFIGS:-/lab/configs}
 LAB_DURATION=${LAB_DURATION:-10}
 LAB_TAG=${LAB_TAG:-$(basename "$0" .sh)}
-mkdir -p "$LAB_OUT"
+[ -d "$LAB_OUT" ] || mkdir -p "$LAB_OUT"
 
 # Restore actions run in reverse order of registration from one EXIT trap.
 LAB_RESTORE="$LAB_OUT/.restore"
