@@ -27,8 +27,10 @@
 #                                 a run of more than 30 s sends a progress
 #                                 line every 10 s (engine_progress); the
 #                                 time asked and run go to the phase
-#   engine_clock                  ENGINE_STATE, ENGINE_RAN_MS and
-#                                 ENGINE_ASKED_MS of the last start
+#   engine_clock                  ENGINE_STATE, ENGINE_RAN_MS,
+#                                 ENGINE_ASKED_MS, ENGINE_ATTEMPTS,
+#                                 ENGINE_FAILURES, ENGINE_FREE_BLOCKS of the
+#                                 last start, one read of debugfs "clock"
 #   engine_stats                  the stats lines
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
