@@ -44,6 +44,32 @@ parallel_guests()
 	done
 }
 
+# quick_overhead: the median per-test overhead of a runtest/quick run (its
+# tests' wall time minus the stress asked of them, from their "wall" and
+# "phase" records: report/overhead.awk).  BENCH_QUICK_RUN names a run
+# already made; else one is made here (LAB_DURATION=3; BENCH_QUICK=0
+# skips it).
+quick_overhead()
+{
+	_run=${BENCH_QUICK_RUN:-}
+	if [ -z "$_run" ]; then
+		[ "${BENCH_QUICK:-1}" != 0 ] || return 0
+		_load=$(cut -d" " -f1-3 /proc/loadavg)
+		_rc=0
+		RUNTEST=quick LAB_DURATION=3 RUN_ID=bench-quick-$(date +%Y%m%d-%H%M%S) \
+			"$SCRIPTS/run.sh" >"$w/quick.out" 2>&1 || _rc=$?
+		_run=$(sed -n 's/^labyrinth: results: //p' "$w/quick.out" | tail -n 1)
+		echo "quick_run=$_run status=$_rc load_before=$_load"
+	fi
+	[ -d "$_run/tests" ] || { echo "quick_overhead_ms=- (no run folder '$_run')"; return 0; }
+	_data=$(find "$_run/tests" -name data | sort)
+	[ -n "$_data" ] || { echo "quick_overhead_ms=- (no test records in $_run)"; return 0; }
+	# shellcheck disable=SC2086 # one file per test (paths without spaces)
+	awk -f "$SCRIPTS/report/overhead.awk" $_data >"$w/overhead"
+	sed -e '$d' -e 's/^phase /quick_phase /' -e '/^quick_phase /!s/^/quick_test /' "$w/overhead"
+	echo "quick_overhead_ms=$(sed -n '$s/^median_overhead_ms=\([^ ]*\) tests=\(.*\)/\1 (median over \2 tests: wall time, the reset included, minus the stress asked)/p' "$w/overhead")"
+}
+
 cached_build()
 {
 	t0=$(now_ms)
@@ -167,6 +193,7 @@ main()
 				cat "$run"/tests/*/data 2>/dev/null | grep '^sum ' || :
 			fi
 		fi
+		quick_overhead
 	} | tee "$out"
 	[ -z "${BENCH_GUESTS:-}" ] || parallel_guests "$BENCH_GUESTS" | tee -a "$out"
 	info "figures written to $out"

@@ -22,6 +22,7 @@
 # of a known issue into xpass (known below);
 # its findings file holds the classifier's output, the verdict's splat and
 # its console line first.
+# A long test's progress records (LAB PROG) go to its data as they come.
 
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -43,6 +44,9 @@ split_channel()
 	$2 == "START" { system("mkdir -p \"" d($3) "\""); print "" > (d($3) "/started"); close(d($3) "/started"); next }
 	$2 == "OUT" { print rest(3) >> (d($3) "/output.log"); next }
 	$2 == "DATA" { print rest(3) >> (d($3) "/data"); next }
+	# progress records of a long test land in its data as they come, so
+	# a test that never finished keeps them
+	$2 == "PROG" { print rest(3) >> (d($3) "/data"); next }
 	$2 == "TIME" { print $4 > (d($3) "/time"); close(d($3) "/time"); next }
 	$2 == "RESULT" {
 		s = rest(5)

@@ -48,7 +48,8 @@ FAULT=
 HOG=
 DUR=$LAB_DURATION
 HOLD=256
-RECOVERY_S=${RECOVERY_S:-2}
+RECOVERY_MS=${RECOVERY_MS:-2000}
+RECOVERY_FIRST_MS=${RECOVERY_FIRST_MS:-300}
 
 usage()
 {
@@ -79,25 +80,40 @@ parse_args()
 	case $HOLD in '' | *[!0-9]*) usage ;; esac
 }
 
+# during: the memory state while the hog holds and the engine still runs
+# (engine_run's hook, just before the end).
+during()
+{
+	hog_check
+	hog_frag_record during
+	engine_zones_record "$LAB_TAG" during
+}
+
 measured_phase()
 {
 	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD" \
 		window_ms="$(engine_window_ms "$DUR")"
 	fault_apply "$FAULT" lab_engine
 	lab_kmsg "measured phase: contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG ${DUR}s"
-	engine_start
-	engine_wait "$DUR"
-	hog_check
-	hog_frag_record during
-	engine_zones_record "$LAB_TAG" during
+	lab_phase stress
+	engine_run "$DUR" during
+	lab_phase check
 	engine_stop
 	fault_off
 	hog_mm_record during
 	engine_check
 	engine_record "$LAB_TAG"
 	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
-	_att=$(engine_sum attempts)
-	_fail=$(engine_sum failures)
+	# both sums in one read (every fork counts under TCG)
+	_sums=$(awk '/^ctx=/ && / order=/ {
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "attempts") a += kv[2]
+			else if (kv[1] == "failures") f += kv[2]
+		}
+	} END { printf "%.0f %.0f\n", a, f }' "$ENGINE_DIR/stats")
+	_att=${_sums% *}
+	_fail=${_sums#* }
 	_inj=$(fault_injected)
 	_nat=$((_fail - _inj))
 	[ "$_nat" -ge 0 ] || _nat=0
@@ -106,36 +122,52 @@ measured_phase()
 	verdict_injection "$_fail"
 }
 
+# recovery_phase: a run long enough that every context and order it tried
+# made VERDICT_RECOVERY_MIN attempts (so that VERDICT_RECOVERY_PCT % of
+# failures can show), at most RECOVERY_MS in all: a first run of
+# RECOVERY_FIRST_MS, then one more sized by the slowest pair's rate.
 recovery_phase()
 {
+	lab_phase recovery
 	engine_reset
-	lab_kmsg "recovery run ${RECOVERY_S}s"
-	engine_start
-	engine_wait "$RECOVERY_S"
+	lab_kmsg "recovery run"
+	engine_run_ms "$RECOVERY_FIRST_MS"
+	_more=$(verdict_recovery_more "$ENGINE_DIR/stats" "$RECOVERY_FIRST_MS" \
+		$((RECOVERY_MS - RECOVERY_FIRST_MS)))
+	_ms=${_more% *}
+	[ "$_ms" -eq 0 ] || engine_run_ms "$_ms"
 	engine_stop
 	engine_check
 	engine_stats >"$LAB_OUT/recovery.stats"
+	[ "$_ms" -eq 0 ] || _more=$(verdict_recovery_more "$LAB_OUT/recovery.stats" 1 0)
+	lab_info "recovery: $((RECOVERY_FIRST_MS + _ms)) ms, at least ${_more#* } attempts per context and order"
 	verdict_recovery "$LAB_OUT/recovery.stats"
 }
 
 main()
 {
 	parse_args "$@"
+	lab_phase settle
 	verdict_snapshot
+	lab_phase hog
 	hog_frag_record before
 	hog_mm_record before
 	hog_start "$HOG"
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	hog_frag_confirm
 	measured_phase
+	lab_phase hog_stop
 	hog_stop
 	hog_frag_record after
 	hog_mm_record after
 	recovery_phase
+	lab_phase unload
 	lab_rmmod lab_engine
+	lab_phase verdict
 	verdict_taint
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
 	verdict_free
+	lab_phase_end
 }
 
 main "$@"

@@ -70,8 +70,9 @@ run_one()
 	lab_kmsg "engine_contexts: $1"
 	engine_set contexts "$1"
 	engine_reset
-	engine_start
-	engine_wait "$SECS"
+	lab_phase stress
+	engine_run "$SECS"
+	lab_phase check
 	engine_stop
 	engine_check
 	check_ran "$1"

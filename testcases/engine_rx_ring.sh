@@ -49,8 +49,9 @@ phase()
 	lab_kmsg "engine_rx_ring: $1"
 	engine_reset
 	[ $# -lt 2 ] || "$2"
-	engine_start
-	engine_wait "$SECS"
+	lab_phase stress
+	engine_run "$SECS"
+	lab_phase check
 	engine_stop
 	engine_check
 	engine_record "$LAB_TAG"

@@ -98,7 +98,7 @@ start_unfailable()
 		lab_fail setup "cannot scope failslab to lab_engine"
 	fi
 	_rc=0
-	printf 'start\n' >"$ENGINE_DIR/control" 2>/dev/null || _rc=1
+	printf 'run %s\n' $((SECS * 1000)) >"$ENGINE_DIR/control" 2>/dev/null || _rc=1
 	printf '0\n' >"$FSL/probability"
 	[ "$_rc" -eq 0 ] ||
 		lab_fail scope "the engine's start failed under injection scoped to the engine: it allocates (see the kernel log)"
@@ -149,19 +149,21 @@ engine_phase()
 {
 	engine_reset
 	scope_to "$1"
+	lab_phase stress
 	if [ "$2" = apart ]; then
 		_taken=$(fragment_taken)
 		_user=0
 		user_write || _user=1
-		engine_start
+		engine_ctl "run $((SECS * 1000))"
 	else
 		start_unfailable
 		_taken=$(fragment_taken)
 		_user=0
 		user_write || _user=1
 	fi
-	engine_wait "$SECS"
+	engine_wait
 	engine_stop
+	lab_phase check
 	printf '0\n' >"$FPA/probability"
 	engine_check
 	engine_record "$LAB_TAG"

@@ -35,8 +35,9 @@ main()
 	esac
 	engine_load contexts=hrtimer,tasklet,spin_irq orders=0-1 rate_hz=500 \
 		batch=4 hold=16 verify=1 selftest="$_st"
-	engine_start
-	engine_wait 2
+	lab_phase stress
+	engine_run 2
+	lab_phase check
 	engine_stop
 	engine_record "$LAB_TAG"
 	lab_info "selftest=$_st attempts=$(engine_sum attempts) verify_errors=$(engine_sum verify_errors)"

@@ -116,8 +116,9 @@ main()
 	_ctxs=$(echo "$_all" | tr ' ' ',')
 	engine_load contexts="$_ctxs" orders="$ORDERS" rate_hz=200 batch=4 hold=8 \
 		window_ms=200
-	engine_start
-	engine_wait 2
+	lab_phase stress
+	engine_run 1
+	lab_phase check
 	engine_stop
 	engine_stats >"$LAB_OUT/stats"
 	_n=$(wc -l <"$LAB_OUT/stats")

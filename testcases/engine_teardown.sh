@@ -91,12 +91,15 @@ round()
 	fi
 	engine_start
 	sleep 2
+	engine_clock
+	lab_phase_engine 2000 "$ENGINE_RAN_MS"
 	engine_stats >"$LAB_OUT/stats.$2"
+	lab_rmmod lab_engine
+	inject_off
+	# (summed once it stopped: forks are slow while it runs)
 	_a=$(engine_sum -f "$LAB_OUT/stats.$2" attempts)
 	_f=$(engine_sum -f "$LAB_OUT/stats.$2" failures)
 	_v=$(engine_sum -f "$LAB_OUT/stats.$2" verify_errors)
-	lab_rmmod lab_engine
-	inject_off
 	lab_info "round $2: injection=$_scope attempts=$_a failures=$_f verify_errors=$_v, unloaded while running"
 	lab_data "sum test=$LAB_TAG round=$2 injection=$_scope attempts=$_a failures=$_f"
 	_m=$(mismatch_since "$_mark")
@@ -110,12 +113,15 @@ round()
 
 main()
 {
+	lab_phase settle
 	verdict_snapshot
+	lab_phase stress
 	_all=$(engine_contexts | tr ' ' ',')
 	round 0 1 "$_all" 500 2
 	round 1 2 "$_all" 500 2
 	round 1 3 "$SHARED" 0 4
 	[ "$SCOPE" != none ] || lab_info "no fail_page_alloc in this kernel: rounds ran without injection"
+	lab_phase verdict
 	verdict_taint
 	verdict_free lab_engine "${RANGE% *}" "${RANGE#* }"
 }

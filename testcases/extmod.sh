@@ -107,6 +107,8 @@ run_module()
 		fault_apply "$FAULT" "$MOD"
 	fi
 	_kf0=$(kfence_allocs)
+	lab_phase stress
+	_t0=$LAB_NOW_MS
 	_waited=0
 	while [ "$_waited" -lt "$DUR" ]; do
 		sleep 1
@@ -115,6 +117,9 @@ run_module()
 		grep -q "^$MOD " /proc/modules ||
 			lab_fail unload "$MOD disappeared while running"
 	done
+	lab_now
+	lab_phase_engine $((DUR * 1000)) $((LAB_NOW_MS - _t0))
+	lab_phase check
 	fault_off
 	_inj=$(fault_injected)
 	_kf=$(($(kfence_allocs) - _kf0))
@@ -142,8 +147,10 @@ main()
 	lab_module_path "$MOD" >/dev/null || lab_fail setup "module $MOD not in the image"
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
+	lab_phase settle
 	verdict_snapshot
 	verdict_kmemleak_begin
+	lab_phase hog
 	hog_frag_record before
 	hog_start "$HOG"
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
@@ -152,13 +159,18 @@ main()
 	run_module
 	hog_stop
 	hog_frag_record after
+	lab_phase unload
 	unload_module
+	lab_phase verdict
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$MOD" $TEXT
+	lab_phase kmemleak
 	verdict_kmemleak "$UNLOADED_MS" "$MOD"
+	lab_phase verdict
 	verdict_injection -
 	lab_info "pass: $MOD ran ${DUR}s under fault=$FAULT hog=$HOG and unloaded cleanly"
+	lab_phase_end
 }
 
 main "$@"

@@ -50,8 +50,9 @@ run()
 {
 	lab_kmsg "frag_engine: $1"
 	engine_reset
-	engine_start
-	engine_wait "$SECS"
+	lab_phase stress
+	engine_run "$SECS"
+	lab_phase check
 	engine_stop
 	engine_check
 	engine_record "$LAB_TAG"

@@ -73,6 +73,13 @@ sums()
 	}' >>"$LAB_OUT/data"
 }
 
+# during <phase>: the memory state while the engine still runs.
+during()
+{
+	hog_frag_record "$1"
+	engine_zones_record "$LAB_TAG" "$1"
+}
+
 phase()
 {
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
@@ -84,10 +91,9 @@ phase()
 		drainer &
 		_drainer=$!
 	fi
-	engine_start
-	engine_wait "$LAB_DURATION"
-	hog_frag_record "$1"
-	engine_zones_record "$LAB_TAG" "$1"
+	lab_phase stress
+	engine_run "$LAB_DURATION" "during $1"
+	lab_phase check
 	engine_stop
 	if [ "$1" = drained ]; then
 		rm -f "$DRAIN_FLAG"

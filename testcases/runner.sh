@@ -129,7 +129,8 @@ supervise()
 {
 	_to=$1
 	shift
-	reset_ps all 0 | cut -d' ' -f1 >"$out/.before"
+	# ("pid state comm": reset_ps reads the first word of each line)
+	reset_ps all 0 >"$out/.before"
 	start_test "$@"
 	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
 	_wd=$!
@@ -177,17 +178,34 @@ run_one()
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
 	t0=$(now_cs)
+	export LAB_T0_MS=$((t0 * 10))
 	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
-		emit "LAB OUT $idx $line"
+		case $line in
+		'# progress: '*) emit "LAB PROG $idx ${line#\# progress: }" ;;
+		*) emit "LAB OUT $idx $line" ;;
+		esac
 	done
 	read -r t1 <"$out/.t1" || t1=$(now_cs)
 	emit "LAB TIME $idx $(secs $((t1 - t0)))"
-	reset_after "$idx"
+	# The data goes out while the reset runs: under TCG the serial port
+	# takes seconds for a test with many windows.  (A write per line, so
+	# that a line of the reset's never splits one.)
+	_sender=
 	if [ -f "$out/data" ]; then
 		while IFS= read -r line; do
 			emit "LAB DATA $idx $line"
-		done <"$out/data"
+		done <"$out/data" &
+		_sender=$!
 	fi
+	reset_after "$idx"
+	t2=$(now_cs)
+	[ -z "$_sender" ] || wait "$_sender" || :
+	# the runner's part: the reset (the rest of the time until the
+	# result is the data's transfer), and the test's wall time from its
+	# START to its RESULT
+	t3=$(now_cs)
+	emit "LAB DATA $idx phase test=$tag name=reset start_ms=$(((t1 - t0) * 10)) ms=$(((t2 - t1) * 10))"
+	emit "LAB DATA $idx wall test=$tag ms=$(((t3 - t0) * 10)) run_ms=$(((t1 - t0) * 10))"
 	read -r rc <"$out/.rc" || rc=255
 	emit "LAB RESULT $idx $tag $(reset_result "$rc" "$timeout" "$GRACE_S" "$out")"
 	kmsg "END $idx $tag"

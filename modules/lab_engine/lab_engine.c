@@ -264,6 +264,21 @@ struct lab_run {
 static DEFINE_MUTEX(lab_lock);
 static struct lab_run *lab_cur;		/* under lab_lock */
 static bool lab_running;		/* under lab_lock */
+/*
+ * The last start on the kernel's clock (under lab_lock): when, how long
+ * it was asked to run (0: until stopped), how long it ran once stopped.
+ */
+static ktime_t lab_t_start;
+static unsigned int lab_asked_ms;
+static u64 lab_ran_ns;
+/*
+ * The end of a timed start: a hardirq hrtimer that sets every instance's
+ * stopping flag (no callback re-arms, no kthread allocates) and queues the
+ * stop, so the run ends on time even when a flood of atomic contexts keeps
+ * the workqueues waiting.
+ */
+static struct hrtimer lab_deadline;
+static bool lab_deadline_hit;		/* lab_ran_ns was set at the deadline */
 static struct dentry *lab_dir;
 static void lab_autostop_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
@@ -797,6 +812,14 @@ static int lab_thread_fn(void *arg)
 		if (kthread_should_park()) {
 			kthread_parkme();
 			next = ktime_get();
+			continue;
+		}
+		if (READ_ONCE(inst->stopping)) {
+			/* the deadline passed: idle until parked */
+			set_current_state(TASK_INTERRUPTIBLE);
+			if (!kthread_should_stop() && !kthread_should_park())
+				schedule();
+			__set_current_state(TASK_RUNNING);
 			continue;
 		}
 		inst->ctx->work(inst);
@@ -1474,7 +1497,7 @@ static void lab_window_fn(struct work_struct *work)
 
 	mutex_lock(&lab_lock);
 	w = lab_cur->win;
-	if (lab_running && w) {
+	if (lab_running && w && !READ_ONCE(lab_deadline_hit)) {
 		span = (u64)w->window_ms * NSEC_PER_MSEC;
 		now = ktime_get_ns();
 		/* a quarter window early is due: jiffies round */
@@ -1613,6 +1636,9 @@ static void lab_stop_locked(void)
 	lockdep_assert_held(&lab_lock);
 	if (!lab_running)
 		return;
+	hrtimer_cancel(&lab_deadline);
+	if (!READ_ONCE(lab_deadline_hit))
+		lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, true);
 	for (i = 0; i < run->ninst; i++) {
@@ -1634,9 +1660,10 @@ static void lab_stop_locked(void)
 
 /*
  * Start the current run: no parameter is read and nothing allocated, so a
- * start works under injection scoped to this module.
+ * start works under injection scoped to this module.  It stops by itself
+ * after ms milliseconds of the kernel's clock (0: the run's duration_ms).
  */
-static int lab_start_locked(void)
+static int lab_start_locked(unsigned int ms)
 {
 	struct lab_run *run;
 	unsigned int i;
@@ -1647,6 +1674,10 @@ static int lab_start_locked(void)
 		return -EBUSY;
 	run = lab_cur;
 	lab_running = true;
+	lab_asked_ms = ms ? ms : run->duration_ms;
+	lab_ran_ns = 0;
+	WRITE_ONCE(lab_deadline_hit, false);
+	lab_t_start = ktime_get();
 	lab_windows_begin(run);
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, false);
@@ -1660,11 +1691,24 @@ static int lab_start_locked(void)
 		}
 		run->insts[i].started = true;
 	}
-	if (run->duration_ms)
-		schedule_delayed_work(&lab_autostop,
-				      msecs_to_jiffies(run->duration_ms));
+	if (lab_asked_ms)
+		hrtimer_start(&lab_deadline, ms_to_ktime(lab_asked_ms),
+			      HRTIMER_MODE_REL_HARD);
 	pr_info("started: %u instances\n", run->ninst);
 	return 0;
+}
+
+static enum hrtimer_restart lab_deadline_fn(struct hrtimer *t)
+{
+	struct lab_run *run = lab_cur;
+	unsigned int i;
+
+	lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
+	WRITE_ONCE(lab_deadline_hit, true);
+	for (i = 0; i < run->ninst; i++)
+		WRITE_ONCE(run->insts[i].stopping, true);
+	schedule_delayed_work(&lab_autostop, 0);
+	return HRTIMER_NORESTART;
 }
 
 static void lab_autostop_fn(struct work_struct *work)
@@ -1709,6 +1753,7 @@ static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
 	char buf[16];
+	unsigned int ms;
 	int ret;
 
 	if (len >= sizeof(buf))
@@ -1719,8 +1764,18 @@ static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 
 	if (sysfs_streq(buf, "start")) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked();
+		ret = lab_start_locked(0);
 		mutex_unlock(&lab_lock);
+	} else if (!strncmp(buf, "run ", 4)) {
+		/* "run <ms>": start, and stop after ms of the kernel's clock */
+		ret = kstrtouint(strim(buf + 4), 10, &ms);
+		if (!ret && !ms)
+			ret = -EINVAL;
+		if (!ret) {
+			mutex_lock(&lab_lock);
+			ret = lab_start_locked(ms);
+			mutex_unlock(&lab_lock);
+		}
 	} else if (sysfs_streq(buf, "stop")) {
 		ret = lab_stop();
 	} else if (sysfs_streq(buf, "reset")) {
@@ -1748,6 +1803,56 @@ static int lab_state_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(lab_state);
+
+/*
+ * The last start on the kernel's monotonic clock: the milliseconds it ran
+ * (so far, while it runs; up to the deadline once that passed) and was
+ * asked to run (0: until stopped); the attempts and failures of the run so
+ * far and the free blocks per order of every populated zone, so that a
+ * progress line needs one read.
+ */
+static int lab_clock_show(struct seq_file *m, void *unused)
+{
+	struct lab_run *run;
+	struct lab_order_stats *st;
+	u64 ran, attempts = 0, failures = 0;
+	unsigned long free_blocks[LAB_NR_ORDERS] = {};
+	unsigned int asked, i, k, o;
+	struct zone *zone;
+	bool running;
+	int nid, z;
+
+	mutex_lock(&lab_lock);
+	run = lab_cur;
+	running = lab_running;
+	ran = running && !READ_ONCE(lab_deadline_hit) ?
+		ktime_to_ns(ktime_sub(ktime_get(), lab_t_start)) : lab_ran_ns;
+	asked = lab_asked_ms;
+	for (i = 0; i < run->ninst; i++) {
+		for (k = 0; k < run->norders; k++) {
+			st = &run->insts[i].st[run->order_list[k]];
+			attempts += lab_read_stat(st, &st->attempts);
+			failures += lab_read_stat(st, &st->failures);
+		}
+	}
+	mutex_unlock(&lab_lock);
+	for_each_online_node(nid) {
+		for (z = 0; z < MAX_NR_ZONES; z++) {
+			zone = &NODE_DATA(nid)->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			for (o = 0; o < LAB_NR_ORDERS; o++)
+				free_blocks[o] += READ_ONCE(zone->free_area[o].nr_free);
+		}
+	}
+	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u attempts=%llu failures=%llu free_blocks=",
+		   running ? "running" : "stopped", div_u64(ran, NSEC_PER_MSEC),
+		   asked, attempts, failures);
+	for (o = 0; o < LAB_NR_ORDERS; o++)
+		seq_printf(m, "%lu%c", free_blocks[o], o + 1 < LAB_NR_ORDERS ? ',' : '\n');
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(lab_clock);
 
 static int lab_text_range_show(struct seq_file *m, void *unused)
 {
@@ -1801,10 +1906,13 @@ static int __init lab_engine_init(void)
 	if (IS_ERR(run))
 		return PTR_ERR(run);
 	lab_cur = run;
+	lab_hrtimer_setup(&lab_deadline, lab_deadline_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
 
 	lab_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
 	debugfs_create_file("state", 0444, lab_dir, NULL, &lab_state_fops);
+	debugfs_create_file("clock", 0444, lab_dir, NULL, &lab_clock_fops);
 	debugfs_create_file("stats", 0444, lab_dir, NULL, &lab_stats_fops);
 	debugfs_create_file("windows", 0444, lab_dir, NULL, &lab_windows_fops);
 	debugfs_create_file("contexts", 0444, lab_dir, NULL, &lab_contexts_fops);
@@ -1814,7 +1922,7 @@ static int __init lab_engine_init(void)
 
 	if (autostart) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked();
+		ret = lab_start_locked(0);
 		mutex_unlock(&lab_lock);
 		if (ret) {
 			debugfs_remove_recursive(lab_dir);
@@ -1828,6 +1936,7 @@ static int __init lab_engine_init(void)
 static void __exit lab_engine_exit(void)
 {
 	debugfs_remove_recursive(lab_dir);
+	hrtimer_cancel(&lab_deadline);
 	cancel_delayed_work_sync(&lab_autostop);
 	mutex_lock(&lab_lock);
 	if (lab_running)

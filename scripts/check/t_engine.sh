@@ -41,6 +41,92 @@ refused()
 	fi
 }
 
+# wait_run <asked-ms> <lag-ms> <stop-at-ms> <body>: the body (in the guest
+# library, with the phase "stress" open) against a fake engine whose clock
+# moves on by what the shell sleeps plus lag-ms, and which stops by itself
+# at stop-at-ms (0: never).  Output in $TMP/msg, data in $TMP/out/data.
+wait_run()
+{
+	rm -rf "$TMP/eng" "$TMP/out"
+	mkdir -p "$TMP/eng" "$TMP/out"
+	printf 'state=running ran_ms=0 asked_ms=%s\n' "$1" >"$TMP/eng/clock"
+	(
+		LAB_OUT=$TMP/out LAB_TAG=t ENGINE_DIR=$TMP/eng
+		export LAB_OUT LAB_TAG ENGINE_DIR
+		. testcases/lib/lab.sh
+		. testcases/lib/engine.sh
+		RAN=0
+		ASKED=$1 LAG=$2 STOP=$3
+		# shellcheck disable=SC2317 # called by engine_wait
+		engine_sleep_ms()
+		{
+			RAN=$((RAN + $1 + LAG))
+			_st=running
+			[ "$STOP" -eq 0 ] || [ "$RAN" -lt "$STOP" ] || { _st=stopped; RAN=$STOP; }
+			printf 'state=%s ran_ms=%s asked_ms=%s attempts=1000 failures=10 free_blocks=5,5,5,2,1,0,0,0,0,0,0\n' "$_st" "$RAN" "$ASKED" >"$ENGINE_DIR/clock"
+		}
+		lab_phase stress
+		eval "$4"
+		lab_phase_end
+	) >"$TMP/msg" 2>&1 || :
+}
+
+# shellcheck disable=SC2016 # the bodies expand in the guest library
+t_wait()
+{
+	wait_run 3000 0 3000 'engine_wait "echo hook at \$RAN"'
+	check "engine_wait: the hook runs once, before the end" \
+		[ "$(grep -c '^hook at' "$TMP/msg")" = 1 ] && grep -q '^hook at 2500$' "$TMP/msg"
+	check "engine_wait: the phase gets the time asked and run (kernel clock)" \
+		grep -q '^phase test=t name=stress start_ms=0 ms=[0-9]* asked_ms=3000 ran_ms=3000$' "$TMP/out/data"
+	check "engine_wait: no progress line for a short run" \
+		sh -c "! grep -q progress '$TMP/msg'"
+	wait_run 3000 4000 3000 'engine_wait "echo hook at \$RAN"'
+	check "engine_wait: a shell that woke after the end still takes the hook's reading" \
+		grep -q '^hook at 3000$' "$TMP/msg"
+	wait_run 45000 0 45000 'FAULT_TARGETS=page; fault_count() { FAULT_INJECTED=4; }; engine_wait'
+	check "engine_wait: a 45 s run sends 4 progress lines, one every 10 s" \
+		[ "$(grep -c '^# progress: prog test=t ' "$TMP/msg")" = 4 ]
+	check "engine_wait: a progress line holds the time, the rate, the failures and the free blocks" \
+		grep -q '^# progress: prog test=t elapsed_s=10 remaining_s=35 attempts=1000 attempts_per_s=100 failures=10 injected=4 natural=6 free_blocks_o3=3$' "$TMP/msg"
+	check "engine_wait: the rate is since the line before" \
+		grep -q '^# progress: prog test=t elapsed_s=20 remaining_s=25 attempts=1000 attempts_per_s=0 ' "$TMP/msg"
+	wait_run 3000 0 0 'ENGINE_LATE_MS=5000; engine_wait'
+	check "engine_wait: an engine that does not stop by itself fails the test" \
+		grep -q 'FAIL timing: the engine ran [0-9]* ms of 3000 ms asked' "$TMP/msg"
+	wait_run 3000 0 3000 'engine_run_ms 3000; lab_phase check; engine_ctl stop'
+	check "engine_run_ms: starts the run with its length" grep -q '^stop$' "$TMP/eng/control"
+	check "lab_phase: phases follow each other" \
+		sh -c "grep -q '^phase test=t name=check start_ms=[0-9]* ms=[0-9]*$' '$TMP/out/data'"
+}
+
+# t_sleep: lab_sleep_ms sleeps what it is asked, under busybox sh without
+# a fork (read -t on a FIFO), under a shell without read -t with sleep.
+# shellcheck disable=SC2016 # the snippet expands in the shell it runs in
+t_sleep()
+{
+	for _sh in sh busybox; do
+		if [ "$_sh" = busybox ]; then
+			command -v busybox >/dev/null 2>&1 || continue
+			_run="busybox sh"
+		else
+			_run="sh"
+		fi
+		rm -rf "$TMP/out"
+		_got=$(LAB_OUT=$TMP/out LAB_TAG=t $_run -c '. testcases/lib/lab.sh
+			lab_now; a=$LAB_NOW_MS; lab_sleep_ms 300; lab_sleep_ms 40; lab_now
+			echo "$((LAB_NOW_MS - a)) $LAB_SLEEP_FIFO"' 2>&1) || :
+		case $_sh:${_got#* } in
+		busybox:*/.sleep | sh:*/.sleep | sh:none) ;;
+		*) not_ok "lab_sleep_ms ($_sh): got '$_got'"; continue ;;
+		esac
+		check "lab_sleep_ms ($_sh, ${_got#* }): 340 ms asked, ${_got% *} ms slept" \
+			[ "${_got% *}" -ge 330 ] && [ "${_got% *}" -lt 3000 ]
+	done
+	check "lab_sleep_ms: busybox sh sleeps without a fork" sh -c \
+		"! command -v busybox >/dev/null || [ \"\$(LAB_OUT=$TMP/out2 LAB_TAG=t busybox sh -c '. testcases/lib/lab.sh; lab_sleep_ms 10; echo \$LAB_SLEEP_FIFO')\" = '$TMP/out2/.sleep' ]"
+}
+
 # shellcheck disable=SC2016
 main()
 {
@@ -61,6 +147,8 @@ main()
 	awk 'NR == 5 { split($10, a, "="); sub(/lat_p50_ns=[0-9]+/, "lat_p50_ns=" a[2] + 1) } { print }' \
 		"$TMP/stats" >"$TMP/ok"
 	check "engine_validate accepts a p50 moved within its bucket" validate "$TMP/ok"
+	t_wait
+	t_sleep
 	exit "$FAILED"
 }
 

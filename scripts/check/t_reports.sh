@@ -192,6 +192,61 @@ test_html()
 	check_rc "html: a folder without meta.env is refused (exit 2)" 2 scripts/report.sh "$R/nometa" html
 }
 
+# test_time: the time per test (wall against stress, phases) and the
+# progress plot of a long test, from the runner's "wall" and the tests'
+# "phase" and "prog" records; the overhead figure of scripts/bench.sh.
+test_time()
+{
+	R=$WORK/runs
+	cp -R "$R/clean" "$R/timed"
+	_d=$R/timed/tests
+	cat >>"$_d/1-engine_contexts/data" <<'EOF2'
+phase test=engine_contexts name=stress start_ms=500 ms=2200 asked_ms=2000 ran_ms=2010
+phase test=engine_contexts name=check start_ms=2700 ms=800
+phase test=engine_contexts name=reset start_ms=3500 ms=1000
+wall test=engine_contexts ms=5000 run_ms=3500
+EOF2
+	cat >>"$_d/2-fault_order0/data" <<'EOF2'
+phase test=fault_order0 name=settle start_ms=0 ms=400
+phase test=fault_order0 name=stress start_ms=400 ms=45100 asked_ms=45000 ran_ms=45020
+prog test=fault_order0 elapsed_s=10 remaining_s=35 attempts=100000 attempts_per_s=10000 failures=30 injected=20 natural=10 free_blocks_o3=12
+prog test=fault_order0 elapsed_s=20 remaining_s=25 attempts=190000 attempts_per_s=9000 failures=60 injected=40 natural=20 free_blocks_o3=9
+phase test=fault_order0 name=reset start_ms=45500 ms=700
+wall test=fault_order0 ms=46500 run_ms=45500
+EOF2
+	cat >>"$_d/3-frag_hog/data" <<'EOF2'
+wall test=frag_hog ms=9000 run_ms=8000
+EOF2
+	scripts/report.sh "$R/timed" html
+	_h=$R/timed/report.html
+	check "time: a section of wall time against stress" has "$_h" '<h2 id="time">Time per test</h2>'
+	check "time: wall, stress asked and run, overhead of a test" has "$_h" \
+		'engine_contexts</a></td><td class="n">5.00s</td><td class="n">2.00s</td><td class="n">2.01s</td><td class="n">3.00s</td>'
+	check "time: a test without phases is all overhead" has "$_h" \
+		'frag_hog</a></td><td class="n">9.00s</td><td class="n">0.00s</td><td class="n">0.00s</td><td class="n">9.00s</td>'
+	check "time: the phases as a bar" has "$_h" 'title="stress: 2.20s from 0.50s"'
+	check "time: the median overhead" has "$_h" '<p>Median overhead: 3.00s a test (3 tests).</p>'
+	check "time: the progress of a long test is plotted" has "$_h" 'progress of the measured phase'
+	check "time: ... as one more plot" [ "$(grep -c '<svg' "$_h")" -eq 11 ]
+	check "time: offline and balanced" sh -c \
+		". scripts/check/reports-lib.sh; html_offline '$_h' && html_balanced '$_h'"
+	check "time: a run without wall records has no such section" sh -c \
+		"! grep -q 'id=\"time\"' '$R/clean/report.html'"
+	awk -f scripts/report/overhead.awk "$_d"/1-*/data "$_d"/2-*/data "$_d"/3-*/data "$_d"/4-*/data >"$WORK/overhead"
+	check "overhead: a line per test with a wall record" \
+		[ "$(grep -c ' wall_ms=' "$WORK/overhead")" -eq 3 ]
+	check "overhead: wall minus the stress asked" \
+		grep -qx 'fault_order0 wall_ms=46500 asked_ms=45000 ran_ms=45020 overhead_ms=1500' "$WORK/overhead"
+	check "overhead: the median last" \
+		[ "$(tail -n 1 "$WORK/overhead")" = "median_overhead_ms=3000 tests=3" ]
+	check "overhead: per phase, the median of the tests that have it" \
+		grep -qx 'phase stress median_ms=23650 tests=2' "$WORK/overhead"
+	check "overhead: what no phase covers (a test without phases: all of it)" \
+		grep -qx 'phase unphased median_ms=1000 tests=3' "$WORK/overhead"
+	check "overhead: no wall record, no figure" sh -c \
+		"[ \"\$(awk -f scripts/report/overhead.awk '$R/clean/tests/1-engine_contexts/data')\" = 'median_overhead_ms=- tests=0' ]"
+}
+
 # The same reports with busybox awk as awk (the suite's awk must work in
 # both busybox awk and mawk).
 test_busybox_awk()
@@ -339,6 +394,7 @@ main()
 	test_tsv
 	test_junit
 	test_html
+	test_time
 	test_verdicts
 	test_junit_schema
 	test_busybox_awk

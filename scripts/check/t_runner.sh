@@ -233,6 +233,40 @@ CO
 	case $r3 in hang:*) ok "collect: silent guest gives category hang" ;; *) nok "collect: silent guest gives category hang (got '$r3')" ;; esac
 }
 
+# live: a long test's progress lines (LAB PROG) are printed on the host
+# as they come (progress.sh follow) and land in the test's data, also
+# when the test never finished (collect.sh).
+live()
+{
+	run=$T/live
+	mkdir -p "$run/boot-1" "$run/tests"
+	printf '1 soak_x atomic_stress.sh\n' >"$run/list"
+	cat >"$run/boot-1/channel.log" <<'CH'
+LAB BOOT 1 1 tsc
+LAB START 1 soak_x 200
+LAB PROG 1 prog test=soak_x elapsed_s=10 remaining_s=35 attempts=120000 attempts_per_s=12000 failures=310 injected=300 natural=10 free_blocks_o3=12
+LAB OUT 1 # still going
+LAB PROG 1 prog test=soak_x elapsed_s=20 remaining_s=25 attempts=230000 attempts_per_s=11000 failures=620 injected=600 natural=20 free_blocks_o3=9
+CH
+	echo "exit 0" >"$run/boot-1/console.log.end"
+	: >"$run/boot-1/console.log"
+	sleep 1 &
+	LAB_T0=$(date +%s) sh scripts/run/progress.sh follow "$run" 1 $! 2>"$T/live.err" || :
+	if grep -q '^ *soak_x  *10s of 45s, 35s left  12000 attempts/s  failures 310 (injected 300, natural 10)  free blocks of order >= 3: 12$' "$T/live.err" &&
+		[ "$(grep -c 'attempts/s' "$T/live.err")" -eq 2 ]; then
+		ok "progress: a line on the host for each progress record"
+	else
+		nok "progress: a line on the host for each progress record (got '$(cat "$T/live.err")')"
+	fi
+	out=$(sh scripts/collect.sh "$run" 1 2>&1) || out="status $?: $out"
+	if [ "$(grep -c '^prog test=soak_x elapsed_s=' "$run/tests/1-soak_x/data" 2>/dev/null)" = 2 ] &&
+		[ "$out" = "crashed 1" ]; then
+		ok "collect: progress records of a test that never finished land in its data"
+	else
+		nok "collect: progress records land in the data (got '$out', $(cat "$run/tests/1-soak_x/data" 2>/dev/null))"
+	fi
+}
+
 # image_key: the guest image follows the modules' content.
 image_key()
 {
@@ -255,6 +289,7 @@ main()
 	repeat
 	config_verify
 	collect
+	live
 	image_key
 }
 

@@ -45,6 +45,16 @@ expect()
 	sed 's/^/# /' "$TMP/stdout"
 }
 
+# expect_out <desc> <rc> <output>: the last guest run printed exactly that.
+expect_out()
+{
+	if [ "$RC" -eq "$2" ] && [ "$(cat "$TMP/stdout")" = "$3" ]; then
+		ok "$SHN: $1"
+		return 0
+	fi
+	not_ok "$SHN: $1 (status $RC, output '$(cat "$TMP/stdout")', expected '$3')"
+}
+
 knob()
 {
 	cat "$TMP/dbg/$1"
@@ -256,6 +266,19 @@ t_recovery()
 	: >"$TMP/empty"
 	guest "verdict_recovery $TMP/empty"
 	expect "recovery: no allocations at all fail" 1 "recovery: the recovery run made no allocations*"
+	# sizing: 1000 attempts of every pair the run must show
+	printf 'ctx=timer order=0 attempts=1500 successes=1500 failures=0\nctx=timer order=4 attempts=1000 successes=1000 failures=0\nctx=rx_ring order=0 attempts=0 successes=0 failures=0\n' >"$TMP/enough"
+	printf 'ctx=timer order=0 attempts=1500 successes=1500 failures=0\nctx=timer order=4 attempts=500 successes=500 failures=0\n' >"$TMP/half"
+	printf 'ctx=timer order=0 attempts=1500 successes=1500 failures=0\nctx=timer order=4 attempts=100 successes=100 failures=0\n' >"$TMP/slow"
+	printf 'ctx=timer order=0 attempts=1500 successes=1500 failures=0\nctx=hrtimer order=4 attempts=0 successes=0 failures=0\n' >"$TMP/idle"
+	guest "verdict_recovery_more $TMP/enough 300 1700"
+	expect_out "recovery sizing: every pair has 1000 attempts: no more (rx_ring's untried order aside)" 0 "0 1000"
+	guest "verdict_recovery_more $TMP/half 300 1700"
+	expect_out "recovery sizing: half the attempts: as long again, a tenth more" 0 "400 500"
+	guest "verdict_recovery_more $TMP/slow 300 1700"
+	expect_out "recovery sizing: a slow pair gets what is left" 0 "1700 100"
+	guest "verdict_recovery_more $TMP/idle 300 1700"
+	expect_out "recovery sizing: a context with no attempt gets what is left" 0 "1700 0"
 }
 
 t_taint()
@@ -272,11 +295,24 @@ t_taint()
 
 t_free()
 {
+	# settling: a change of 20 pages in 200 ms (100 a second, over the 64
+	# a second of VERDICT_SETTLE_PAGES) is not settled; 10 (50 a second) is
+	guest "n=0; verdict_drain() { :; }; verdict_memfree_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; [ \$n -lt 3 ] && echo \$((1000 + n * 20)) || echo \$((1040 + n * 10)); }; rm -f $TMP/n; verdict_settled_free"
+	expect_out "settle: readings 200 ms apart must change by less than 64 pages a second" 0 "1080"
 	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
 	guest 'VERDICT_FREE0=100100; verdict_free'
 	expect "free: pages back (per-CPU lists count as free)" 0 ""
 	guest 'VERDICT_FREE0=105100; verdict_free'
 	expect "free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	# a shortfall as read is measured again settled, and only that decides:
+	# dropped caches bring the pages back
+	guest "VERDICT_FREE0=105100; verdict_drain() { printf 'MemTotal: 2000000 kB\\nMemFree: 420000 kB\\n' >$TMP/proc/meminfo; }; verdict_free"
+	expect "free: a shortfall that settling brings back passes" 0 ""
+	check "$SHN: free: the settled reading is the one recorded" grep -q 'free_after=105100 .*free_after_read=settled' "$TMP/out/data"
+	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
+	guest "VERDICT_FREE0=100100; verdict_drain() { echo drained >$TMP/drained; }; verdict_free"
+	expect "free: a reading within the tolerance passes as it is" 0 ""
+	check "$SHN: free: ... without dropping caches or compacting" [ ! -e "$TMP/drained" ]
 	cat >"$TMP/page_owner" <<'EOF'
 Page allocated via order 3, mask 0x2820(GFP_ATOMIC|__GFP_NOWARN), pid 0, tgid 0 (swapper/1), ts 3148026721 ns
 PFN 0x7c0 type Unmovable Block 3 type Unmovable Flags 0x0(section=0|zone=0)

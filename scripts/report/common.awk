@@ -235,3 +235,36 @@ function repro(meta, tag,    base, cmd)
 		cmd = cmd " KCMDLINE=" shq(meta["kcmdline"])
 	return cmd " REPEAT=3"
 }
+
+# phases(dir, P): a test's time as its data records tell it: P["wall"]
+# (ms, START to RESULT, the runner's "wall" record; "" without one),
+# P["asked"] and P["ran"] (engine time of its "stress" phases, by the
+# kernel's clock), P["n"] phases in order with P[i, "name"], P[i, "start"],
+# P[i, "ms"].  Returns P["n"].
+function phases(dir, P,    file, line, rec)
+{
+	split("", P)
+	P["wall"] = ""
+	P["asked"] = P["ran"] = P["n"] = 0
+	file = dir "/data"
+	while ((getline line < file) > 0) {
+		if (line ~ /^wall[ \t]/) {
+			split("", rec)
+			kv(line, rec)
+			P["wall"] = rec["ms"] + 0
+		} else if (line ~ /^phase[ \t]/) {
+			split("", rec)
+			kv(line, rec)
+			P["n"]++
+			P[P["n"], "name"] = rec["name"]
+			P[P["n"], "start"] = rec["start_ms"] + 0
+			P[P["n"], "ms"] = rec["ms"] + 0
+			if (rec["name"] == "stress") {
+				P["asked"] += rec["asked_ms"]
+				P["ran"] += rec["ran_ms"]
+			}
+		}
+	}
+	close(file)
+	return P["n"]
+}

@@ -276,14 +276,53 @@ function frag_plot(p, tag, file,    line, phase, zone, o, i, name,
 	    "Free blocks per order (/proc/buddyinfo, zones added up) before, during and after the memory hog; orders with no free block are not drawn.")
 }
 
+# progress_plot(p, tag, file): the "prog" records of a long test (one every
+# 10 s of its measured phase): attempts a second and free blocks of order
+# >= K over the phase's elapsed time.
+function progress_plot(p, tag, file,    line, rec, k, name, f, np, fk, cmd)
+{
+	name = "t" p "-progress"
+	np = 0
+	fk = ""
+	while ((getline line < file) > 0) {
+		if (line !~ /^prog[ \t]/)
+			continue
+		split("", rec)
+		kv(line, rec)
+		if (!isnum(rec["elapsed_s"]) || !isnum(rec["attempts_per_s"]))
+			continue
+		for (k in rec)
+			if (k ~ /^free_blocks_o[0-9]+$/)
+				fk = substr(k, 14)
+		printf "%d %d %d %d %d\n", rec["elapsed_s"], rec["attempts_per_s"],
+		    fk != "" ? rec["free_blocks_o" fk] : 0, rec["injected"], rec["natural"] > dat(name ".dat")
+		np++
+	}
+	close(file)
+	if (!np)
+		return
+	close(dat(name ".dat"))
+	f = gp_begin(name, tag ": progress of the measured phase", "seconds into the phase", "attempts a second")
+	printf "set y2tics\nset ytics nomirror\nset y2label 'free blocks / failures'\nset yrange [0:*]\nset y2range [0:*]\n" > f
+	cmd = sprintf("plot '%s.dat' using 1:2 with linespoints lw 2 pt 7 title 'attempts/s', ", name)
+	cmd = cmd sprintf("'%s.dat' using 1:3 axes x1y2 with linespoints lw 2 title 'free blocks of order >= %s', ", name, fk)
+	cmd = cmd sprintf("'%s.dat' using 1:4 axes x1y2 with lines dt 2 title 'injected failures', ", name)
+	cmd = cmd sprintf("'%s.dat' using 1:5 axes x1y2 with lines dt 3 title 'natural failures'", name)
+	gp_end(f, cmd)
+	manifest(p, "progress", "plot", name,
+	    "Progress lines of the measured phase, one every 10 s: allocation attempts a second since the line before, free blocks of order >= " fk " (/proc/buddyinfo) and the failures so far (injected, natural).")
+}
+
 END {
 	n = read_table(table, T)
 	for (p = 1; p <= n; p++) {
 		file = run "/" T[p, "dir"] "/data"
-		hasfrag = hassum = sinj = snat = 0
+		hasfrag = hasprog = hassum = sinj = snat = 0
 		while ((getline line < file) > 0) {
 			if (line ~ /^frag[ \t]/)
 				hasfrag = 1
+			if (line ~ /^prog[ \t]/)
+				hasprog = 1
 			if (line !~ /^sum[ \t]/)
 				continue
 			split("", rec)
@@ -296,7 +335,7 @@ END {
 				snat += rec["natural"]
 		}
 		close(file)
-		if (!(p in stats) && !hasfrag)
+		if (!(p in stats) && !hasfrag && !hasprog)
 			continue
 		tag = T[p, "tag"]
 		if (p in stats) {
@@ -308,6 +347,7 @@ END {
 			    "No allocation statistics (stat records) were recorded.")
 		}
 		frag_plot(p, tag, file)
+		progress_plot(p, tag, file)
 	}
 	close(dir "/manifest")
 }

@@ -303,7 +303,7 @@ function measurements(    i, j, sec, nsec, none, line, f)
 		M[f[1], f[2]] = 1
 	}
 	close(dir "/manifest")
-	nsec = split("success failures latency frag", sec, " ")
+	nsec = split("success failures latency frag progress", sec, " ")
 	for (i = 1; i <= n; i++) {
 		if (!(i in plotted))
 			continue
@@ -327,6 +327,74 @@ function measurements(    i, j, sec, nsec, none, line, f)
 # grid(): the matrix at a glance (grid.awk): a cell per context or module,
 # fault profile and hog, coloured by verdict and success rate, linked to
 # its test; then the tests that are no cell.
+# phase_colour(name): the bar colour of a phase (stress stands out).
+function phase_colour(name)
+{
+	if (name == "stress")
+		return "#2e7d32"
+	if (name == "reset")
+		return "#9e9e9e"
+	if (name ~ /^(settle|verdict|recovery|kmemleak)$/)
+		return "#f0a04b"
+	return "#7aa6d6"
+}
+
+# time_per_test: each test's wall time against the stress asked of it,
+# and its phases as a bar (data records "wall" and "phase").
+function time_per_test(    i, P, have, maxw, w, k, o, med, nov, ov, t, j, width, title, left)
+{
+	have = 0
+	maxw = 0
+	for (i = 1; i <= n; i++) {
+		phases(run "/" T[i, "dir"], P)
+		if (P["wall"] == "")
+			continue
+		have++
+		if (P["wall"] > maxw)
+			maxw = P["wall"]
+	}
+	if (!have)
+		return
+	print "<h2 id=\"time\">Time per test</h2>"
+	print "<p>Wall time from the test's START to its RESULT in the guest (the runner's reset included) against the stress asked of it (its measured phases, by the kernel's clock); the rest is overhead. The bar shows the phases the test recorded: <span style=\"color:#2e7d32\">stress</span>, <span style=\"color:#f0a04b\">settling, recovery and verdicts</span>, <span style=\"color:#7aa6d6\">set-up and the rest</span>, <span style=\"color:#9e9e9e\">the runner's reset</span>.</p>"
+	print "<table>"
+	print "<tr><th>test</th><th>wall</th><th>stress asked</th><th>stress ran</th><th>overhead</th><th>phases</th></tr>"
+	nov = 0
+	for (i = 1; i <= n; i++) {
+		phases(run "/" T[i, "dir"], P)
+		if (P["wall"] == "")
+			continue
+		ov[++nov] = P["wall"] - P["asked"]
+		printf "<tr><td><a href=\"#r%d\">%s</a></td><td class=\"n\">%.2fs</td><td class=\"n\">%.2fs</td><td class=\"n\">%.2fs</td><td class=\"n\">%.2fs</td><td>",
+		    i, esc(T[i, "tag"]), P["wall"] / 1000, P["asked"] / 1000, P["ran"] / 1000,
+		    (P["wall"] - P["asked"]) / 1000
+		printf "<div style=\"display:flex;width:30em;height:1em;background:#eee\">"
+		left = 0
+		for (k = 1; k <= P["n"]; k++) {
+			width = P[k, "ms"] * 100 / maxw
+			title = sprintf("%s: %.2fs from %.2fs", P[k, "name"], P[k, "ms"] / 1000,
+			    P[k, "start"] / 1000)
+			printf "<span title=\"%s\" style=\"width:%.2f%%;background:%s\"></span>",
+			    esc(title), width, phase_colour(P[k, "name"])
+			left += P[k, "ms"]
+		}
+		if (P["wall"] > left)
+			printf "<span title=\"%s\" style=\"width:%.2f%%;background:#ddd\"></span>",
+			    esc(sprintf("not in a phase: %.2fs", (P["wall"] - left) / 1000)),
+			    (P["wall"] - left) * 100 / maxw
+		print "</div></td></tr>"
+	}
+	print "</table>"
+	for (j = 2; j <= nov; j++)
+		for (k = j; k > 1 && ov[k - 1] > ov[k]; k--) {
+			t = ov[k]
+			ov[k] = ov[k - 1]
+			ov[k - 1] = t
+		}
+	med = nov % 2 ? ov[(nov + 1) / 2] : (ov[nov / 2] + ov[nov / 2 + 1]) / 2
+	printf "<p>Median overhead: %.2fs a test (%d tests).</p>\n", med / 1000, nov
+}
+
 function grid(    ncell, r, i, key, s, pct, t, text, tip, o, list, p)
 {
 	print "<h2 id=\"grid\">Matrix</h2>"
@@ -409,6 +477,7 @@ BEGIN {
 	failing()
 	known()
 	all_tests()
+	time_per_test()
 	measurements()
 	printf "<p><small>Written by labyrinth's scripts/report.sh, %s.</small></p>\n", esc(generated)
 	print "</body>"

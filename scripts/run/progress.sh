@@ -7,7 +7,9 @@
 #   [ 4/13] fail  engine_teardown      2.0s  elapsed 1:10  eta 3:12  # oops: ...
 #   progress.sh follow <run-dir> <boot> <pid>
 #       while process <pid> (the boot's qemu.sh) lives: a line for each test
-#       the guest finishes, once collect.sh has judged it on the logs so far
+#       the guest finishes, once collect.sh has judged it on the logs so far,
+#       and one for each progress record of a long test (LAB PROG, sent
+#       every 10 s of a measured phase longer than 30 s: prog_line)
 #   progress.sh after <run-dir> <boot> [<list>]
 #       after the boot was collected: a line for each test that has a result
 #       and no line yet (the test that crashed, hung or was interrupted), of
@@ -51,6 +53,30 @@ line_locked()
 		$((_el / 60)) $((_el % 60)) $((_eta / 60)) $((_eta % 60)) "$_why" >&2
 }
 
+# prog_line <record>: the host's line for a progress record of a long test
+# ("prog test= elapsed_s= remaining_s= attempts_per_s= failures= injected=
+# natural= free_blocks_o<K>=", see lab_progress), on stderr:
+#   soak_x  20s of 45s, 25s left  12031 attempts/s  failures 310 (injected 300, natural 10)  free blocks of order >= 3: 12
+prog_line()
+{
+	printf '%s\n' "$1" | awk '{
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			v[kv[1]] = kv[2]
+			if (kv[1] ~ /^free_blocks_o[0-9]+$/) {
+				fk = substr(kv[1], 14)
+				fb = kv[2]
+			}
+		}
+		printf "        %-40s %ds of %ds, %ds left  %d attempts/s  failures %d (injected %d, natural %d)",
+			v["test"], v["elapsed_s"], v["elapsed_s"] + v["remaining_s"], v["remaining_s"],
+			v["attempts_per_s"], v["failures"], v["injected"], v["natural"]
+		if (fk != "")
+			printf "  free blocks of order >= %d: %d", fk, fb
+		printf "\n"
+	}' >&2
+}
+
 # judge <idx> <tag>: collect.sh's verdict on test idx from the logs so far,
 # in a scratch copy of the run (the run's own folder is collected after
 # the boot); prints the scratch test folder.
@@ -91,9 +117,12 @@ follow()
 		sleep 0.1
 	done
 	tail -n +1 -s 0.5 -f --pid="$1" "$_chan" 2>/dev/null |
-		while read -r _lab _what _idx _tag _; do
-			[ "$_lab" = LAB ] && [ "$_what" = RESULT ] || continue
-			line "$_idx" "$_tag" "$(judge "$_idx" "$_tag")"
+		while read -r _lab _what _idx _tag _rest; do
+			[ "$_lab" = LAB ] || continue
+			case $_what in
+			RESULT) line "$_idx" "$_tag" "$(judge "$_idx" "$_tag")" ;;
+			PROG) prog_line "$_tag $_rest" ;;
+			esac
 		done || :
 	rm -rf "$RUN/.live-$B"
 }

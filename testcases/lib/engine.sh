@@ -19,7 +19,18 @@
 #   engine_start | engine_stop   run and stop (statistics add up)
 #   engine_reset                  re-read the parameters, zero statistics
 #   engine_state                  "running" or "stopped"
-#   engine_wait <seconds>         sleep while running; progress every 5 s
+#   engine_run <seconds> [hook]   start, stop by itself after that long by
+#                                 the kernel's clock ("run <ms>"), and wait
+#   engine_run_ms <ms> [hook]     the same in milliseconds
+#   engine_wait [hook]            wait until a "run" stopped by itself; the
+#                                 hook runs ENGINE_HOOK_MS before the end;
+#                                 a run of more than 30 s sends a progress
+#                                 line every 10 s (engine_progress); the
+#                                 time asked and run go to the phase
+#   engine_clock                  ENGINE_STATE, ENGINE_RAN_MS,
+#                                 ENGINE_ASKED_MS, ENGINE_ATTEMPTS,
+#                                 ENGINE_FAILURES, ENGINE_FREE_BLOCKS of the
+#                                 last start, one read of debugfs "clock"
 #   engine_stats                  the stats lines
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
@@ -51,6 +62,17 @@
 ENGINE_DIR=${ENGINE_DIR:-/sys/kernel/debug/lab_engine}
 ENGINE_PARAMS=${ENGINE_PARAMS:-/sys/module/lab_engine/parameters}
 ENGINE_PHASE=0
+ENGINE_HOOK_MS=${ENGINE_HOOK_MS:-500}
+ENGINE_LATE_MS=${ENGINE_LATE_MS:-30000}
+ENGINE_PROGRESS_MS=${ENGINE_PROGRESS_MS:-10000}
+ENGINE_PROGRESS_MIN_MS=${ENGINE_PROGRESS_MIN_MS:-30000}
+ENGINE_PROGRESS_ORDER=${ENGINE_PROGRESS_ORDER:-3}
+ENGINE_STATE=
+ENGINE_RAN_MS=0
+ENGINE_ASKED_MS=0
+ENGINE_ATTEMPTS=0
+ENGINE_FAILURES=0
+ENGINE_FREE_BLOCKS=
 
 engine_window_ms()
 {
@@ -151,23 +173,129 @@ engine_sum()
 	END { printf "%.0f\n", s }' "$_src"
 }
 
+# engine_clock: from the engine's debugfs "clock", without a fork:
+# ENGINE_STATE (running|stopped), ENGINE_RAN_MS and ENGINE_ASKED_MS of the
+# last start (kernel's clock), ENGINE_ATTEMPTS and ENGINE_FAILURES of the
+# run so far, ENGINE_FREE_BLOCKS (free blocks per order, o0,...,o10).
+engine_clock()
+{
+	read -r _st _ran _ask _att _fai _fb <"$ENGINE_DIR/clock" ||
+		lab_fail setup "cannot read $ENGINE_DIR/clock"
+	ENGINE_STATE=${_st#state=}
+	ENGINE_RAN_MS=${_ran#ran_ms=}
+	ENGINE_ASKED_MS=${_ask#asked_ms=}
+	_att=${_att#attempts=}
+	_fai=${_fai#failures=}
+	ENGINE_ATTEMPTS=${_att:-0}
+	ENGINE_FAILURES=${_fai:-0}
+	ENGINE_FREE_BLOCKS=${_fb#free_blocks=}
+}
+
+# engine_run <seconds> [hook]: run the engine for that long by the
+# kernel's clock (it stops itself) and wait until it stopped (engine_wait).
+engine_run()
+{
+	engine_run_ms $(($1 * 1000)) "${2:-}"
+}
+
+engine_run_ms()
+{
+	engine_ctl "run $1"
+	engine_wait "${2:-}"
+}
+
+# engine_sleep_ms <ms>: sleep that long (lab_sleep_ms: no fork in the guest).
+engine_sleep_ms()
+{
+	lab_sleep_ms "$1"
+}
+
+# engine_wait [hook]: wait until the engine, started with "run <ms>", has
+# stopped by itself.  The shell only waits: the phase lasts what was asked
+# whatever the shell's own pace (with every context on every CPU, a
+# starved shell's "sleep 1" takes seconds).  The hook, a shell command,
+# runs once while the engine still runs, ENGINE_HOOK_MS before its end
+# (the memory state "during" the phase).  A wait of more than
+# ENGINE_PROGRESS_MIN_MS reports progress every ENGINE_PROGRESS_MS
+# (engine_progress).  The time asked and run goes to the test's phase
+# (lab_phase_engine).
 engine_wait()
 {
-	_secs=$1
-	_t=0
-	while [ "$_t" -lt "$_secs" ] && [ "$(engine_state)" = running ]; do
-		sleep 1
-		_t=$((_t + 1))
-		[ $((_t % 5)) -eq 0 ] || continue
-		engine_stats >"$LAB_OUT/.engine_wait"
-		lab_info "engine: ${_t}s of ${_secs}s, attempts=$(engine_sum -f "$LAB_OUT/.engine_wait" attempts) failures=$(engine_sum -f "$LAB_OUT/.engine_wait" failures)"
+	_hook=${1:-}
+	_last_ms=0
+	_last_att=0
+	engine_clock
+	_asked=$ENGINE_ASKED_MS
+	[ "$_asked" -gt 0 ] || lab_fail setup "engine_wait: the engine was not started with a duration"
+	_next=$ENGINE_PROGRESS_MS
+	while [ "$ENGINE_STATE" = running ]; do
+		_left=$((_asked - ENGINE_RAN_MS))
+		_nap=$_left
+		if [ -n "$_hook" ]; then
+			if [ "$_left" -le "$ENGINE_HOOK_MS" ]; then
+				eval "$_hook"
+				_hook=
+				engine_clock
+				continue
+			fi
+			_nap=$((_left - ENGINE_HOOK_MS))
+		fi
+		if [ "$_asked" -gt "$ENGINE_PROGRESS_MIN_MS" ]; then
+			if [ "$ENGINE_RAN_MS" -ge "$_next" ]; then
+				engine_progress
+				_next=$((_next + ENGINE_PROGRESS_MS))
+			fi
+			[ $((_next - ENGINE_RAN_MS)) -ge "$_nap" ] || _nap=$((_next - ENGINE_RAN_MS))
+		fi
+		# the autostop fires within a jiffy or a work item's delay
+		[ "$_nap" -ge 50 ] || _nap=50
+		[ "$ENGINE_RAN_MS" -le $((_asked + ENGINE_LATE_MS)) ] ||
+			lab_fail timing "the engine ran ${ENGINE_RAN_MS} ms of ${_asked} ms asked: it did not stop by itself"
+		engine_sleep_ms "$_nap"
+		engine_clock
 	done
+	# a shell that woke after the end still takes its reading
+	[ -z "$_hook" ] || eval "$_hook"
+	lab_phase_engine "$_asked" "$ENGINE_RAN_MS"
+}
+
+# engine_progress: a progress line (lab_progress) of the running engine,
+# from its clock file and the fault knobs alone, without a fork (the shell
+# is starved while every context floods the CPUs): the time run and left,
+# allocation attempts a second since the last line, failures (injected by
+# the fault profile, natural: the rest), and free blocks of order >=
+# ENGINE_PROGRESS_ORDER.
+engine_progress()
+{
+	_inj=0
+	if [ -n "${FAULT_TARGETS:-}" ]; then
+		fault_count
+		_inj=$FAULT_INJECTED
+	fi
+	_hi=0
+	_o=0
+	_ifs=$IFS
+	IFS=,
+	# shellcheck disable=SC2086 # one word per order
+	set -- $ENGINE_FREE_BLOCKS
+	IFS=$_ifs
+	for _n; do
+		[ "$_o" -lt "$ENGINE_PROGRESS_ORDER" ] || _hi=$((_hi + _n))
+		_o=$((_o + 1))
+	done
+	_nat=$((ENGINE_FAILURES - _inj))
+	[ "$_nat" -ge 0 ] || _nat=0
+	_dt=$((ENGINE_RAN_MS - _last_ms))
+	[ "$_dt" -gt 0 ] || _dt=1
+	lab_progress "elapsed_s=$((ENGINE_RAN_MS / 1000)) remaining_s=$(((_asked - ENGINE_RAN_MS + 999) / 1000)) attempts=$ENGINE_ATTEMPTS attempts_per_s=$(((ENGINE_ATTEMPTS - _last_att) * 1000 / _dt)) failures=$ENGINE_FAILURES injected=$_inj natural=$_nat free_blocks_o$ENGINE_PROGRESS_ORDER=$_hi"
+	_last_ms=$ENGINE_RAN_MS
+	_last_att=$ENGINE_ATTEMPTS
 }
 
 engine_record()
 {
 	ENGINE_PHASE=$((ENGINE_PHASE + 1))
-	engine_stats | awk -v t="$1" '/^ctx=/ { print "stat test=" t " " $0 }' >>"$LAB_OUT/data"
+	awk -v t="$1" '/^ctx=/ { print "stat test=" t " " $0 }' "$ENGINE_DIR/stats" >>"$LAB_OUT/data"
 	[ -r "$ENGINE_DIR/windows" ] || return 0
 	awk -v t="$1" -v p="$ENGINE_PHASE" '
 	/^w=/ && $3 == "memory" { $3 = ""; sub(/  /, " "); print "winmem test=" t " phase=" p " " $0; next }
@@ -229,7 +357,7 @@ engine_check_stats()
 engine_check()
 {
 	[ "$(engine_state)" = stopped ] || lab_fail setup "engine_check while the engine runs"
-	_msg=$(engine_stats | engine_check_stats) && return 0
+	_msg=$(engine_check_stats <"$ENGINE_DIR/stats") && return 0
 	lab_fail "${_msg%%: *}" "${_msg#*: }"
 }
 

@@ -10,6 +10,7 @@
 #   fault_off                       no more failures from now on (probability
 #                                   0; the saved values are still restored)
 #   fault_injected                  failures injected since fault_apply
+#                                   (fault_count: in FAULT_INJECTED)
 #   fault_active                    true when the profile injects at all
 #   fault_load_sweep <module> <ko> [params]
 #                                   with a scope=load profile: load the
@@ -144,14 +145,25 @@ fault_off()
 	lab_kmsg "fault $FAULT_PROFILE off"
 }
 
+# fault_count: FAULT_INJECTED, the failures injected since fault_apply,
+# without a fork (fault_injected prints it).
+fault_count()
+{
+	FAULT_INJECTED=0
+	for _t in $FAULT_TARGETS; do
+		case $_t in
+		page) _d=$FAULT_DEBUGFS/fail_page_alloc ;;
+		*) _d=$FAULT_DEBUGFS/failslab ;;
+		esac
+		read -r _now <"$_d/times"
+		FAULT_INJECTED=$((FAULT_INJECTED + FAULT_TIMES_SET - _now))
+	done
+}
+
 fault_injected()
 {
-	_sum=0
-	for _t in $FAULT_TARGETS; do
-		_now=$(cat "$(fault_dir "$_t")/times")
-		_sum=$((_sum + FAULT_TIMES_SET - _now))
-	done
-	printf '%s\n' "$_sum"
+	fault_count
+	printf '%s\n' "$FAULT_INJECTED"
 }
 
 # fault_kernel_etext: the end of the kernel's own text, 0x<hex>.

@@ -54,6 +54,7 @@ HOG_FRAG_ORDER=
 HOG_FRAG_MAX=0
 HOG_SETTLE_S=${HOG_SETTLE_S:-30}
 HOG_CONFIRM_S=${HOG_CONFIRM_S:-10}
+HOG_POLL_MS=${HOG_POLL_MS:-200}
 HOG_PROC=${HOG_PROC:-/proc}
 HOG_BUDDYINFO=$HOG_PROC/buddyinfo
 
@@ -99,20 +100,27 @@ hog_frag_ok()
 }
 
 # hog_settle: wait until the hog reached its goal (the fragmentation the
-# profile asks for, else free memory that stopped falling), at most
-# HOG_SETTLE_S seconds.
+# profile asks for, looked at every HOG_POLL_MS, else free memory that
+# stopped falling), at most HOG_SETTLE_S seconds.
 hog_settle()
 {
+	if [ -n "$HOG_FRAG_ORDER" ]; then
+		_i=0
+		until hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX"; do
+			[ $((_i * HOG_POLL_MS)) -lt $((HOG_SETTLE_S * 1000)) ] || break
+			lab_sleep_ms "$HOG_POLL_MS"
+			_i=$((_i + 1))
+			hog_check
+		done
+		lab_info "hog settled after $((_i * HOG_POLL_MS)) ms, MemFree $(hog_memfree_kb) kB"
+		return 0
+	fi
 	_prev=$(hog_memfree_kb)
 	_i=0
 	while [ "$_i" -lt "$HOG_SETTLE_S" ]; do
 		sleep 1
 		_i=$((_i + 1))
 		hog_check
-		if [ -n "$HOG_FRAG_ORDER" ]; then
-			hog_frag_ok "$HOG_FRAG_ORDER" "$HOG_FRAG_MAX" && break
-			continue
-		fi
 		_now=$(hog_memfree_kb)
 		# Settled: less than 1% of change in a second, after 3 seconds.
 		if [ "$_i" -ge 3 ] &&
@@ -140,7 +148,7 @@ hog_start_stressng()
 	stress-ng "$@" --timeout 0 >"$LAB_OUT/hog.log" 2>&1 &
 	HOG_PID=$!
 	# Killed at exit if the test ends early; hog_stop does it properly.
-	lab_on_exit "kill -INT $HOG_PID 2>/dev/null; sleep 1; kill -KILL $HOG_PID 2>/dev/null; :"
+	lab_on_exit "kill -INT $HOG_PID 2>/dev/null && sleep 1 && kill -KILL $HOG_PID 2>/dev/null; :"
 	hog_settle
 }
 
@@ -309,17 +317,34 @@ hog_goal_record()
 # hog_mm_record <phase>: see the head of this file.
 hog_mm_record()
 {
-	# The per-CPU lists first: reading pagetypeinfo may drain them.
+	# One awk for the three files (a fork costs under TCG): the per-CPU
+	# lists first, since reading pagetypeinfo may drain them.  A file that
+	# cannot be read gives no record.
+	_files=
+	for _f in zoneinfo vmstat pagetypeinfo; do
+		[ -r "$HOG_PROC/$_f" ] && _files="$_files $HOG_PROC/$_f"
+	done
+	[ -n "$_files" ] || return 0
+	# shellcheck disable=SC2086 # paths without spaces
 	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
-	$1 == "cpu:" { cpu = $2; next }
-	$1 == "count:" { count = $2; next }
-	$1 == "high:" { high = $2; next }
-	$1 == "batch:" {
+	FNR == 1 { f = FILENAME; sub(/.*\//, "", f) }
+	f == "zoneinfo" && $1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
+	f == "zoneinfo" && $1 == "cpu:" { cpu = $2; next }
+	f == "zoneinfo" && $1 == "count:" { count = $2; next }
+	f == "zoneinfo" && $1 == "high:" { high = $2; next }
+	f == "zoneinfo" && $1 == "batch:" {
 		print "pcp test=" t " phase=" p " node=" node " zone=" zone " cpu=" cpu " count=" count " high=" high " batch=" $2
-	}' "$HOG_PROC/zoneinfo" >>"$LAB_OUT/data" 2>/dev/null || :
-	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 == "Node" && $5 == "type" {
+		next
+	}
+	f == "vmstat" && $1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
+		vm = vm " " $1 "=" $2
+		next
+	}
+	f == "pagetypeinfo" && vm != "" {
+		print "vmstat test=" t " phase=" p vm
+		vm = ""
+	}
+	f == "pagetypeinfo" && $1 == "Node" && $5 == "type" {
 		sub(/,$/, "", $2)
 		sub(/,$/, "", $4)
 		line = "pagetype test=" t " phase=" p " node=" $2 " zone=" $4 " type=" $6
@@ -328,14 +353,14 @@ hog_mm_record()
 		print line
 		next
 	}
-	/^Number of blocks type/ {
+	f == "pagetypeinfo" && /^Number of blocks type/ {
 		n = 0
 		for (i = 5; i <= NF; i++)
 			name[++n] = $i
 		blocks = 1
 		next
 	}
-	blocks && $1 == "Node" {
+	f == "pagetypeinfo" && blocks && $1 == "Node" {
 		sub(/,$/, "", $2)
 		line = "pageblocks test=" t " phase=" p " node=" $2 " zone=" $4
 		for (i = 1; i <= n && 4 + i <= NF; i++)
@@ -343,10 +368,6 @@ hog_mm_record()
 		print line
 		next
 	}
-	blocks && !NF { blocks = 0 }' "$HOG_PROC/pagetypeinfo" >>"$LAB_OUT/data" 2>/dev/null || :
-	awk -v t="$LAB_TAG" -v p="$1" '
-	$1 ~ /^(nr_free_pages|pgalloc_|pgfree$|allocstall_|compact_|pgscan_|pgsteal_|kswapd_|pageoutrun$)/ {
-		line = line " " $1 "=" $2
-	}
-	END { if (line != "") print "vmstat test=" t " phase=" p line }' "$HOG_PROC/vmstat" >>"$LAB_OUT/data" 2>/dev/null || :
+	f == "pagetypeinfo" && blocks && !NF { blocks = 0 }
+	END { if (vm != "") print "vmstat test=" t " phase=" p vm }' $_files >>"$LAB_OUT/data" 2>/dev/null || :
 }

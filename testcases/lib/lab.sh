@@ -10,11 +10,20 @@ LAB_MODDIR=${LAB_MODDIR:-/lab/modules}
 LAB_CONFIGS=${LAB_CONFIGS:-/lab/configs}
 LAB_DURATION=${LAB_DURATION:-10}
 LAB_TAG=${LAB_TAG:-$(basename "$0" .sh)}
-mkdir -p "$LAB_OUT"
+[ -d "$LAB_OUT" ] || mkdir -p "$LAB_OUT"
 
 # Restore actions run in reverse order of registration from one EXIT trap.
 LAB_RESTORE="$LAB_OUT/.restore"
 : >"$LAB_RESTORE"
+# The phase that runs (lab_phase): its name, start (uptime ms), and the
+# engine time asked and run in it (lab_phase_engine).
+LAB_PHASE=
+LAB_PHASE_T0=0
+LAB_PHASE_ASKED=0
+LAB_PHASE_RAN=0
+# The test's start (uptime ms): the runner's, else the first phase's.
+LAB_T0_MS=${LAB_T0_MS:-}
+LAB_NOW_MS=0
 
 lab_info()
 {
@@ -54,8 +63,7 @@ lab_kmsg()
 # lab_on_exit <shell command>: run it when the test ends, last first.
 lab_on_exit()
 {
-	printf '%s\n' "$*" | cat - "$LAB_RESTORE" >"$LAB_RESTORE.new"
-	mv "$LAB_RESTORE.new" "$LAB_RESTORE"
+	printf '%s\n' "$*" >>"$LAB_RESTORE"
 }
 
 # lab_write <file> <value>: write a sysfs/debugfs/procfs knob, saving the
@@ -65,7 +73,17 @@ lab_write()
 	_f=$1
 	_v=$2
 	[ -e "$_f" ] || lab_fail setup "no such knob $_f"
-	_old=$(cat "$_f") || lab_fail setup "cannot read $_f"
+	# (read, not cat: a profile sets a dozen knobs, and a fork costs
+	# tens of milliseconds under TCG; but a sysctl file answers busybox's
+	# byte-at-a-time read past its start with nothing: cat there)
+	_old=
+	case $_f in
+	*/proc/sys/*) _old=$(cat "$_f") || lab_fail setup "cannot read $_f" ;;
+	*)
+		{ read -r _old <"$_f"; } 2>/dev/null || [ -n "$_old" ] ||
+			lab_fail setup "cannot read $_f"
+		;;
+	esac
 	lab_on_exit "printf '%s\\n' '$_old' >'$_f' 2>/dev/null"
 	printf '%s\n' "$_v" >"$_f" || lab_fail setup "cannot write '$_v' to $_f"
 }
@@ -73,17 +91,27 @@ lab_write()
 lab_run_restore()
 {
 	[ -s "$LAB_RESTORE" ] || return 0
-	while IFS= read -r _cmd; do
-		sh -c "$_cmd" || :
-	done <"$LAB_RESTORE"
+	# last registered first; each one on its own, whatever it returns
+	awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' \
+		"$LAB_RESTORE" >"$LAB_RESTORE.rev"
 	: >"$LAB_RESTORE"
+	while IFS= read -r _cmd; do
+		eval "$_cmd" || :
+	done <"$LAB_RESTORE.rev"
 }
 
 lab_exit_trap()
 {
 	_rc=$?
 	trap - EXIT INT TERM
+	# what the test leaves to its exit (unloading, knobs) is a phase too
+	if [ -n "$LAB_PHASE" ] && [ -s "$LAB_RESTORE" ]; then
+		lab_phase restore
+	else
+		lab_phase_end
+	fi
 	lab_run_restore
+	lab_phase_end
 	exit "$_rc"
 }
 trap lab_exit_trap EXIT
@@ -115,13 +143,100 @@ lab_rmmod()
 	rmmod "$1" || lab_fail unload "rmmod $1 failed"
 }
 
+# lab_tainted: the taint mask.  (cat, not the shell's read: busybox reads
+# a byte at a time, and a sysctl file answers a read past its start with
+# nothing, so read would see "4" of "4096".)
 lab_tainted()
 {
 	cat /proc/sys/kernel/tainted
 }
 
-# lab_uptime_ms: monotonic milliseconds since boot.
+# lab_now: LAB_NOW_MS, monotonic milliseconds since boot (10 ms steps),
+# without a fork.
+lab_now()
+{
+	read -r _up _ <"${LAB_UPTIME:-/proc/uptime}"
+	_fr=${_up#*.}00
+	_fr=${_fr%"${_fr#???}"}
+	LAB_NOW_MS=$((${_up%%.*} * 1000 + 1$_fr - 1000))
+}
+
+# lab_uptime_ms: the same, printed.
 lab_uptime_ms()
 {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+	lab_now
+	printf '%s\n' "$LAB_NOW_MS"
+}
+
+# lab_phase <name>: end the phase that runs, if any, and begin <name>.  A
+# phase ends as a record
+#   phase test=<tag> name=<name> start_ms=<from the test's start> ms=<length>
+#         [asked_ms=<engine time asked> ran_ms=<engine time run>]
+# (engine time by the kernel's clock, lab_phase_engine); "stress" names
+# the measured phases: the time asked of them is the test's requested
+# duration, the rest of its wall time is overhead.
+lab_phase()
+{
+	lab_phase_end
+	LAB_PHASE=$1
+	LAB_PHASE_T0=$LAB_NOW_MS
+}
+
+# lab_phase_engine <asked_ms> <ran_ms>: engine time of the phase.
+lab_phase_engine()
+{
+	LAB_PHASE_ASKED=$((LAB_PHASE_ASKED + $1))
+	LAB_PHASE_RAN=$((LAB_PHASE_RAN + $2))
+}
+
+# lab_phase_end: the record of the phase that runs (LAB_NOW_MS: now).
+lab_phase_end()
+{
+	lab_now
+	[ -n "$LAB_T0_MS" ] || LAB_T0_MS=$LAB_NOW_MS
+	[ -n "$LAB_PHASE" ] || return 0
+	_eng=
+	[ "$LAB_PHASE_ASKED$LAB_PHASE_RAN" = 00 ] ||
+		_eng=" asked_ms=$LAB_PHASE_ASKED ran_ms=$LAB_PHASE_RAN"
+	lab_data "phase test=$LAB_TAG name=$LAB_PHASE start_ms=$((LAB_PHASE_T0 - LAB_T0_MS)) ms=$((LAB_NOW_MS - LAB_PHASE_T0))$_eng"
+	LAB_PHASE=
+	LAB_PHASE_ASKED=0
+	LAB_PHASE_RAN=0
+}
+
+# lab_progress <key=value...>: a progress line of a long phase, sent to
+# the host at once (the runner turns "# progress: " lines into LAB PROG)
+# as a "prog test=<tag> ..." record.
+lab_progress()
+{
+	printf '# progress: prog test=%s %s\n' "$LAB_TAG" "$*"
+}
+
+# lab_sleep_ms <ms>: sleep that long.  Where the shell's read has a
+# timeout (busybox ash: read -t on a FIFO no one writes), without a fork:
+# under TCG, while the engine floods the CPUs, forking "sleep" takes
+# hundreds of milliseconds, more than the naps of a wait.
+LAB_SLEEP_FIFO=
+lab_sleep_ms()
+{
+	_ms=$1
+	_r=$((_ms % 1000))
+	[ "$_r" -ge 100 ] || _r=0$_r
+	[ "$_r" -ge 10 ] || _r=0$_r
+	_secs=$((_ms / 1000)).$_r
+	if [ -z "$LAB_SLEEP_FIFO" ]; then
+		_rc=0
+		# shellcheck disable=SC3045 # the probe: 2 where read has no -t
+		read -r -t 0 _x </dev/null 2>/dev/null || _rc=$?
+		LAB_SLEEP_FIFO=none
+		if [ "$_rc" -ne 2 ] && { [ -p "$LAB_OUT/.sleep" ] || mkfifo "$LAB_OUT/.sleep" 2>/dev/null; }; then
+			LAB_SLEEP_FIFO=$LAB_OUT/.sleep
+		fi
+	fi
+	if [ "$LAB_SLEEP_FIFO" = none ]; then
+		sleep "$_secs"
+		return 0
+	fi
+	# shellcheck disable=SC3045 # only where the shell has read -t
+	read -r -t "$_secs" _x <>"$LAB_SLEEP_FIFO" || :
 }

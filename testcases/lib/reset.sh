@@ -74,6 +74,31 @@ reset_uptime_ds()
 	printf '%s\n' "$((${_up%%.*} * 10 + ${_f%"${_f#?}"}))"
 }
 
+
+# reset_nap: a tenth of a second.  Where the shell's read has a timeout
+# (busybox ash: read -t on a FIFO no one writes), without a fork: the
+# reset's polls take one, and a fork of "sleep" costs a tenth of a second
+# or more under TCG.
+RESET_NAP=
+reset_nap()
+{
+	if [ -z "$RESET_NAP" ]; then
+		_rc=0
+		# shellcheck disable=SC3045 # the probe: 2 where read has no -t
+		read -r -t 0 _x </dev/null 2>/dev/null || _rc=$?
+		RESET_NAP=none
+		if [ "$_rc" -ne 2 ] && mkdir -p "$RESET_DIR" &&
+			{ [ -p "$RESET_DIR/.nap" ] || mkfifo "$RESET_DIR/.nap" 2>/dev/null; }; then
+			RESET_NAP=$RESET_DIR/.nap
+		fi
+	fi
+	if [ "$RESET_NAP" = none ]; then
+		sleep 0.1
+		return 0
+	fi
+	# shellcheck disable=SC3045 # only where the shell has read -t
+	read -r -t 0.1 _x <>"$RESET_NAP" || :
+}
 # --- processes -------------------------------------------------------------
 
 # reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
@@ -120,7 +145,7 @@ reset_wait_gone()
 	shift
 	while reset_ps "$@" >"$RESET_PS" && [ -s "$RESET_PS" ]; do
 		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
-		sleep 0.1
+		reset_nap
 	done
 }
 
@@ -186,7 +211,7 @@ reset_rmmod()
 			reset_restart "module $1 would not unload (rmmod hung)"
 			return 2
 		fi
-		sleep 0.1
+		reset_nap
 	done
 	wait "$_rp" && return 0
 	return 1
@@ -266,12 +291,13 @@ reset_knobs()
 
 # --- detectors -------------------------------------------------------------
 
-# reset_state: "tainted debug_locks free" now, in one read: debug_locks is
-# 1, 0 or none (no lockdep); free pages count those on the per-CPU lists
-# (free, but not in MemFree), as verdict.sh reads them.
+# reset_state: "tainted debug_locks free kfence" now, in one read (a fork
+# costs under TCG): debug_locks is 1, 0 or none (no lockdep); free pages
+# count those on the per-CPU lists (free, but not in MemFree), as
+# verdict.sh reads them; kfence is on, off or none (reset_kfence_state).
 reset_state()
 {
-	awk -v ls="$RESET_PROC/lockdep_stats" '
+	awk -v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
 	BEGIN {
 		dl = "none"
 		while ((getline l < ls) > 0) {
@@ -279,11 +305,19 @@ reset_state()
 			if (w[1] == "debug_locks:")
 				dl = w[2]
 		}
+		kf = "none"
+		while ((getline l < kfs) > 0) {
+			split(l, w, " ")
+			if (w[1] == "enabled:")
+				kf = w[2] == 1 ? "on" : "off"
+			else if (kf == "none")
+				kf = "off"
+		}
 	}
 	FILENAME ~ /tainted$/ { t = $1 }
 	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
 	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
-	END { print t + 0, dl, n + 0 }' "$RESET_PROC/sys/kernel/tainted" \
+	END { print t + 0, dl, n + 0, kf }' "$RESET_PROC/sys/kernel/tainted" \
 		"$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
 }
 
@@ -309,7 +343,7 @@ reset_kmemleak_state()
 	({ echo labyrinth-probe >"$_k"; } 2>"$_a.new"; mv "$_a.new" "$_a") &
 	_i=0
 	while [ ! -e "$_a" ] && [ "$_i" -lt 10 ]; do
-		sleep 0.1
+		reset_nap
 		_i=$((_i + 1))
 	done
 	_msg=
@@ -435,7 +469,7 @@ reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
 	reset_state >"$RESET_PS"
-	read -r _t _dl RESET_FREE <"$RESET_PS"
+	read -r _t _dl RESET_FREE _kfnow <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
@@ -445,7 +479,7 @@ reset_detectors()
 	_kf=none
 	_od=none
 	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
-	[ "$_kf" = on ] && [ "$(reset_kfence_state)" = off ] &&
+	[ "$_kf" = on ] && [ "$_kfnow" = off ] &&
 		reset_restart "kfence disabled"
 	[ "$_od" = on ] && [ "$(reset_odebug_state)" = off ] &&
 		reset_restart "debugobjects disabled"
