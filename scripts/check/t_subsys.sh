@@ -278,11 +278,82 @@ t_kmod()
 	expect "a driver the kernel did not build skips the test" 4 "in-tree module virtio_blk is not in the image*"
 }
 
+# subsys_run <dir> <recovery ms> <during kB/s>: a copy of the clean
+# fixture run whose first test also recorded a subsys test's figures.
+subsys_run()
+{
+	rm -rf "$1"
+	cp -r "$TOP/scripts/check/fixtures/runs/clean" "$1"
+	cat >>"$1/tests/1-engine_contexts/data" <<EOF
+tput test=subsys_fix phase=before target=virtio proto=tcp kBps=1000 min_kBps=900 max_kBps=1100 samples=5 norm_kBps=1000 probe_us=40000
+tput test=subsys_fix phase=during target=virtio proto=tcp kBps=$3 min_kBps=1 max_kBps=$3 samples=5 norm_kBps=$3 probe_us=40000
+tput test=subsys_fix phase=after target=virtio proto=tcp kBps=1000 min_kBps=900 max_kBps=1100 samples=5 norm_kBps=1000 probe_us=40000
+recovery test=subsys_fix baseline_kBps=1000 threshold_kBps=900 recovery_ms=$2 limit_ms=10000 recovered=$([ "$2" -ge 0 ] && echo 1 || echo 0) probe_us=40000 after_probe_us=40000
+EOF
+}
+
+# compare_subsys <name> <base ms> <new ms> [during kB/s of new]: compare.sh of
+# two such runs; status in RC, the report in $TMP/<name>.
+compare_subsys()
+{
+	subsys_run "$TMP/b" "$2" 500
+	subsys_run "$TMP/n" "$3" "${4:-500}"
+	RC=0
+	(cd "$TOP" && sh scripts/compare.sh -o "$TMP/$1" "$TMP/b" "$TMP/n") >"$TMP/$1.out" 2>&1 || RC=$?
+}
+
+t_compare()
+{
+	compare_subsys same 3000 3000
+	if [ "$RC" -eq 0 ] && grep -q '^| subsys_fix | recovery_ms | 3000 | 3000 | x1.00 |  |$' "$TMP/same/compare.md"; then
+		ok "compare: equal subsys runs, no regression, recovery listed"
+	else
+		not_ok "compare: equal subsys runs, no regression, recovery listed (status $RC)"
+		sed 's/^/# /' "$TMP/same.out"
+	fi
+	compare_subsys doubled 3000 6500
+	if [ "$RC" -eq 1 ] && grep -q 'REGRESSION.*subsys_fix recovery_ms 3000 -> 6500 (x2.17)' "$TMP/doubled/summary.txt"; then
+		ok "compare: a recovery time that doubled is a regression"
+	else
+		not_ok "compare: a recovery time that doubled is a regression (status $RC)"
+		sed 's/^/# /' "$TMP/doubled.out"
+	fi
+	compare_subsys slower 3000 4500
+	if [ "$RC" -eq 0 ]; then
+		ok "compare: a recovery 1.5 times as long is listed, not called"
+	else
+		not_ok "compare: a recovery 1.5 times as long is listed, not called (status $RC)"
+		sed 's/^/# /' "$TMP/slower.out"
+	fi
+	compare_subsys short 500 1200
+	if [ "$RC" -eq 0 ]; then
+		ok "compare: doubled by less than 2 s (one sample or two) is not called"
+	else
+		not_ok "compare: doubled by less than 2 s (one sample or two) is not called (status $RC)"
+	fi
+	compare_subsys never 3000 -1
+	if [ "$RC" -eq 1 ] && grep -q 'subsys_fix recovery_ms 3000 -> -1' "$TMP/never/summary.txt"; then
+		ok "compare: a load that no longer comes back is a regression"
+	else
+		not_ok "compare: a load that no longer comes back is a regression (status $RC)"
+		sed 's/^/# /' "$TMP/never.out"
+	fi
+	compare_subsys faster 6500 3000 250
+	if [ "$RC" -eq 0 ] && grep -q '1 improvement' "$TMP/faster/summary.txt" &&
+		grep -q '^| subsys_fix | during_kBps | 500 | 250 | -50% |  |$' "$TMP/faster/compare.md"; then
+		ok "compare: a recovery twice as fast is an improvement; throughput changes are listed"
+	else
+		not_ok "compare: a recovery twice as fast is an improvement; throughput changes are listed (status $RC)"
+		sed 's/^/# /' "$TMP/faster.out"
+	fi
+}
+
 main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
 	each_shell t_recovery t_recovery_noise t_sample t_net t_blk t_kmod
+	t_compare
 	exit "$FAILED"
 }
 
