@@ -131,8 +131,9 @@ main()
 	blk_load_alive
 	subsys_recovery_verdict
 	TEXT=$(lab_module_text "$(scope_module)") || TEXT=
-	blk_load_stop
+	# -m's module keeps reads in flight until it is gone.
 	[ -z "$MOD" ] || lab_rmmod "$MOD"
+	blk_load_stop
 	blk_teardown
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
