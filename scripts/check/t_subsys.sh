@@ -169,6 +169,38 @@ t_recovery_noise()
 	expect "a second without traffic before injection is a setup error" 1 "setup: a second without traffic before injection*"
 }
 
+t_probe()
+{
+	probes 100000
+	# shellcheck disable=SC2016
+	guest 'subsys_probe_calibrate; echo "n=$SUBSYS_PROBE_N"'
+	if [ "$RC" -eq 0 ] && grep -q '^n=12000$' "$TMP/stdout"; then
+		ok "$SHN: the probe is sized to take 60 ms (20000 loops took 100 ms: 12000)"
+	else
+		not_ok "$SHN: the probe is sized to take 60 ms (20000 loops took 100 ms: 12000)"
+		sed 's/^/# /' "$TMP/stdout"
+	fi
+	mkdir -p "$TMP/proc"
+	printf 'Timer List Version: v0.9\nHRTIMER_MAX_CLOCK_BASES: 8\nnow at 5000000000 nsecs\n' >"$TMP/proc/timer_list"
+	# shellcheck disable=SC2016
+	guest 'SUBSYS_PROBE_N=1000; subsys_probe; SUBSYS_PROC=$T_DIR/none; subsys_probe'
+	if [ "$RC" -eq 0 ] && [ "$(tr '\n' ' ' <"$TMP/stdout")" = "0 0 " ]; then
+		ok "$SHN: the probe reads the kernel's clock (a clock that stands still, or none, reads 0)"
+	else
+		not_ok "$SHN: the probe reads the kernel's clock (a clock that stands still, or none, reads 0)"
+		sed 's/^/# /' "$TMP/stdout"
+	fi
+	printf '500 0 1000\n800 200 2000\n' >"$TMP/rates"
+	# shellcheck disable=SC2016
+	guest 'SUBSYS_PROBE_REF=100; subsys_norm "$T_DIR/rates"'
+	if [ "$(tr '\n' ' ' <"$TMP/stdout")" = "500 1600 " ]; then
+		ok "$SHN: rates at the reference speed; a sample without a probe as measured"
+	else
+		not_ok "$SHN: rates at the reference speed; a sample without a probe as measured"
+		sed 's/^/# /' "$TMP/stdout"
+	fi
+}
+
 t_sample()
 {
 	counters 10 20 30 40 50
@@ -352,7 +384,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_recovery t_recovery_noise t_sample t_net t_blk t_kmod
+	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_blk t_kmod
 	t_compare
 	exit "$FAILED"
 }
