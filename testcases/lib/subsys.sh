@@ -141,8 +141,9 @@ subsys_probe_calibrate()
 {
 	[ -z "$SUBSYS_PROBE_N" ] || return 0
 	SUBSYS_PROBE_N=20000
-	_us=$($SUBSYS_PROBE)
-	[ "${_us:-0}" -gt 0 ] || _us=1
+	_us=$($SUBSYS_PROBE) || _us=0
+	case $_us in '' | *[!0-9]*) _us=0 ;; esac
+	[ "$_us" -gt 0 ] || _us=1
 	SUBSYS_PROBE_N=$((SUBSYS_PROBE_N * SUBSYS_PROBE_MS * 1000 / _us))
 	[ "$SUBSYS_PROBE_N" -ge 2000 ] || SUBSYS_PROBE_N=2000
 	[ "$SUBSYS_PROBE_N" -le 5000000 ] || SUBSYS_PROBE_N=5000000
@@ -156,7 +157,11 @@ subsys_probe_calibrate()
 # longer.
 subsys_probe()
 {
-	nice -n -20 awk -v n="$SUBSYS_PROBE_N" -v tl="$SUBSYS_PROC/timer_list" '
+	# busybox has renice, not nice: the shell renices itself, then
+	# becomes awk.
+	# shellcheck disable=SC2016 # $$ and $@ are the inner shell's
+	sh -c 'renice -n -20 -p $$ >/dev/null 2>&1; exec awk "$@"' awk \
+		-v n="$SUBSYS_PROBE_N" -v tl="$SUBSYS_PROC/timer_list" '
 	function now(  l, f) {
 		while ((getline l < tl) > 0)
 			if (l ~ /^now at [0-9]+ nsecs/) {
@@ -192,7 +197,9 @@ subsys_tick()
 	_t1=$(lab_uptime_ms)
 	_dt=$((_t1 - SUBSYS_T0))
 	[ "$_dt" -gt 0 ] || _dt=1
-	printf '%s %s %s\n' $(((_c1 - SUBSYS_C0) * 1000 / 1024 / _dt)) "$($SUBSYS_PROBE)" "$_t1" >>"$2"
+	_p=$($SUBSYS_PROBE) || _p=0
+	case $_p in '' | *[!0-9]*) _p=0 ;; esac
+	printf '%s %s %s\n' $(((_c1 - SUBSYS_C0) * 1000 / 1024 / _dt)) "$_p" "$_t1" >>"$2"
 	SUBSYS_C0=$_c1
 	SUBSYS_T0=$_t1
 	[ "$HOG_TYPE" != stressng ] || hog_check
