@@ -84,7 +84,7 @@ phases()
 	sleep 1
 	blk_load_alive
 	subsys_sample before "$_n" blk_bytes
-	subsys_baseline
+	subsys_baseline 0
 	hog_start "$HOG"
 	hog_frag_confirm
 	hog_frag_record during

@@ -98,7 +98,7 @@ phases()
 	sleep 2
 	net_load_alive
 	subsys_sample before "$_n" net_rx_bytes
-	subsys_baseline
+	subsys_baseline "$(net_cap_kBps "$PROTO")"
 	hog_start "$HOG"
 	hog_frag_confirm
 	hog_frag_record during

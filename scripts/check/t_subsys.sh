@@ -11,6 +11,7 @@ set -eu
 
 TOP=$(pwd)
 TMP=
+T_CAP=0
 . scripts/check/tap.sh
 
 # guest <body>: run body with the libraries sourced, in a fresh LAB_OUT;
@@ -104,9 +105,17 @@ recover()
 	# shellcheck disable=SC2016
 	guest 'awk '\''NR == FNR { p[FNR] = $1; next } { print $1, (p[FNR] ? p[FNR] : 100), FNR * 1000 - 20000 }'\'' \
 			"$T_DIR/before.p" "$T_DIR/before.r" >"$LAB_OUT/rate.before"
-		subsys_baseline
+		subsys_baseline '"${T_CAP:-0}"'
 		subsys_recover counter 0
 		subsys_recovery_verdict'
+}
+
+# recover_cap ...: recover with a set rate of 4882 kB/s (UDP at 40M).
+recover_cap()
+{
+	T_CAP=4882
+	recover "$@"
+	T_CAP=0
 }
 
 recovery_record()
@@ -164,6 +173,15 @@ t_recovery_noise()
 	recover "1000 1000 1000 1000 1000" "0 0 0 0 0 0 0 0 0 0 0 0 0 0" "" \
 		"50 50 50 50 50 50 50 50 50 50 50 50 50 50"
 	expect "noise: a stuck load on a faster host fails" 1 "recovery: *"
+	# A load at its set rate (UDP's) does not follow the host's speed: a
+	# baseline on a busy host and a recovery on a quiet one, as measured.
+	# shellcheck disable=SC2016
+	recover_cap "4882 4882 4882 4882 4882" "4882 4882 4882 4882" "200 200 200 200 200" "100 100 100 100"
+	expect "noise: a load at its set rate is compared as measured" 0 ""
+	recovery_record "noise: ... without a reference probe" 'baseline_kBps=4882 threshold_kBps=4393 recovery_ms=1000 limit_ms=10000 recovered=1 probe_us=0'
+	recover_cap "4882 4882 4882 4882 4882" "3900 3900 3900 3900 3900 3900 3900 3900 3900 3900 3900 3900 3900 3900" \
+		"200 200 200 200 200" "400 400 400 400 400 400 400 400 400 400 400 400 400 400"
+	expect "noise: a load left below its set rate fails, however slow the host" 1 "recovery: *"
 	# A second before injection without traffic is no baseline.
 	recover "1000 0 1000" "1000 1000 1000"
 	expect "a second without traffic before injection is a setup error" 1 "setup: a second without traffic before injection*"
@@ -259,6 +277,17 @@ rx_errors=1 rx_dropped=2 tx_errors=3 tx_dropped=4 ip_indiscards=5 ip_outdiscards
 		ok "$SHN: counter deltas and their sum"
 	else
 		not_ok "$SHN: counter deltas and their sum"
+		sed 's/^/# /' "$TMP/stdout"
+	fi
+}
+
+t_cap()
+{
+	guest 'NET_UDP_RATE=40M; net_cap_kBps udp; NET_UDP_RATE=800K; net_cap_kBps udp; net_cap_kBps tcp'
+	if [ "$(tr '\n' ' ' <"$TMP/stdout")" = "4882 97 0 " ]; then
+		ok "$SHN: UDP's set rate in kB/s (40M: 4882), none for TCP"
+	else
+		not_ok "$SHN: UDP's set rate in kB/s (40M: 4882), none for TCP"
 		sed 's/^/# /' "$TMP/stdout"
 	fi
 }
@@ -384,7 +413,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_blk t_kmod
+	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_cap t_blk t_kmod
 	t_compare
 	exit "$FAILED"
 }

@@ -15,6 +15,7 @@
 #   net_load_alive              the client and the server still run
 #   net_load_stop               stop both
 #   net_rx_bytes                bytes received on B's interface
+#   net_cap_kBps <tcp|udp>      the load's set rate (kB/s), 0: none
 #   net_counters                drop and error counters of both ends, one
 #                               "key=value" line (sum of both namespaces)
 #   net_tx_timeouts             TX queue timeouts the kernel reported so far
@@ -196,6 +197,17 @@ net_dev_field()
 		{ sub(/^ */, ""); sub(/:/, ": ") }
 		$1 == i { print $(n + 1); f = 1 }
 		END { if (!f) print 0 }'
+}
+
+# net_cap_kBps <tcp|udp>: the load's set rate in kB/s of payload (UDP's
+# NET_UDP_RATE, bits a second with a K, M or G suffix); 0: none (TCP).
+net_cap_kBps()
+{
+	[ "$1" = udp ] || { echo 0; return 0; }
+	printf '%s\n' "$NET_UDP_RATE" | awk '{
+		v = $0 + 0; u = substr($0, length($0))
+		if (u == "K") v *= 1000; else if (u == "M") v *= 1000000; else if (u == "G") v *= 1000000000
+		printf "%d\n", v / 8 / 1024 }'
 }
 
 net_rx_bytes()
