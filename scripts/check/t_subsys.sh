@@ -226,7 +226,8 @@ t_sample()
 	guest 'subsys_sample before 5 counter; subsys_baseline; subsys_tput before target=lo proto=tcp'
 	expect "sampling five seconds" 0 ""
 	if [ "$(tr '\n' ' ' <"$TMP/out/rate.before")" = "10 100 1000 20 100 2000 30 200 3000 40 100 4000 50 50 5000 " ] &&
-		data_has '^tput test=t phase=before target=lo proto=tcp kBps=30 min_kBps=10 max_kBps=50 samples=5 norm_kBps=25 probe_us=100$'; then
+		data_has '^tput test=t phase=before target=lo proto=tcp kBps=30 min_kBps=10 max_kBps=50 samples=5 norm_kBps=25 probe_us=100$' &&
+		data_has '^samples test=t phase=before kBps=10,20,30,40,50 probe_us=100,100,200,100,50 ms=1000,2000,3000,4000,5000$'; then
 		ok "$SHN: one rate and probe per second and a tput record with the medians"
 	else
 		not_ok "$SHN: one rate and probe per second and a tput record with the medians"

@@ -337,7 +337,8 @@ subsys_recovery_verdict()
 # subsys_tput <phase> key=value...: a "tput" record of a phase's samples:
 # the median, slowest and fastest second as measured (kBps, min_kBps,
 # max_kBps), the median at the baseline's guest speed (norm_kBps) and the
-# median probe (probe_us).
+# median probe (probe_us); and a "samples" record of the samples
+# themselves (comma lists: kBps, probe_us and the guest's ms).
 subsys_tput()
 {
 	_ph=$1
@@ -361,5 +362,7 @@ subsys_tput()
 			    k, r[1], r[NR], NR, med(m, NR), med(p, NR)
 		}' "$_f")
 	lab_data "tput test=$LAB_TAG phase=$_ph${*:+ $*} $_stats"
+	lab_data "samples test=$LAB_TAG phase=$_ph $(awk '{ r = r s $1; p = p s $2; m = m s $3; s = "," }
+		END { printf "kBps=%s probe_us=%s ms=%s\n", r, p, m }' "$_f")"
 	lab_info "throughput $_ph: $_stats"
 }
