@@ -184,6 +184,23 @@ render()
 		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare-render.awk"
 }
 
+# subsys_findings: the subsys tests' throughput and recovery compared
+# (compare-subsys.awk), added to the findings and their regressions and
+# improvements to the count.
+subsys_findings()
+{
+	# shellcheck disable=SC2046 # one argument per data file
+	LC_ALL=C awk -v brun="$base" -v nrun="$new" -f "$REPORT_AWK/compare-subsys.awk" \
+		$(ls "$base"/tests/*/data "$new"/tests/*/data 2>/dev/null) /dev/null \
+		>"$SCRATCH/subsys"
+	LC_ALL=C awk -F '\t' -v OFS='\t' '
+		FILENAME == ARGV[1] { if ($7 == "regression") r++; else if ($7 == "improvement") i++; next }
+		$1 == "count" { $2 += r; $3 += i }
+		{ print }' "$SCRATCH/subsys" "$SCRATCH/findings" >"$SCRATCH/findings.new"
+	cat "$SCRATCH/subsys" >>"$SCRATCH/findings.new"
+	mv "$SCRATCH/findings.new" "$SCRATCH/findings"
+}
+
 # changes_tsv: every measurement compared, with its test's numbers.
 changes_tsv()
 {
@@ -296,6 +313,7 @@ main()
 		-v state_categories="$CONF_state_categories" \
 		-f "$REPORT_AWK/common.awk" -f "$REPORT_AWK/compare.awk" \
 		>"$SCRATCH/findings"
+	subsys_findings
 	mkdir -p "$SCRATCH/plots"
 	: >"$SCRATCH/plots/manifest"
 	LC_ALL=C awk -v btsv="$SCRATCH/BASE.tsv" -v ntsv="$SCRATCH/NEW.tsv" \

@@ -5,7 +5,7 @@
 # contexts: virtio-blk request submission (task and kblockd) and its
 #           completions from the virtqueue interrupt
 # orders: the block layer's own
-# fault: -f <profile> (module-scoped profiles: virtio_blk's text)
+# fault: -f <profile> (module-scoped profiles: virtio_blk's text, or -m's)
 # hog: -H <profile> (default none)
 # duration: -d <seconds> (default $LAB_DURATION)
 # timeout: 240
@@ -16,17 +16,20 @@
 # Throughput is sampled once a second from the disk's block stats: a
 # baseline, then the hog starts and the fault profile is applied (scoped to
 # virtio_blk's text), then injection and hog stop and throughput must come
-# back.  Fails with
+# back.  With -m <module>, that module is loaded once the disk is there
+# (with dev=/dev/<disk>), injection is scoped to its text and its pages
+# are looked for in page_owner (a proof module on the completion path).
+# Fails with
 #   recovery:  throughput not back to 90% of the baseline within 10 s
 #   stuck:     a dd loop died, or I/O still in flight 10 s after the load
 #              stopped
 #   injection: the profile injected nothing
-#   unload:    virtio_blk does not unload
+#   unload:    virtio_blk (or -m's module) does not unload
 #   leak:      free pages not back once everything is torn down
 #   taint:     new taint bits but O and E
 # Splats are judged by the host from this test's console slice.
 #
-# Usage: subsys_blk.sh [-f <fault>] [-H <hog>] [-d <seconds>]
+# Usage: subsys_blk.sh [-f <fault>] [-H <hog>] [-d <seconds>] [-m <module>]
 
 set -eu
 LAB_LIB=${LAB_LIB:-./lib}
@@ -41,27 +44,36 @@ LAB_LIB=${LAB_LIB:-./lib}
 FAULT=none
 HOG=none
 DUR=$LAB_DURATION
+MOD=
 
 usage()
 {
-	echo "usage: subsys_blk.sh [-f <fault>] [-H <hog>] [-d <seconds>]" >&2
+	echo "usage: subsys_blk.sh [-f <fault>] [-H <hog>] [-d <seconds>] [-m <module>]" >&2
 	exit 2
 }
 
 parse_args()
 {
-	while getopts f:H:d: _o; do
+	while getopts f:H:d:m: _o; do
 		case $_o in
 		f) FAULT=$OPTARG ;;
 		H) HOG=$OPTARG ;;
 		d) DUR=$OPTARG ;;
+		m) MOD=$OPTARG ;;
 		*) usage ;;
 		esac
 	done
 	shift $((OPTIND - 1))
 	[ $# -eq 0 ] || usage
 	case $DUR in '' | *[!0-9]*) usage ;; esac
+	case $MOD in *[!A-Za-z0-9_-]*) usage ;; esac
 	case $FAULT$HOG in *[!A-Za-z0-9_-]*) usage ;; esac
+}
+
+# scope_module: the module a module-scoped profile filters on.
+scope_module()
+{
+	printf '%s\n' "${MOD:-virtio_blk}"
 }
 
 phases()
@@ -72,16 +84,12 @@ phases()
 	sleep 1
 	blk_load_alive
 	subsys_sample before "$_n" blk_bytes
-	# The baseline is the rate the load held in every second before
-	# injection (the slowest one): on a shared host the median of a few
-	# seconds is no rate the guest can promise.
-	BASE=$(sort -n "$LAB_OUT/rate.before" | head -n 1)
-	[ "$BASE" -gt 0 ] || lab_fail setup "a second without I/O before injection: $(tr "\n" " " <"$LAB_OUT/rate.before")kB/s"
+	subsys_baseline 0
 	hog_start "$HOG"
 	hog_frag_confirm
 	hog_frag_record during
 	C0=$(blk_counters)
-	fault_apply "$FAULT" virtio_blk
+	fault_apply "$FAULT" "$(scope_module)"
 	subsys_sample during "$DUR" blk_bytes
 	fault_off
 	INJ=$(fault_injected)
@@ -89,8 +97,7 @@ phases()
 	hog_stop
 	T_STOP=$(lab_uptime_ms)
 	hog_frag_record after
-	subsys_recover blk_bytes "$BASE" "$T_STOP"
-	blk_load_alive
+	subsys_recover blk_bytes "$T_STOP"
 }
 
 report()
@@ -103,27 +110,34 @@ report()
 	subsys_tput during "target=blk"
 	subsys_tput after "target=blk"
 	lab_data "io test=$LAB_TAG phase=during target=blk $_d"
-	lab_data "sum test=$LAB_TAG target=blk fault=$FAULT hog=$HOG module=virtio_blk duration_s=$DUR injected=$INJ"
+	lab_data "sum test=$LAB_TAG target=blk fault=$FAULT hog=$HOG module=$(scope_module) duration_s=$DUR injected=$INJ"
 	lab_info "during injection: $INJ failures injected; block: $_d"
 }
 
 main()
 {
 	parse_args "$@"
+	[ -z "$MOD" ] || lab_module_path "$MOD" >/dev/null || lab_fail setup "module $MOD not in the image"
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
 	verdict_snapshot
 	hog_frag_record before
 	blk_setup
+	subsys_probe_calibrate
+	[ -z "$MOD" ] || lab_insmod "$MOD" "dev=/dev/$BLK_DEV"
 	blk_load_start
 	phases
 	report
-	TEXT=$(lab_module_text virtio_blk) || TEXT=
+	blk_load_alive
+	subsys_recovery_verdict
+	TEXT=$(lab_module_text "$(scope_module)") || TEXT=
+	# -m's module keeps reads in flight until it is gone.
+	[ -z "$MOD" ] || lab_rmmod "$MOD"
 	blk_load_stop
 	blk_teardown
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
-	verdict_free virtio_blk $TEXT
+	verdict_free "$(scope_module)" $TEXT
 	verdict_injection -
 	lab_info "pass: blk under fault=$FAULT hog=$HOG, recovered in ${SUBSYS_RECOVERY_MS} ms"
 }

@@ -138,6 +138,11 @@ function load_findings(    line, f, k)
 			nverdict++
 		else if (f[1] == "crash")
 			ncrash++
+		else if (f[1] == "subsys") {
+			nsubsys++
+			if (f[7] == "regression")
+				nsubsysreg++
+		}
 		else if (f[1] == "change") {
 			compared++
 			if (f[12] == "regression")
@@ -184,6 +189,8 @@ function top_changes(max,    k, f, n, s, t)
 		else if (kind[k] == "change" && f[12] == "regression")
 			t = f[2] " " f[3] " order " f[4] " " metric_name(f[5]) " " num(f[5], f[6]) \
 			    " -> " num(f[5], f[7]) " (" effect(f[5], f[8]) ", p " f[9] ")"
+		else if (kind[k] == "subsys" && f[7] == "regression")
+			t = f[2] " " f[3] " " f[4] " -> " f[5] " (" f[6] ")"
 		if (t == "")
 			continue
 		if (++n <= max)
@@ -202,11 +209,13 @@ function result_detail(    s)
 		s = plural(regressions, "regression", "regressions") " (" \
 		    plural(nverdict, "verdict", "verdicts") ", " \
 		    plural(ncrash, "new crash title", "new crash titles") ", " \
-		    plural(nmeasure, "measurement", "measurements") "), "
+		    plural(nmeasure, "measurement", "measurements") \
+		    (nsubsysreg ? ", " plural(nsubsysreg, "subsys figure", "subsys figures") : "") "), "
 	s = s plural(improvements, "improvement", "improvements")
 	if (conditions > 0)
 		s = s ", " plural(conditions, "change", "changes") " where the memory state differed"
 	return s "; " plural(compared, "measurement", "measurements") " compared, " \
+	    (nsubsys ? plural(nsubsys, "subsys figure", "subsys figures") " compared, " : "") \
 	    untested + 0 " not tested."
 }
 
@@ -310,6 +319,26 @@ function matter_section(    k, f, any, any2, d)
 	if (!any && !any2 && !nmeasure)
 		para("None: no verdict regressed, no new crash title, no measurement moved " \
 		    "beyond the run-to-run spread.")
+}
+
+# The subsys tests' throughput and recovery, test by test (compare-subsys.awk).
+function subsys_section(    k, f, any)
+{
+	if (!nsubsys)
+		return
+	heading(2, "Kernel subsystems: throughput and recovery")
+	para("Per subsys test: the median throughput of each phase at the baseline's guest speed " \
+	    "(listed: between boots on a shared host it measures the host as much as the kernel) " \
+	    "and the recovery time after injection and the hog stopped (-1: the load did not come " \
+	    "back). A recovery that fails, or takes twice as long and at least 2 s longer, is a regression.")
+	table("test|figure|BASE|NEW|change|class")
+	for (k = 1; k <= nf; k++) {
+		if (kind[k] != "subsys")
+			continue
+		cells(k, f)
+		row(e(f[2]) "\t" f[3] "\t" f[4] "\t" f[5] "\t" e(f[6]) "\t" (f[7] == "none" ? "" : mark(f[7])))
+	}
+	table_end()
 }
 
 function conditions_section(    k, f, any)
@@ -530,6 +559,7 @@ BEGIN {
 		html_head()
 	overview()
 	matter_section()
+	subsys_section()
 	conditions_section()
 	other_section()
 	uncalled_section()

@@ -15,6 +15,7 @@
 #   net_load_alive              the client and the server still run
 #   net_load_stop               stop both
 #   net_rx_bytes                bytes received on B's interface
+#   net_cap_kBps <tcp|udp>      the load's set rate (kB/s), 0: none
 #   net_counters                drop and error counters of both ends, one
 #                               "key=value" line (sum of both namespaces)
 #   net_tx_timeouts             TX queue timeouts the kernel reported so far
@@ -177,14 +178,36 @@ net_load_stop()
 	NET_SERVER=
 }
 
+# net_proc <ns> <file>: a file of /proc/net as that namespace sees it
+# (/proc/<pid>/net/<file>: no nsenter a second).
+net_proc()
+{
+	if [ "$1" = - ]; then
+		cat "$SUBSYS_PROC/net/$2"
+	else
+		cat "$SUBSYS_PROC/$1/net/$2"
+	fi
+}
+
 # net_dev_field <ns> <if> <n>: field n (1 = rx bytes) of an interface's
 # /proc/net/dev line.
 net_dev_field()
 {
-	subsys_in "$1" cat "$SUBSYS_PROC/net/dev" | awk -v i="$2:" -v n="$3" '
+	net_proc "$1" dev | awk -v i="$2:" -v n="$3" '
 		{ sub(/^ */, ""); sub(/:/, ": ") }
 		$1 == i { print $(n + 1); f = 1 }
 		END { if (!f) print 0 }'
+}
+
+# net_cap_kBps <tcp|udp>: the load's set rate in kB/s of payload (UDP's
+# NET_UDP_RATE, bits a second with a K, M or G suffix); 0: none (TCP).
+net_cap_kBps()
+{
+	[ "$1" = udp ] || { echo 0; return 0; }
+	printf '%s\n' "$NET_UDP_RATE" | awk '{
+		v = $0 + 0; u = substr($0, length($0))
+		if (u == "K") v *= 1000; else if (u == "M") v *= 1000000; else if (u == "G") v *= 1000000000
+		printf "%d\n", v / 8 / 1024 }'
 }
 
 net_rx_bytes()
@@ -192,20 +215,25 @@ net_rx_bytes()
 	net_dev_field "$NET_B" "$NET_IF_B" 1
 }
 
-# net_ns_counters <ns> <if>: drops and errors of one end.
+# net_ns_counters <ns> <if>: drops and errors of one end: the interface's
+# (/proc/net/dev), IP's, TCP's and UDP's (/proc/net/snmp) and TCP's drops
+# for want of memory or room (/proc/net/netstat).
 net_ns_counters()
 {
 	{
-		subsys_in "$1" cat "$SUBSYS_PROC/net/dev" | awk -v i="$2:" '
+		net_proc "$1" dev | awk -v i="$2:" '
 			{ sub(/^ */, ""); sub(/:/, ": ") }
 			$1 == i { print "rx_errors", $4; print "rx_dropped", $5; print "tx_errors", $12; print "tx_dropped", $13 }'
-		subsys_in "$1" cat "$SUBSYS_PROC/net/snmp" | awk '
+		net_proc "$1" snmp | awk '
 			$1 == "Ip:" && $2 !~ /^[0-9]/ { for (i = 2; i <= NF; i++) ip[i] = $i; next }
 			$1 == "Ip:" { for (i = 2; i <= NF; i++) if (ip[i] == "InDiscards" || ip[i] == "OutDiscards") print "ip_" tolower(ip[i]), $i; next }
 			$1 == "Tcp:" && $2 !~ /^-?[0-9]/ { for (i = 2; i <= NF; i++) tcp[i] = $i; next }
 			$1 == "Tcp:" { for (i = 2; i <= NF; i++) if (tcp[i] == "RetransSegs" || tcp[i] == "InErrs") print "tcp_" tolower(tcp[i]), $i; next }
 			$1 == "Udp:" && $2 !~ /^[0-9]/ { for (i = 2; i <= NF; i++) udp[i] = $i; next }
 			$1 == "Udp:" { for (i = 2; i <= NF; i++) if (udp[i] ~ /^(InErrors|RcvbufErrors|SndbufErrors)$/) print "udp_" tolower(udp[i]), $i; next }'
+		net_proc "$1" netstat 2>/dev/null | awk '
+			$1 == "TcpExt:" && $2 !~ /^[0-9]/ { for (i = 2; i <= NF; i++) x[i] = $i; next }
+			$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (x[i] ~ /^(TCPBacklogDrop|TCPRcvQDrop|TCPOFODrop|PruneCalled|TCPAbortOnMemory|TCPMemoryPressures)$/) print "tcp_" tolower(x[i]), $i; next }'
 	}
 }
 
