@@ -93,7 +93,9 @@ tree_config()
 # build folder's uncompressed vmlinux when the kernel has a PVH entry
 # (CONFIG_PVH): QEMU loads the ELF itself and the guest starts without
 # decompressing a bzImage (under TCG that took 1.5-2 s of the boot);
-# otherwise the bzImage.  BOOT=pvh insists on the vmlinux, BOOT=bzimage
+# otherwise the bzImage.  A KASAN kernel (6.12, KASAN_VMALLOC) does not
+# start from its PVH entry (QEMU exits at once, nothing on the console),
+# so auto boots its bzImage.  BOOT=pvh insists on the vmlinux, BOOT=bzimage
 # always boots the bzImage.
 boot_kernel()
 {
@@ -101,7 +103,8 @@ boot_kernel()
 	case ${BOOT:-auto} in
 	bzimage) printf '%s\n' "$1" ;;
 	auto | pvh)
-		if [ "$(tree_config "$1" PVH)" = y ] && [ -f "$_vm" ]; then
+		if [ "$(tree_config "$1" PVH)" = y ] && [ -f "$_vm" ] &&
+			{ [ "${BOOT:-auto}" = pvh ] || [ "$(tree_config "$1" KASAN)" != y ]; }; then
 			printf '%s\n' "$_vm"
 		elif [ "${BOOT:-auto}" = pvh ]; then
 			die "BOOT=pvh: $1 is not in a kernel build folder with a vmlinux built with CONFIG_PVH=y"

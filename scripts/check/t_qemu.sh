@@ -74,6 +74,13 @@ boot_image()
 	ACCEL=tcg cmd "$NOPVH" >"$T/c3"
 	check "a kernel without CONFIG_PVH boots its bzImage" \
 		[ "$(arg_after "$T/c3" -kernel)" = "$NOPVH" ]
+	KPVH=$(tree kasanpvh CONFIG_PVH=y CONFIG_KASAN=y CONFIG_HZ=250)
+	ACCEL=tcg cmd "$KPVH" >"$T/c8"
+	check "a KASAN kernel with a PVH entry boots its bzImage (it does not start from PVH)" \
+		[ "$(arg_after "$T/c8" -kernel)" = "$KPVH" ]
+	ACCEL=tcg BOOT=pvh cmd "$KPVH" >"$T/c9"
+	check "BOOT=pvh boots a KASAN kernel's vmlinux all the same" \
+		[ "$(arg_after "$T/c9" -kernel)" = "$T/kasanpvh/vmlinux" ]
 	rm -f "$T/pvh/vmlinux"
 	ACCEL=tcg cmd "$PVH" >"$T/c4"
 	check "no vmlinux: the bzImage" [ "$(arg_after "$T/c4" -kernel)" = "$PVH" ]
