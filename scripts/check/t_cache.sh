@@ -60,6 +60,27 @@ sleeper()
 	LAST=$!
 }
 
+# holding <pid>: a cache.sh hold of <pid> is running (read from /proc:
+# no procps needed).
+holding()
+{
+	for _f in /proc/[0-9]*/cmdline; do
+		tr '\000' ' ' <"$_f" 2>/dev/null | grep -q "hold-locks $1 " && return 0
+	done
+	return 1
+}
+
+# released <pid>: wait (at most 5 s) until no cache.sh hold of <pid> is
+# left.
+released()
+{
+	_n=0
+	while holding "$1" && [ "$_n" -lt 50 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
 cache()
 {
 	LAB_CACHE=$C sh scripts/cache.sh "$@"
@@ -260,8 +281,12 @@ extmod_runs()
 		[ "$now" -le "$peak" ] || peak=$now
 		[ "$now" -le $((max * 1024)) ] || over=$((over + 1))
 		[ -f "$img" ] && [ -d "$ko" ] && [ -d "$C/kernel/k" ] && [ -d "$C/src/s" ] || lost=$((lost + 1))
-		# the previous run has ended by now
-		[ -z "$prev" ] || kill "$prev" 2>/dev/null || :
+		# the previous run has ended by now, and its locks are gone
+		# (cache.sh hold looks once a second whether its run lives)
+		if [ -n "$prev" ]; then
+			kill "$prev" 2>/dev/null || :
+			released "$prev"
+		fi
 		prev=$LAST
 	done
 	sed 's/^/# /' "$T/evict" | tail -n 4
