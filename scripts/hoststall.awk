@@ -161,19 +161,22 @@ function held(i,    dt, rate, waited)
 }
 
 # stalled(w0, w1): seconds within [w0, w1] (ms) the host held QEMU back;
-# sets from and to (ms) to the span it covers, and got to the CPU seconds
-# QEMU had in the window.
-function stalled(w0, w1,    i, a, b, sum)
+# sets from and to (ms) to the span it covers, got to the CPU seconds
+# QEMU had in the window and waited to the seconds its threads waited for
+# a CPU.
+function stalled(w0, w1,    i, a, b, f, sum)
 {
 	sum = 0
 	from = to = 0
-	got = 0
+	got = waited = 0
 	for (i = 2; i <= ns; i++) {
 		a = st[i - 1] > w0 ? st[i - 1] : w0
 		b = st[i] < w1 ? st[i] : w1
 		if (b <= a)
 			continue
-		got += (sc[i] - sc[i - 1]) / hz * (b - a) / (st[i] - st[i - 1])
+		f = (b - a) / (st[i] - st[i - 1])
+		got += (sc[i] - sc[i - 1]) / hz * f
+		waited += (sw[i] - sw[i - 1]) / 1000 * f
 		if (!held(i))
 			continue
 		sum += b - a
@@ -252,23 +255,16 @@ END {
 }
 
 # window: QEMU's share of the host over the whole test (see the top).
-function window(    w0, w1, last, i, a, b, f, cpu, wt, wall, v)
+function window(    w0, w1, last, cpu, wt, wall, v)
 {
 	if (!ns || !start)
 		return
 	w0 = host_ms(start)
 	last = start + (nslice ? nslice : 1) - 1
 	w1 = last in cend && cend[last] < cum ? host_ms(last) : st[ns]
-	cpu = wt = 0
-	for (i = 2; i <= ns; i++) {
-		a = st[i - 1] > w0 ? st[i - 1] : w0
-		b = st[i] < w1 ? st[i] : w1
-		if (b <= a)
-			continue
-		f = (b - a) / (st[i] - st[i - 1])
-		cpu += (sc[i] - sc[i - 1]) / hz * f
-		wt += (sw[i] - sw[i - 1]) / 1000 * f
-	}
+	stalled(w0, w1)
+	cpu = got
+	wt = waited
 	wall = (w1 - w0) / 1000
 	v = smp()
 	printf "window\twall=%.1f cpu=%.1f waited=%.1f vcpus=%d starved=%s\n", wall, cpu, wt, v,
