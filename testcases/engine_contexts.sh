@@ -13,9 +13,12 @@
 # Every context alone in turn, on every CPU, for LAB_DURATION / 5 seconds
 # (at least 2): orders 0-4, a hold ring whose pages are freed from other
 # contexts, patterns written and verified.  Each context must attempt and
-# succeed at every order, and the books must balance after stop.  Fails
-# with
+# succeed at every order, and the books must balance after stop.  Then
+# the time budget: hrtimer callbacks of 64 attempts that each busy-wait
+# 100 us must end at budget_us=1000 (about 10 attempts each, every
+# callback cut), and with budget_us=0 make all 64 (no cut).  Fails with
 #   context:    a context made no attempt, or none succeeded, at an order
+#   budget:     a callback ran past its budget, or one was cut without one
 #   accounting: attempts != successes + failures, or pages outstanding
 #   verify:     a page did not hold its pattern until it was freed
 
@@ -80,6 +83,41 @@ run_one()
 	lab_info "$1: attempts=$(engine_sum attempts "$1") failures=$(engine_sum failures "$1")"
 }
 
+# budget_run <budget-us>: one second of the hrtimer context, 50
+# callbacks a second of 64 attempts at 100 us each; ATT attempts, CUTS cuts.
+budget_run()
+{
+	engine_set contexts hrtimer
+	engine_set orders 0
+	engine_set hold 0
+	engine_set verify 0
+	engine_set batch 64
+	engine_set rate_hz 50
+	engine_set delay_ns 100000
+	engine_set budget_us "$1"
+	engine_reset
+	engine_run 1
+	engine_stop
+	engine_check
+	engine_clock
+	ATT=$(engine_sum attempts hrtimer)
+	CUTS=$ENGINE_CUTS
+	lab_info "budget_us=$1: attempts=$ATT cuts=$CUTS"
+	lab_data "budget test=$LAB_TAG budget_us=$1 attempts=$ATT cuts=$CUTS"
+}
+
+check_budget()
+{
+	budget_run 1000
+	if [ "$CUTS" -eq 0 ] || [ "$ATT" -gt $((CUTS * 20)) ]; then
+		lab_fail budget "budget_us=1000 with 100 us per attempt: $ATT attempts, $CUTS callbacks cut (at most 20 attempts per callback expected)"
+	fi
+	budget_run 0
+	if [ "$CUTS" -ne 0 ] || [ "$ATT" -eq 0 ] || [ $((ATT % 64)) -ne 0 ]; then
+		lab_fail budget "budget_us=0: $ATT attempts, $CUTS callbacks cut (whole batches of 64, no cut expected)"
+	fi
+}
+
 main()
 {
 	SECS=$((LAB_DURATION / 5))
@@ -88,6 +126,7 @@ main()
 	for _c in $(engine_contexts); do
 		run_one "$_c"
 	done
+	check_budget
 	lab_rmmod lab_engine
 }
 

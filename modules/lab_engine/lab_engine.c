@@ -78,6 +78,7 @@
 #define LAB_HDR_BYTES		64
 #define LAB_PATTERN		0x6c616279726e7468ULL	/* "labyrnth" */
 #define LAB_MAX_BATCH		1048576U
+#define LAB_MAX_BUDGET_US	1000000U
 #define LAB_MAX_HOLD		65536U
 
 static char contexts[128];
@@ -100,6 +101,11 @@ MODULE_PARM_DESC(gfp_extra, "Comma list of extra flags: high, nomemalloc, comp, 
 static unsigned int batch = 16;
 module_param(batch, uint, 0644);
 MODULE_PARM_DESC(batch, "Allocation attempts per callback (default 16)");
+
+static unsigned int budget_us = 2000;
+module_param(budget_us, uint, 0644);
+MODULE_PARM_DESC(budget_us,
+		 "Most time one callback spends on its batch: the batch ends early past it, so that a slow kernel (KASAN, TCG) does not hold a CPU in hardirq or softirq for a whole batch; 0 = no bound (default 2000, softirq's own MAX_SOFTIRQ_TIME)");
 
 static unsigned int rate_hz = 1000;
 module_param(rate_hz, uint, 0644);
@@ -203,6 +209,7 @@ struct lab_inst {
 	u8 *slot_order;
 	unsigned int nslots;
 	unsigned int slot_idx;
+	unsigned long cuts;		/* callbacks that ended at budget_ns */
 	struct hrtimer hrt;		/* the hrtimer context, or a pacer */
 	struct irq_work iw;
 	struct timer_list tl;
@@ -246,6 +253,7 @@ struct lab_windows {
 struct lab_run {
 	gfp_t gfp;
 	unsigned int batch;
+	u64 budget_ns;			/* 0 = no bound */
 	unsigned int hold;
 	bool verify;
 	u64 period_ns;			/* 0 = back to back */
@@ -498,15 +506,36 @@ static unsigned int lab_pick_order(struct lab_inst *inst)
 	return order;
 }
 
+/* When the callback that starts now must end its batch (0: never). */
+static u64 lab_budget_end(const struct lab_run *run)
+{
+	return run->budget_ns ? ktime_get_ns() + run->budget_ns : 0;
+}
+
+/*
+ * Whether a callback with attempts left is past its budget: it then ends
+ * its batch, and the cut is counted.  The first attempt always runs.
+ */
+static bool lab_past_budget(struct lab_inst *inst, u64 end)
+{
+	if (!end || ktime_get_ns() < end)
+		return false;
+	WRITE_ONCE(inst->cuts, inst->cuts + 1);
+	return true;
+}
+
 /* One callback's worth of work for the plain contexts. */
 static void lab_batch(struct lab_inst *inst)
 {
 	struct lab_run *run = inst->run;
+	u64 end = lab_budget_end(run);
 	unsigned int i, order;
 	struct page *page;
 
 	lab_drain_deferred(run);
 	for (i = 0; i < run->batch; i++) {
+		if (i && lab_past_budget(inst, end))
+			break;
 		order = lab_pick_order(inst);
 		page = lab_alloc(inst, order);
 		if (!page)
@@ -588,11 +617,14 @@ static void lab_rx_poll(struct lab_inst *inst)
 {
 	struct lab_run *run = inst->run;
 	unsigned int n = min(run->batch, inst->nslots);
-	unsigned int i, order;
+	u64 end = lab_budget_end(run);
+	unsigned int i, k, order;
 	struct page *page;
 
 	lab_drain_deferred(run);
-	while (n--) {
+	for (k = 0; k < n; k++) {
+		if (k && lab_past_budget(inst, end))
+			break;
 		i = inst->slot_idx;
 		inst->slot_idx = (i + 1) % inst->nslots;
 		page = inst->slot[i];
@@ -929,7 +961,7 @@ struct lab_cfg {
 	char gfp[sizeof(gfp)];
 	char gfp_extra[sizeof(gfp_extra)];
 	char cpus[sizeof(cpus)];
-	unsigned int batch, rate_hz, hold, duration_ms, selftest;
+	unsigned int batch, budget_us, rate_hz, hold, duration_ms, selftest;
 	unsigned int window_ms, delay_ns;
 	bool verify;
 };
@@ -958,6 +990,7 @@ static void lab_cfg_snapshot(struct lab_cfg *c)
 	strscpy(c->gfp_extra, gfp_extra, sizeof(c->gfp_extra));
 	strscpy(c->cpus, cpus, sizeof(c->cpus));
 	c->batch = batch;
+	c->budget_us = budget_us;
 	c->rate_hz = rate_hz;
 	c->hold = hold;
 	c->duration_ms = duration_ms;
@@ -1063,6 +1096,11 @@ static int lab_check_ranges(const struct lab_cfg *c)
 {
 	if (!c->batch || c->batch > LAB_MAX_BATCH) {
 		pr_err("batch: %u out of range 1-%u\n", c->batch, LAB_MAX_BATCH);
+		return -EINVAL;
+	}
+	if (c->budget_us > LAB_MAX_BUDGET_US) {
+		pr_err("budget_us: %u out of range 0-%u\n", c->budget_us,
+		       LAB_MAX_BUDGET_US);
 		return -EINVAL;
 	}
 	if (c->hold > LAB_MAX_HOLD) {
@@ -1204,6 +1242,7 @@ static struct lab_run *lab_run_build(void)
 		goto out;
 	run->gfp = flags;
 	run->batch = c->batch;
+	run->budget_ns = (u64)c->budget_us * NSEC_PER_USEC;
 	run->hold = c->hold;
 	run->verify = c->verify;
 	run->period_ns = c->rate_hz ? div_u64(NSEC_PER_SEC, c->rate_hz) : 0;
@@ -1815,7 +1854,7 @@ static int lab_clock_show(struct seq_file *m, void *unused)
 {
 	struct lab_run *run;
 	struct lab_order_stats *st;
-	u64 ran, attempts = 0, failures = 0;
+	u64 ran, attempts = 0, failures = 0, cuts = 0;
 	unsigned long free_blocks[LAB_NR_ORDERS] = {};
 	unsigned int asked, i, k, o;
 	struct zone *zone;
@@ -1829,6 +1868,7 @@ static int lab_clock_show(struct seq_file *m, void *unused)
 		ktime_to_ns(ktime_sub(ktime_get(), lab_t_start)) : lab_ran_ns;
 	asked = lab_asked_ms;
 	for (i = 0; i < run->ninst; i++) {
+		cuts += READ_ONCE(run->insts[i].cuts);
 		for (k = 0; k < run->norders; k++) {
 			st = &run->insts[i].st[run->order_list[k]];
 			attempts += lab_read_stat(st, &st->attempts);
@@ -1845,9 +1885,9 @@ static int lab_clock_show(struct seq_file *m, void *unused)
 				free_blocks[o] += READ_ONCE(zone->free_area[o].nr_free);
 		}
 	}
-	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u attempts=%llu failures=%llu free_blocks=",
+	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u attempts=%llu failures=%llu cuts=%llu free_blocks=",
 		   running ? "running" : "stopped", div_u64(ran, NSEC_PER_MSEC),
-		   asked, attempts, failures);
+		   asked, attempts, failures, cuts);
 	for (o = 0; o < LAB_NR_ORDERS; o++)
 		seq_printf(m, "%lu%c", free_blocks[o], o + 1 < LAB_NR_ORDERS ? ',' : '\n');
 	return 0;

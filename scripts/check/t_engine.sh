@@ -63,7 +63,7 @@ wait_run()
 			RAN=$((RAN + $1 + LAG))
 			_st=running
 			[ "$STOP" -eq 0 ] || [ "$RAN" -lt "$STOP" ] || { _st=stopped; RAN=$STOP; }
-			printf 'state=%s ran_ms=%s asked_ms=%s attempts=1000 failures=10 free_blocks=5,5,5,2,1,0,0,0,0,0,0\n' "$_st" "$RAN" "$ASKED" >"$ENGINE_DIR/clock"
+			printf 'state=%s ran_ms=%s asked_ms=%s attempts=1000 failures=10 cuts=2 free_blocks=5,5,5,2,1,0,0,0,0,0,0\n' "$_st" "$RAN" "$ASKED" >"$ENGINE_DIR/clock"
 		}
 		lab_phase stress
 		eval "$4"
@@ -91,6 +91,9 @@ t_wait()
 		grep -q '^# progress: prog test=t elapsed_s=10 remaining_s=35 attempts=1000 attempts_per_s=100 failures=10 injected=4 natural=6 free_blocks_o3=3$' "$TMP/msg"
 	check "engine_wait: the rate is since the line before" \
 		grep -q '^# progress: prog test=t elapsed_s=20 remaining_s=25 attempts=1000 attempts_per_s=0 ' "$TMP/msg"
+	wait_run 3000 0 3000 'engine_sleep_ms 0; engine_clock; echo "cuts $ENGINE_CUTS fb $ENGINE_FREE_BLOCKS"'
+	check "engine_clock: reads the callbacks cut at the budget, and the free blocks after them" \
+		grep -q '^cuts 2 fb 5,5,5,2,1,0,0,0,0,0,0$' "$TMP/msg"
 	wait_run 3000 0 0 'ENGINE_LATE_MS=5000; engine_wait'
 	check "engine_wait: an engine that does not stop by itself fails the test" \
 		grep -q 'FAIL timing: the engine ran [0-9]* ms of 3000 ms asked' "$TMP/msg"

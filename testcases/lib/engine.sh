@@ -29,8 +29,9 @@
 #                                 time asked and run go to the phase
 #   engine_clock                  ENGINE_STATE, ENGINE_RAN_MS,
 #                                 ENGINE_ASKED_MS, ENGINE_ATTEMPTS,
-#                                 ENGINE_FAILURES, ENGINE_FREE_BLOCKS of the
-#                                 last start, one read of debugfs "clock"
+#                                 ENGINE_FAILURES, ENGINE_CUTS,
+#                                 ENGINE_FREE_BLOCKS of the last start, one
+#                                 read of debugfs "clock"
 #   engine_stats                  the stats lines
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
@@ -72,6 +73,7 @@ ENGINE_RAN_MS=0
 ENGINE_ASKED_MS=0
 ENGINE_ATTEMPTS=0
 ENGINE_FAILURES=0
+ENGINE_CUTS=0
 ENGINE_FREE_BLOCKS=
 
 engine_window_ms()
@@ -176,10 +178,11 @@ engine_sum()
 # engine_clock: from the engine's debugfs "clock", without a fork:
 # ENGINE_STATE (running|stopped), ENGINE_RAN_MS and ENGINE_ASKED_MS of the
 # last start (kernel's clock), ENGINE_ATTEMPTS and ENGINE_FAILURES of the
-# run so far, ENGINE_FREE_BLOCKS (free blocks per order, o0,...,o10).
+# run so far, ENGINE_CUTS (callbacks that ended their batch at budget_us),
+# ENGINE_FREE_BLOCKS (free blocks per order, o0,...,o10).
 engine_clock()
 {
-	read -r _st _ran _ask _att _fai _fb <"$ENGINE_DIR/clock" ||
+	read -r _st _ran _ask _att _fai _cut _fb <"$ENGINE_DIR/clock" ||
 		lab_fail setup "cannot read $ENGINE_DIR/clock"
 	ENGINE_STATE=${_st#state=}
 	ENGINE_RAN_MS=${_ran#ran_ms=}
@@ -188,6 +191,9 @@ engine_clock()
 	_fai=${_fai#failures=}
 	ENGINE_ATTEMPTS=${_att:-0}
 	ENGINE_FAILURES=${_fai:-0}
+	_cut=${_cut#cuts=}
+	# shellcheck disable=SC2034 # read by the tests (engine_contexts, bench_engine)
+	ENGINE_CUTS=${_cut:-0}
 	ENGINE_FREE_BLOCKS=${_fb#free_blocks=}
 }
 
