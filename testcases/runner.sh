@@ -221,7 +221,14 @@ main()
 	emit "LAB BOOT $START $count $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo none)"
 	heartbeat &
 	hb=$!
-	RUNNER_SID=$(cut -d')' -f2 /proc/$$/stat | cut -d' ' -f5)
+	# the session: the fourth field after the command's closing
+	# parenthesis (read, not cut: no fork)
+	read -r _stat <"/proc/$$/stat"
+	set -f
+	# shellcheck disable=SC2086 # fields
+	set -- ${_stat##*) }
+	set +f
+	RUNNER_SID=$4
 	reset_record
 	RESTART=
 	while read -r idx tag cmd args; do
