@@ -4,8 +4,10 @@
 # Generate runtest/nightly, the full matrix: every engine context (from the
 # engine's own table, scripts/contexts.sh) x orders 0-4 (one run covers all
 # five, with statistics per order) x fault profiles {none, prob, interval,
-# scoped, global} x hogs {none, stressng, labyrinth}.  The duration is the
-# runner's LAB_DURATION.
+# scoped, global} x hogs {none, stressng, labyrinth}; then a share of
+# runtest/subsys (SUBSYS_SHARE: each target once, the fragmenter twice, the
+# module-scoped, slab and probabilistic profiles), copied from that list.
+# The duration is the runner's LAB_DURATION.
 #   scripts/gen-nightly.sh >runtest/nightly
 #   scripts/gen-nightly.sh --count      the number of entries it generates
 
@@ -14,6 +16,8 @@ set -eu
 ORDERS=0-4
 FAULTS="none prob interval scoped global"
 HOGS="none stressng labyrinth"
+SUBSYS_SHARE="subsys_lo_tcp_global_frag subsys_veth_udp_prob subsys_virtio_tcp_scoped
+subsys_virtio_udp_global_frag subsys_blk_scoped subsys_blk_slab"
 
 usage()
 {
@@ -23,7 +27,8 @@ usage()
 
 count()
 {
-	echo $(($(echo "$CONTEXTS" | wc -w) * $(echo "$FAULTS" | wc -w) * $(echo "$HOGS" | wc -w)))
+	echo $(($(echo "$CONTEXTS" | wc -w) * $(echo "$FAULTS" | wc -w) * $(echo "$HOGS" | wc -w) +
+		$(echo "$SUBSYS_SHARE" | wc -w)))
 }
 
 generate()
@@ -40,11 +45,18 @@ generate()
 			done
 		done
 	done
+	echo "# The kernel's own subsystems, a share of runtest/subsys (the run boots"
+	echo "# with their devices)"
+	for _t in $SUBSYS_SHARE; do
+		grep -m 1 "^$_t " "$SUBSYS_LIST" ||
+			{ echo "gen-nightly.sh: $_t is not in $SUBSYS_LIST" >&2; exit 2; }
+	done
 }
 
 main()
 {
 	CONTEXTS=$(sh "$(dirname "$0")/contexts.sh" | tr '\n' ' ') || exit 2
+	SUBSYS_LIST=$(dirname "$0")/../runtest/subsys
 	case $# in
 	0) generate ;;
 	1) [ "$1" = --count ] || usage; count ;;

@@ -35,9 +35,6 @@ fragments()
 	if [ "${KASAN:-0}" = 1 ]; then
 		printf '%s\n' "$LAB_TOP/configs/kernel/optional/kasan.config"
 	fi
-	if [ "${SUBSYS:-0}" = 1 ]; then
-		printf '%s\n' "$LAB_TOP/configs/kernel/optional/subsys.config"
-	fi
 }
 
 # verify_config <.config> <fragment...>: every requested symbol made it.

@@ -10,8 +10,8 @@
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
 # hung, default 90; seconds QEMU spends stopped do not count, nor toward a
 # test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
-# the subsys tests' virtio NICs and disk, the default with SUBSYS=1; none:
-# without them, the default otherwise), BOOT (auto|pvh|bzimage: what QEMU
+# the subsys tests' virtio NICs and disk; none, the default, and auto:
+# without them; scripts/run.sh turns auto into what its list needs), BOOT (auto|pvh|bzimage: what QEMU
 # loads, see boot_kernel), FIRMWARE (auto|qboot|seabios, see firmware).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
@@ -158,11 +158,14 @@ kernel_cmdline()
 	printf '\n'
 }
 
-# devices: the DEVICES asked for; by default the subsys tests' devices
-# only with SUBSYS=1 (its kernel has the drivers).
+# devices: the DEVICES asked for: subsys or none (auto, what scripts/run.sh
+# has not resolved, is none).
 devices()
 {
-	printf '%s\n' "${DEVICES:-$([ "${SUBSYS:-0}" = 1 ] && echo subsys || echo none)}"
+	case ${DEVICES:-none} in
+	auto) echo none ;;
+	*) printf '%s\n' "${DEVICES:-none}" ;;
+	esac
 }
 
 # subsys_disk: a small raw disk image in the cache for the virtio-blk
@@ -186,7 +189,7 @@ subsys_devices()
 	case $(devices) in
 	none) return 0 ;;
 	subsys) ;;
-	*) die "DEVICES='$DEVICES' is not one of: subsys none" ;;
+	*) die "DEVICES='$DEVICES' is not one of: auto subsys none" ;;
 	esac
 	printf '%s\n' -netdev hubport,id=lab0,hubid=0 \
 		-device virtio-net-pci,netdev=lab0,mac=52:54:00:1a:b0:01,romfile= \

@@ -19,6 +19,9 @@
 #   LAB_DURATION=<s>  seconds a timed test runs (default 10)
 #   VCPUS, MEM, ACCEL, HANG_TIMEOUT, KCMDLINE, BOOT, FIRMWARE   see
 #                     scripts/qemu.sh
+#   DEVICES=auto      the subsys tests' devices: auto (default) adds them
+#                     when a test of the list needs them (its "devices:"
+#                     header), subsys always, none never
 #   KSRC, KBUILD, KASAN, JOBS                   see scripts/kernel.sh
 #   EXTMOD=<dir>      also build this module and run runtest/extmod on it
 #   RESULTS=<dir>     results folder (default results/)
@@ -45,8 +48,7 @@ check_vars()
 	check_uint VCPUS "${VCPUS:=2}" 1 64
 	check_mem MEM "${MEM:=2G}"
 	check_enum ACCEL "${ACCEL:=auto}" auto kvm tcg
-	check_enum SUBSYS "${SUBSYS:=0}" 0 1
-	[ -z "${DEVICES:-}" ] || check_enum DEVICES "$DEVICES" subsys none
+	check_enum DEVICES "${DEVICES:=auto}" auto subsys none
 	[ -z "${BOOT:-}" ] || check_enum BOOT "$BOOT" auto pvh bzimage
 	[ -z "${FIRMWARE:-}" ] || check_enum FIRMWARE "$FIRMWARE" auto qboot seabios
 	check_enum KASAN "${KASAN:=0}" 0 1
@@ -73,7 +75,7 @@ check_vars()
 	case ${RUN_ID:-x} in
 	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
 	esac
-	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN SUBSYS MAX_BOOTS REPEAT GUESTS
+	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS
 }
 
 new_run_dir()
@@ -106,6 +108,11 @@ main()
 	select_tests "$tmp/list"
 	check_known "$(known_file)"
 	check_profiles "$tmp/list"
+	# the subsys tests' NICs and disk only in the boots of a list that
+	# uses them: the firmware that routes their interrupts and the PCI
+	# scan cost every boot they are in
+	[ "$DEVICES" != auto ] || DEVICES=$(list_devices "$tmp/list")
+	export DEVICES
 	cache_lookup_begin
 	KB=$("$SCRIPTS/kernel.sh")
 	KO=$("$SCRIPTS/modules.sh" "$KB")

@@ -9,7 +9,8 @@
 # hog: -H <profile> (default none)
 # duration: -d <seconds> (default $LAB_DURATION)
 # timeout: 240
-# needs: virtio_blk module, the virtio-blk disk (DEVICES=subsys)
+# needs: virtio_blk module, the virtio-blk disk
+# devices: subsys
 #
 # The kernel's own atomic allocations on the block path: O_DIRECT writes
 # and reads (busybox dd, 64 KiB requests) on the raw virtio-blk disk.

@@ -9,6 +9,7 @@
 # duration: -d <seconds> (default $LAB_DURATION)
 # timeout: 240
 # needs: iperf3, and the target's driver module (veth, virtio_net)
+# devices: subsys if -t virtio
 #
 # The kernel's own atomic allocations on the network path, under a real
 # load (iperf3, TCP or UDP) over loopback, a veth pair between two network

@@ -37,6 +37,49 @@ check_list()
 	END { exit err ? 2 : 0 }' "$1" || exit 2
 }
 
+# list_devices <list>: "subsys" when an entry of the run's list needs the
+# subsys tests' devices (scripts/qemu.sh), else "none".  A test says so in
+# its header:
+#   # devices: subsys              always
+#   # devices: subsys if <words>   when its arguments hold these words
+#                                  (one string, e.g. "-t virtio")
+list_devices()
+{
+	awk -v dir="$LAB_TOP/testcases" '
+	function needs(cmd, args,   f, l, w) {
+		if (!(cmd in hdr)) {
+			hdr[cmd] = "-"
+			f = dir "/" cmd
+			while ((getline l < f) > 0) {
+				if (l !~ /^#/)
+					break
+				if (l ~ /^# devices: /) {
+					sub(/^# devices: */, "", l)
+					hdr[cmd] = l
+				}
+			}
+			close(f)
+		}
+		w = hdr[cmd]
+		if (w == "-")
+			return 0
+		if (w !~ / if /)
+			return 1
+		sub(/^[^ ]* if /, "", w)
+		return index(" " args " ", " " w " ") > 0
+	}
+	{
+		args = ""
+		for (i = 4; i <= NF; i++)
+			args = args (i > 4 ? " " : "") $i
+		if (needs($3, args)) {
+			found = 1
+			exit
+		}
+	}
+	END { print found ? "subsys" : "none" }' "$1"
+}
+
 # check_profiles <list>: validate every profile the list names.
 check_profiles()
 {
