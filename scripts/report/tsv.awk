@@ -12,7 +12,8 @@
 #   kBps_before kBps_during kBps_after  the median second of each phase
 #       as measured (a tput record's kBps; "-" for a phase without samples)
 #   recovery_ms  ms from injection and hog stop until the load was back,
-#       -1 when it was not within the limit (the recovery record)
+#       -1 when it was not within the limit (the test's recovery record,
+#       which names no target: in each of the test's target rows)
 #   drops  the stack's drops and errors during injection (the drops
 #       record's sum=), the I/O errors for a disk (the io record's
 #       io_errors=)
