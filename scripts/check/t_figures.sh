@@ -43,6 +43,7 @@ copy()
 }
 
 # fields <tsv>: every line has as many fields as the header.
+# shellcheck disable=SC2317 # called through check
 fields()
 {
 	awk -F '\t' 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad || NR < 2 }' "$1"
