@@ -11,7 +11,10 @@
 #   results.tsv  one row per test, context and order with the numbers of the
 #                tests' "stat" records: test verdict ctx order attempts
 #                successes failures injected natural success_pct lat_p50_ns
-#                lat_p99_ns lat_max_ns ("-": not recorded)
+#                lat_p99_ns lat_max_ns, then kBps_before kBps_during
+#                kBps_after recovery_ms drops, a subsys test's figures in
+#                its row per target (order "-"; report/tsv.awk) ("-": not
+#                recorded)
 #   junit.xml    one testsuite labyrinth.<list>, a testcase per test; failures
 #                and errors carry "category: title" and the console excerpt,
 #                skips their reason
@@ -19,7 +22,8 @@
 #                matrix as one grid (report/grid.awk), metadata, failing
 #                tests first with their console excerpt and repro command,
 #                known issues, all tests, and per test the plots gnuplot
-#                draws as inline SVG
+#                draws as inline SVG (a subsys test's throughput, baseline
+#                and threshold, with its recovery time and drops)
 #   kcidb.json   the run in KernelCI's KCIDB I/O format (scripts/kcidb.sh)
 # Used by scripts/run/boots.sh after a run and by scripts/merge.sh.
 # Exit status 2 for a folder that is not a results folder of this suite.

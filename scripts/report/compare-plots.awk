@@ -18,7 +18,7 @@ function load(file, side,    line, f, seen_header, t, c, o)
 		t = f[1]
 		c = f[3]
 		o = f[4]
-		if (c == "-")
+		if (c == "-" || o !~ /^[0-9]+$/)
 			continue
 		if (!(t in ntag_ctx)) {
 			tags[++ntags] = t

@@ -46,7 +46,9 @@ function load_tsv(file, R, K,    line, f, n, seen_header, key)
 		if (!seen_header++)
 			continue
 		split(line, f, "\t")
-		if (f[col["ctx"]] == "-")
+		# rows of allocation statistics only: not the one of a test
+		# without them, nor a subsys target's (order "-")
+		if (f[col["ctx"]] == "-" || f[col["order"]] !~ /^[0-9]+$/)
 			continue
 		key = f[1] SUBSEP f[3] SUBSEP f[4]
 		if (!(key in R))
@@ -514,8 +516,9 @@ function measurements(    i, key, k, g, cond, m, nm, M, few, nk, K, U)
 
 BEGIN {
 	split("test verdict ctx order attempts successes failures injected natural " \
-	    "success_pct lat_p50_ns lat_p99_ns lat_max_ns", names, " ")
-	for (i = 1; i <= 13; i++)
+	    "success_pct lat_p50_ns lat_p99_ns lat_max_ns kBps_before kBps_during " \
+	    "kBps_after recovery_ms drops", names, " ")
+	for (i = 1; i <= 18; i++)
 		col[names[i]] = i
 	nb = read_table(btable, B)
 	nn = read_table(ntable, N)

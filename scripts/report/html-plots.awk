@@ -7,6 +7,10 @@
 #   failures  injected and natural failures per context
 #   latency   p50 and p99 per order, per context (log scale)
 #   frag      free blocks per order before, during and after (all zones)
+#   progress  a long test's progress records over its measured phase
+#   subsys    a subsys test's throughput, one point a second before, during
+#             and after injection, with its baseline and recovery threshold
+#   recovery  (a sentence) its recovery time, drops and errors, injections
 # A section without usable data gets a sentence instead of a plot.
 
 BEGIN {
@@ -19,7 +23,8 @@ FNR == 1 && $1 == "pos" {
 	next
 }
 
-$(col["ctx"]) != "-" {
+# allocation statistics: not a subsys target's row (order "-")
+$(col["ctx"]) != "-" && $(col["order"]) ~ /^[0-9]+$/ {
 	p = $1
 	c = $(col["ctx"])
 	o = $(col["order"])
@@ -313,12 +318,192 @@ function progress_plot(p, tag, file,    line, rec, k, name, f, np, fk, cmd)
 	    "Progress lines of the measured phase, one every 10 s: allocation attempts a second since the line before, free blocks of order >= " fk " (/proc/buddyinfo) and the failures so far (injected, natural).")
 }
 
+# subsys_plot(p, tag, file): a subsys test's "samples" records (comma
+# lists kBps=, probe_us= and ms=, the guest's clock, per phase) as
+# kB/s over the test's seconds, a line per phase, the injection phase
+# shaded; the "recovery" record's baseline and threshold as lines, and
+# each second at the baseline's guest speed (rate x probe / reference
+# probe) as points where the test compares so.  Then a sentence: the
+# recovery, the drops and errors ("drops", "io") and the failures
+# injected ("sum" with target=).
+function subsys_plot(p, tag, file,    line, rec, R, ph, nph, i, j, n, kb, pr, ms,
+    x0, np, ref, base, thr, name, f, cmd, d0, d1, nn, text, pct)
+{
+	name = "t" p "-subsys"
+	split("", R)
+	np = nn = 0
+	x0 = -1
+	while ((getline line < file) > 0) {
+		if (line !~ /^(samples|recovery|drops|io|sum)[ \t]/)
+			continue
+		split("", rec)
+		kv(line, rec)
+		if (line ~ /^samples/) {
+			if (rec["phase"] !~ /^(before|during|after)$/)
+				continue
+			n = split(rec["kBps"], kb, ",")
+			split(rec["ms"], ms, ",")
+			split(rec["probe_us"], pr, ",")
+			for (i = 1; i <= n; i++) {
+				if (!isnum(kb[i]) || !isnum(ms[i]))
+					continue
+				j = ++R[rec["phase"], "n"]
+				R[rec["phase"], j, "kBps"] = kb[i]
+				R[rec["phase"], j, "ms"] = ms[i]
+				R[rec["phase"], j, "probe"] = isnum(pr[i]) ? pr[i] : 0
+				if (x0 < 0 || ms[i] + 0 < x0)
+					x0 = ms[i] + 0
+				np++
+			}
+		} else if (line ~ /^recovery/) {
+			for (i in rec)
+				R["rec", i] = rec[i]
+			R["rec"] = 1
+		} else if (line ~ /^drops/) {
+			R["drops"] = 1
+			if (isnum(rec["sum"]))
+				R["drops_sum"] += rec["sum"]
+			R["drops_list"] = R["drops_list"] nonzero(line)
+		} else if (line ~ /^io/) {
+			R["io"] = 1
+			R["ios"] += rec["ios"]
+			R["io_errors"] += rec["io_errors"]
+			R["in_flight"] += rec["in_flight_end"]
+		} else if (rec["target"] != "" && isnum(rec["injected"])) {
+			R["sum"] = 1
+			R["injected"] += rec["injected"]
+			R["fault"] = rec["fault"]
+			R["hog"] = rec["hog"]
+			R["module"] = rec["module"]
+		}
+	}
+	close(file)
+	ref = isnum(R["rec", "probe_us"]) ? R["rec", "probe_us"] + 0 : 0
+	base = isnum(R["rec", "baseline_kBps"]) ? R["rec", "baseline_kBps"] + 0 : -1
+	thr = isnum(R["rec", "threshold_kBps"]) ? R["rec", "threshold_kBps"] + 0 : -1
+	pct = recovery_pct(base, thr)
+	if (!np)
+		manifest(p, "subsys", "none", name,
+		    "No throughput samples (samples records) were recorded, so there is no throughput to plot.")
+	else {
+		cmd = ""
+		nph = split("before during after", ph, " ")
+		for (i = 1; i <= nph; i++) {
+			n = R[ph[i], "n"]
+			if (!n)
+				continue
+			for (j = 1; j <= n; j++) {
+				printf "%.3f %s\n", (R[ph[i], j, "ms"] - x0) / 1000,
+				    R[ph[i], j, "kBps"] > dat(name "." ph[i] ".dat")
+				if (ref > 0 && R[ph[i], j, "probe"] > 0) {
+					printf "%.3f %d\n", (R[ph[i], j, "ms"] - x0) / 1000,
+					    R[ph[i], j, "kBps"] * R[ph[i], j, "probe"] / ref > dat(name ".norm.dat")
+					nn++
+				}
+			}
+			close(dat(name "." ph[i] ".dat"))
+			cmd = cmd (cmd == "" ? "plot " : ", ") \
+			    sprintf("'%s.%s.dat' using 1:2 with linespoints lw 2 pt 7 title '%s'",
+			    name, ph[i], ph[i])
+		}
+		if (nn) {
+			close(dat(name ".norm.dat"))
+			cmd = cmd sprintf(", '%s.norm.dat' using 1:2 with points pt 6 lc rgb '#777777' title 'at the baseline guest speed'",
+			    name)
+		}
+		if (base >= 0)
+			cmd = cmd sprintf(", %d with lines dt 2 lw 1.5 lc rgb '#444444' title 'baseline %d kB/s'",
+			    base, base)
+		if (thr >= 0)
+			cmd = cmd sprintf(", %d with lines dt 3 lw 1.5 lc rgb '#b3261e' title '%s: %d kB/s'",
+			    thr, pct, thr)
+		f = gp_begin(name, tag ": throughput before, during and after injection",
+		    "seconds (guest clock)", "kB/s")
+		if (R["during", "n"]) {
+			d0 = (R["during", 1, "ms"] - x0) / 1000 - 1
+			d1 = (R["during", R["during", "n"], "ms"] - x0) / 1000
+			printf "set object 1 rect from %.3f,graph 0 to %.3f,graph 1 behind fillcolor rgb '#fde7e9' fillstyle solid 1.0 noborder\n",
+			    d0 < 0 ? 0 : d0, d1 > f
+		}
+		printf "set yrange [0:*]\nset xrange [0:*]\n" > f
+		gp_end(f, cmd)
+		manifest(p, "subsys", "plot", name,
+		    "Throughput of the load, a point per sample (the rate over the second before it), before, during (shaded) and after injection and the hog" \
+		    (base >= 0 ? "; the baseline (the lower quartile of the seconds before) and the recovery threshold, " pct " of it" : "") \
+		    (nn ? "; grey circles: each second at the baseline's guest speed (rate x its speed probe / the reference probe)." : "."))
+	}
+	manifest(p, "recovery", "none", name "-text", subsys_text(R, pct))
+}
+
+# nonzero(line): the counters of a drops record that moved, in the
+# record's order: ", name value" each.
+function nonzero(line,    n, i, f, eq, k, v, out)
+{
+	out = ""
+	n = split(line, f, /[ \t]+/)
+	for (i = 2; i <= n; i++) {
+		eq = index(f[i], "=")
+		k = substr(f[i], 1, eq - 1)
+		v = substr(f[i], eq + 1)
+		if (eq > 1 && k !~ /^(test|phase|target|proto|sum)$/ && isnum(v) && v > 0)
+			out = out ", " k " " v
+	}
+	return out
+}
+
+# recovery_pct(base, thr): the threshold as a share of the baseline, as
+# the test set it (threshold = int(baseline x pct / 100), 90 unless the
+# test was told otherwise).
+function recovery_pct(base, thr)
+{
+	if (base <= 0 || thr < 0)
+		return "90%"
+	if (int(base * 90 / 100) == thr)
+		return "90%"
+	return sprintf("%d%%", thr * 100 / base + 0.5)
+}
+
+# subsys_text(R, pct): the sentence under a subsys test's plot.
+function subsys_text(R, pct,    t, ms, lim, by)
+{
+	if (!R["rec"])
+		t = "No recovery record: the test ended before it measured the recovery."
+	else {
+		ms = R["rec", "recovery_ms"]
+		lim = isnum(R["rec", "limit_ms"]) ? " (limit " R["rec", "limit_ms"] " ms)" : ""
+		by = R["rec", "by"] == "speed" ? ", at the baseline's guest speed" : \
+		    R["rec", "by"] == "measured" ? ", as measured" : ""
+		if (isnum(ms))
+			t = sprintf("Recovery: %d ms, the load back at %s of its baseline (%s of %s kB/s) after injection and the hog stopped%s%s.",
+			    ms, pct, R["rec", "threshold_kBps"], R["rec", "baseline_kBps"], by, lim)
+		else if (ms == "-1")
+			t = sprintf("Recovery: none, the load not back at %s of its baseline (%s of %s kB/s) after injection and the hog stopped%s.",
+			    pct, R["rec", "threshold_kBps"], R["rec", "baseline_kBps"], lim)
+		else
+			t = "Recovery: the recovery record holds no recovery time."
+	}
+	if (R["drops"])
+		t = t sprintf(" Drops and errors during injection: %d", R["drops_sum"]) \
+		    (R["drops_list"] != "" ? " (" substr(R["drops_list"], 3) ")." : ".")
+	if (R["io"])
+		t = t sprintf(" Block layer during injection: %d requests completed, %d I/O errors, %d in flight when injection stopped.",
+		    R["ios"], R["io_errors"], R["in_flight"])
+	if (!R["drops"] && !R["io"])
+		t = t " No drops or I/O errors were recorded."
+	if (R["sum"])
+		t = t sprintf(" Failures injected: %d (fault %s, hog %s%s).", R["injected"],
+		    R["fault"], R["hog"], R["module"] != "" ? ", module " R["module"] : "")
+	return t
+}
+
 END {
 	n = read_table(table, T)
 	for (p = 1; p <= n; p++) {
 		file = run "/" T[p, "dir"] "/data"
-		hasfrag = hasprog = hassum = sinj = snat = 0
+		hasfrag = hasprog = hassum = sinj = snat = hassub = 0
 		while ((getline line < file) > 0) {
+			if (line ~ /^(tput|samples|recovery|drops|io)[ \t]/)
+				hassub = 1
 			if (line ~ /^frag[ \t]/)
 				hasfrag = 1
 			if (line ~ /^prog[ \t]/)
@@ -335,14 +520,16 @@ END {
 				snat += rec["natural"]
 		}
 		close(file)
-		if (!(p in stats) && !hasfrag && !hasprog)
+		if (!(p in stats) && !hasfrag && !hasprog && !hassub)
 			continue
 		tag = T[p, "tag"]
+		if (hassub)
+			subsys_plot(p, tag, file)
 		if (p in stats) {
 			success_plot(p, tag)
 			failures_plot(p, tag, sinj, snat, hassum)
 			latency_plot(p, tag)
-		} else {
+		} else if (!hassub) {
 			manifest(p, "success", "none", "t" p "-success",
 			    "No allocation statistics (stat records) were recorded.")
 		}

@@ -269,19 +269,36 @@ function figure(key, section,    name, kind, text, s, why)
 	printf "<figure>\n%s<figcaption>%s</figcaption>\n</figure>\n", s, esc(text)
 }
 
-function numbers(p,    line, f, i, rows)
+# numbers(p): the test's rows of results.tsv (with the pos column): the
+# allocation statistics per context and order, and a subsys test's
+# figures per target (order "-").
+function numbers(p,    line, f, i, rows, srows)
 {
-	rows = ""
+	rows = srows = ""
 	while ((getline line < tsv) > 0) {
 		split(line, f, "\t")
 		if (f[1] != p || f[4] == "-")
 			continue
+		if (f[5] == "-") {
+			srows = srows "<tr><td>" esc(f[4]) "</td>"
+			for (i = 15; i <= 19; i++)
+				srows = srows "<td class=\"n\">" esc(f[i]) "</td>"
+			srows = srows "<td class=\"n\">" esc(f[9]) "</td></tr>\n"
+			continue
+		}
 		rows = rows "<tr>"
 		for (i = 4; i <= 14; i++)
 			rows = rows "<td" (i > 4 ? " class=\"n\"" : "") ">" esc(f[i]) "</td>"
 		rows = rows "</tr>\n"
 	}
 	close(tsv)
+	if (srows != "") {
+		print "<details><summary>throughput and recovery (results.tsv)</summary><table>"
+		print "<tr><th>target</th><th>kB/s before</th><th>kB/s during</th><th>kB/s after</th>" \
+		    "<th>recovery ms</th><th>drops or I/O errors</th><th>injected</th></tr>"
+		printf "%s", srows
+		print "</table></details>"
+	}
 	if (rows == "")
 		return
 	print "<details><summary>numbers</summary><table>"
@@ -303,7 +320,7 @@ function measurements(    i, j, sec, nsec, none, line, f)
 		M[f[1], f[2]] = 1
 	}
 	close(dir "/manifest")
-	nsec = split("success failures latency frag progress", sec, " ")
+	nsec = split("subsys recovery success failures latency frag progress", sec, " ")
 	for (i = 1; i <= n; i++) {
 		if (!(i in plotted))
 			continue
