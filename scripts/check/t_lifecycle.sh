@@ -250,6 +250,7 @@ t_detectors()
 	mkdir -p "$TMP/boot"
 	mv "$TMP/dbg/kmemleak" "$TMP/kmemleak.saved"
 	mkdir "$TMP/dbg/kmemleak"
+	# shellcheck disable=SC2016 # expands in the library's shell
 	lib 'set -e; reset_kmemleak_state; test -s "$RESET_PS.kmemleak" && echo answered'
 	rmdir "$TMP/dbg/kmemleak"
 	mv "$TMP/kmemleak.saved" "$TMP/dbg/kmemleak"
