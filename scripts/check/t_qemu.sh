@@ -130,6 +130,7 @@ lpj()
 	check "no CONFIG_HZ in the .config: no lpj" lacks "$T/l5" lpj=
 }
 
+# shellcheck disable=SC2016 # the sh -c scripts expand in their own shell
 firmware()
 {
 	FW=$(tree fw CONFIG_PVH=y CONFIG_HZ=250)
@@ -139,6 +140,16 @@ firmware()
 	check "no PCI devices: qboot" [ "$(arg_after "$T/f1" -bios)" = "$T/qboot.rom" ]
 	ACCEL=tcg DEVICES=subsys cmd "$FW" >"$T/f2"
 	check "the subsys devices: SeaBIOS (no -bios)" lacks "$T/f2" -bios
+	a1=" $(arg_after "$T/f1" -append) "
+	a2=" $(arg_after "$T/f2" -append) "
+	check "no devices: acpi=off, no pci=noacpi" \
+		sh -c 'case $1 in *" pci=noacpi "*) exit 1 ;; *" acpi=off "*) exit 0 ;; esac; exit 1' sh "$a1"
+	check "the subsys devices: acpi=off and pci=noacpi (the BIOS's PIR table)" \
+		sh -c 'case $1 in *" acpi=off "*) ;; *) exit 1 ;; esac
+			case $1 in *" pci=noacpi "*) ;; *) exit 1 ;; esac' sh "$a2"
+	ACCEL=tcg DEVICES=auto cmd "$FW" >"$T/f7"
+	check "DEVICES=auto (not resolved by a run): no devices, qboot" \
+		[ "$(arg_after "$T/f7" -bios)" = "$T/qboot.rom" ]
 	ACCEL=tcg FIRMWARE=seabios cmd "$FW" >"$T/f3"
 	check "FIRMWARE=seabios: no -bios" lacks "$T/f3" -bios
 	rm -f "$T/qboot.rom"
