@@ -14,6 +14,7 @@ set -eu
 TOP=$(pwd)
 TMP=
 . scripts/check/tap.sh
+. scripts/check/slab.sh
 
 # lib <body>: run body with reset.sh sourced against the fakes; its output
 # in OUT, status in RC, restart reasons in WHY.
@@ -21,8 +22,9 @@ lib()
 {
 	RC=0
 	[ ! -d "$TMP/boot" ] || : >"$TMP/boot/restart"
-	OUT=$(RESET_DIR=$TMP/boot RESET_PROC=$TMP/proc RESET_DEBUGFS=$TMP/dbg \
-		RESET_RMMOD=$TMP/rmmod RESET_SLAB=$TMP/slab RESET_DMESG=$TMP/dmesg \
+	OUT=$(LAB_LIB=$TOP/testcases/lib RESET_DIR=$TMP/boot RESET_PROC=$TMP/proc \
+		RESET_DEBUGFS=$TMP/dbg RESET_RMMOD=$TMP/rmmod RESET_SLAB=$TMP/slab \
+		RESET_DMESG=$TMP/dmesg \
 		RESET_SETTLE_S=0 RESET_FREE_TOL=100 \
 		$SH -c ". \"$TOP/testcases/lib/reset.sh\"
 			$1" 2>&1) || RC=$?
@@ -117,16 +119,6 @@ fake_slab()
 	ln -s kmalloc-64 "$TMP/slab/alias-64"
 }
 
-# shrunk: the caches written "1" to their shrink file.
-shrunk()
-{
-	for _c in "$TMP"/slab/*/shrink; do
-		[ -L "${_c%/shrink}" ] && continue
-		[ "$(cat "$_c")" = 1 ] && printf '%s ' "$(basename "${_c%/shrink}")"
-	done
-	echo
-}
-
 # Under KASAN the boot record says so, and every settled reading first
 # empties the quarantine: each cache with slabs is shrunk.
 t_quarantine()
@@ -135,7 +127,7 @@ t_quarantine()
 	setup
 	check "$SHN: boot record: no kasan_quarantine_reduce in kallsyms is kasan 0" \
 		[ "$(cat "$TMP/boot/kasan")" = 0 ]
-	check "$SHN: quarantine: without KASAN no cache is shrunk" [ "$(shrunk)" = "" ]
+	check "$SHN: quarantine: without KASAN no cache is shrunk" [ "$(shrunk "$TMP/slab")" = "" ]
 	fake_slab
 	fake_debugfs
 	fake_proc 1000000 500 0 1
@@ -155,12 +147,12 @@ t_quarantine()
 	check "$SHN: boot record: KASAN's banner in the boot log is kasan 1" \
 		[ "$(cat "$TMP/boot/kasan")" = 1 ]
 	check "$SHN: quarantine: under KASAN each cache with slabs is shrunk, once" \
-		[ "$(shrunk)" = "dentry kmalloc-64 " ]
+		[ "$(shrunk "$TMP/slab")" = "dentry kmalloc-64 " ]
 	fake_slab
 	fake_proc $((1000000 - 400 * 4)) 500 0 1
 	lib reset_detectors
 	check "$SHN: quarantine: memory that looks missing is measured after shrinking" \
-		[ "$(shrunk)" = "dentry kmalloc-64 " ]
+		[ "$(shrunk "$TMP/slab")" = "dentry kmalloc-64 " ]
 }
 
 t_record()
@@ -331,7 +323,7 @@ t_stop()
 	_p=$!
 	sleep 0.5
 	RC=0
-	RESET_DIR=$TMP/boot RESET_KILL_FLAG=$TMP/flag $SH -c ". \"$TOP/testcases/lib/reset.sh\"
+	LAB_LIB=$TOP/testcases/lib RESET_DIR=$TMP/boot RESET_KILL_FLAG=$TMP/flag $SH -c ". \"$TOP/testcases/lib/reset.sh\"
 		reset_stop session $_p 3" || RC=$?
 	check "$SHN: a session that obeys TERM stops without KILL" \
 		sh -c '[ "$1" = 0 ] && [ ! -e "$2" ]' sh "$RC" "$TMP/flag"
@@ -340,7 +332,7 @@ t_stop()
 	$SH -c 'exec setsid sh -c "trap \"\" TERM; sleep 30; :"' </dev/null >/dev/null 2>&1 &
 	_p=$!
 	sleep 0.5
-	RESET_DIR=$TMP/boot $SH -c ". \"$TOP/testcases/lib/reset.sh\"
+	LAB_LIB=$TOP/testcases/lib RESET_DIR=$TMP/boot $SH -c ". \"$TOP/testcases/lib/reset.sh\"
 		reset_watchdog $_p 1 1 \"$TMP/flag\""
 	check "$SHN: the watchdog KILLs a session that ignores TERM after the grace" \
 		sh -c '[ "$(cat "$1")" = KILL ]' sh "$TMP/flag"

@@ -12,6 +12,7 @@ set -eu
 TOP=$(pwd)
 TMP=
 . scripts/check/tap.sh
+. scripts/check/slab.sh
 
 # guest <body>: run body with the libraries sourced, in a fresh LAB_OUT;
 # status in RC, the verdict in VERDICT.
@@ -350,16 +351,6 @@ fake_slab()
 	: >"$TMP/slab/not-a-cache"
 }
 
-# shrunk: the caches written "1" to their shrink file, once each.
-shrunk()
-{
-	for _c in "$TMP"/slab/*/shrink; do
-		[ -L "${_c%/shrink}" ] && continue
-		[ "$(cat "$_c")" = 1 ] && printf '%s ' "$(basename "${_c%/shrink}")"
-	done
-	echo
-}
-
 # shellcheck disable=SC2016 # the guest snippets expand in the guest's shell
 t_quarantine()
 {
@@ -369,21 +360,21 @@ t_quarantine()
 	fake_slab
 	guest 'verdict_settled_free'
 	check "$SHN: quarantine: KASAN (kallsyms): every cache with slabs shrunk, once" \
-		[ "$(shrunk)" = "dentry kmalloc-64 " ]
+		[ "$(shrunk "$TMP/slab")" = "dentry kmalloc-64 " ]
 	fake_slab
 	mkdir -p "$TMP/boot"
 	echo 0 >"$TMP/boot/kasan"
 	guest "LAB_BOOT_STATE=$TMP/boot; verdict_settled_free"
 	check "$SHN: quarantine: the boot record (kasan 0) overrides kallsyms: nothing shrunk" \
-		[ "$(shrunk)" = "" ]
+		[ "$(shrunk "$TMP/slab")" = "" ]
 	printf 'ffffffff81000000 T _stext\nffffffff81234560 T kmem_cache_shrink\n' \
 		>"$TMP/proc/kallsyms"
 	fake_slab
 	guest 'verdict_drain'
-	check "$SHN: quarantine: no KASAN: nothing shrunk" [ "$(shrunk)" = "" ]
+	check "$SHN: quarantine: no KASAN: nothing shrunk" [ "$(shrunk "$TMP/slab")" = "" ]
 	fake_slab
 	guest 'VERDICT_KASAN=1; verdict_drain'
-	check "$SHN: quarantine: VERDICT_KASAN=1: shrunk" [ "$(shrunk)" = "dentry kmalloc-64 " ]
+	check "$SHN: quarantine: VERDICT_KASAN=1: shrunk" [ "$(shrunk "$TMP/slab")" = "dentry kmalloc-64 " ]
 }
 
 # shellcheck disable=SC2016 # the guest snippets expand in the guest's shell

@@ -38,7 +38,11 @@
 # counts what the reset undid (processes, modules, knobs).
 #
 # RESET_PROC, RESET_DEBUGFS, RESET_SLAB, RESET_RMMOD and RESET_DMESG point
-# elsewhere to check these helpers against saved files.
+# elsewhere to check these helpers against saved files.  What it shares
+# with verdict.sh (kstate.sh: taint letters, KASAN, draining memory) is
+# sourced from LAB_LIB, the guest's library folder (/lab/testcases/lib).
+
+. "${LAB_LIB:-/lab/testcases/lib}/kstate.sh"
 
 RESET_DIR=${RESET_DIR:-/tmp/lab-boot}
 RESET_PROC=${RESET_PROC:-/proc}
@@ -386,19 +390,6 @@ reset_odebug_state()
 	fi
 }
 
-reset_taint_letters()
-{
-	awk -v m="$1" 'BEGIN {
-		n = split("P F S R M B U D A W C I O E L K X T N", l, " ")
-		for (i = 1; i <= n && m > 0; i++) {
-			if (m % 2)
-				s = s l[i]
-			m = int(m / 2)
-		}
-		print s
-	}'
-}
-
 # reset_kasan: 1 on a kernel with (generic) KASAN, else 0.  Its banner
 # ("KernelAddressSanitizer initialized") is in the boot log as long as the
 # log still begins with the kernel's first line; else kallsyms says (its
@@ -409,39 +400,27 @@ reset_kasan()
 		NR == 1 { whole = index($0, "Linux version") > 0 }
 		/KernelAddressSanitizer initialized/ { k = 1 }
 		END { print k ? 1 : whole ? 0 : "" }')
-	[ -n "$_v" ] ||
-		_v=$(awk '$3 == "kasan_quarantine_reduce" { k = 1; exit } END { print k + 0 }' \
-			"$RESET_PROC/kallsyms" 2>/dev/null || echo 0)
+	[ -n "$_v" ] || _v=$(kstate_kasan_kallsyms "$RESET_PROC")
 	printf '%s\n' "$_v"
 }
 
 # reset_quarantine: under KASAN, free the objects its quarantine holds back
 # (up to 1/32 of memory) and the slabs that leaves empty: shrink every slab
-# cache that holds slabs (kmem_cache_shrink calls kasan_cache_shrink), as
-# verdict_quarantine does.
+# cache that holds slabs (kstate_shrink_slabs: kmem_cache_shrink
+# calls kasan_cache_shrink).  The boot record says whether there is KASAN.
 reset_quarantine()
 {
 	_k=0
 	[ -s "$RESET_DIR/kasan" ] && read -r _k <"$RESET_DIR/kasan"
 	[ "$_k" = 1 ] || return 0
-	for _c in "$RESET_SLAB"/*; do
-		[ -L "$_c" ] && continue
-		[ -w "$_c/shrink" ] || continue
-		_s=1
-		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
-		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
-	done
+	kstate_shrink_slabs "$RESET_SLAB"
 }
 
 # reset_drain: page cache and slab dropped (what that frees goes into
 # KASAN's quarantine: emptied after), memory compacted.
 reset_drain()
 {
-	sync
-	printf '3\n' >"$RESET_PROC/sys/vm/drop_caches" 2>/dev/null || :
-	reset_quarantine
-	printf '1\n' >"$RESET_PROC/sys/vm/compact_memory" 2>/dev/null || :
-	printf '1\n' >"$RESET_PROC/sys/vm/stat_refresh" 2>/dev/null || :
+	kstate_drain "$RESET_PROC" reset_quarantine
 }
 
 # reset_settled_free: free pages once caches are dropped and two readings
@@ -457,7 +436,7 @@ reset_settled_free()
 	while [ "$_i" -lt $((RESET_SETTLE_S * 2)) ]; do
 		reset_nap 0.5
 		_i=$((_i + 1))
-		printf '1\n' >"$RESET_PROC/sys/vm/stat_refresh" 2>/dev/null || :
+		kstate_refresh "$RESET_PROC"
 		_now=$(reset_free_pages)
 		_d=$((_now - _prev))
 		[ "$_d" -lt 0 ] && _d=$((-_d))
@@ -477,7 +456,7 @@ reset_detectors()
 	read -r _t _dl RESET_FREE _kfnow <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
-	[ "$_new" -eq 0 ] || reset_restart "taint $(reset_taint_letters "$_new")"
+	[ "$_new" -eq 0 ] || reset_restart "taint $(kstate_taint_letters "$_new")"
 	read -r _kl <"$RESET_DIR/kmemleak"
 	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
 		reset_restart "kmemleak disabled"

@@ -40,7 +40,11 @@
 # VERDICT_PROC (/proc), VERDICT_SLAB (/sys/kernel/slab) and VERDICT_PAGE_OWNER
 # point elsewhere to check these helpers against saved files; VERDICT_KASAN
 # (1 or 0) says whether the kernel has KASAN, else the runner's boot record
-# ($LAB_BOOT_STATE/kasan) or kallsyms does.
+# ($LAB_BOOT_STATE/kasan) or kallsyms does.  What it shares with the
+# runner's reset.sh (kstate.sh: taint letters, KASAN, draining memory) is
+# sourced from $LAB_LIB.
+
+. "${LAB_LIB:-./lib}/kstate.sh"
 
 VERDICT_FREE_TOL=${VERDICT_FREE_TOL:-2048}
 VERDICT_SETTLE_PAGES=${VERDICT_SETTLE_PAGES:-64}
@@ -74,9 +78,7 @@ verdict_memfree_pages()
 
 verdict_refresh()
 {
-	[ -e "$VERDICT_PROC/sys/vm/stat_refresh" ] &&
-		{ printf '1\n' >"$VERDICT_PROC/sys/vm/stat_refresh" 2>/dev/null || :; }
-	return 0
+	kstate_refresh "$VERDICT_PROC"
 }
 
 # verdict_kasan: true on a kernel with (generic) KASAN.
@@ -86,41 +88,27 @@ verdict_kasan()
 		if [ -r "${LAB_BOOT_STATE:-/nonexistent}/kasan" ]; then
 			read -r VERDICT_KASAN <"$LAB_BOOT_STATE/kasan"
 		else
-			VERDICT_KASAN=$(awk '$3 == "kasan_quarantine_reduce" { k = 1; exit }
-				END { print k + 0 }' "$VERDICT_PROC/kallsyms" 2>/dev/null || echo 0)
+			VERDICT_KASAN=$(kstate_kasan_kallsyms "$VERDICT_PROC")
 		fi
 	fi
 	[ "$VERDICT_KASAN" = 1 ]
 }
 
-# verdict_quarantine: shrinking a slab cache (its sysfs "shrink",
-# kmem_cache_shrink) frees the cache's objects from KASAN's quarantine
-# (kasan_cache_shrink) and then the cache's empty slabs; every cache that
-# holds slabs is shrunk (an alias, a symbolic link, is the same cache).
-# Without KASAN nothing is done: the slabs' free pages are not worth the
-# seconds it takes.
+# verdict_quarantine: under KASAN, every slab cache that holds slabs is
+# shrunk (kstate_shrink_slabs), which empties the quarantine and frees the
+# slabs that leaves empty.  Without KASAN nothing is done: the slabs' free
+# pages are not worth the seconds it takes.
 verdict_quarantine()
 {
 	verdict_kasan || return 0
-	for _c in "$VERDICT_SLAB"/*; do
-		[ -L "$_c" ] && continue
-		[ -w "$_c/shrink" ] || continue
-		_s=1
-		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
-		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
-	done
+	kstate_shrink_slabs "$VERDICT_SLAB"
 }
 
 # verdict_drain: page cache and slab dropped (the dentries and inodes that
 # frees go into KASAN's quarantine: emptied after), memory compacted.
 verdict_drain()
 {
-	sync
-	printf '3\n' >"$VERDICT_PROC/sys/vm/drop_caches" 2>/dev/null || :
-	verdict_quarantine
-	[ -e "$VERDICT_PROC/sys/vm/compact_memory" ] &&
-		{ printf '1\n' >"$VERDICT_PROC/sys/vm/compact_memory" 2>/dev/null || :; }
-	verdict_refresh
+	kstate_drain "$VERDICT_PROC" verdict_quarantine
 }
 
 # verdict_settled_free: free pages once the drains have settled: readings
@@ -228,26 +216,12 @@ verdict_recovery_more()
 	}' "$1"
 }
 
-# verdict_taint_letters <mask>: the kernel's letters for the bits set.
-verdict_taint_letters()
-{
-	awk -v m="$1" 'BEGIN {
-		n = split("P F S R M B U D A W C I O E L K X T N", l, " ")
-		for (i = 1; i <= n && m > 0; i++) {
-			if (m % 2)
-				s = s l[i]
-			m = int(m / 2)
-		}
-		print s
-	}'
-}
-
 verdict_taint()
 {
 	_now=$(lab_tainted)
 	_new=$((_now & ~VERDICT_TAINT0 & ~VERDICT_TAINT_OK))
 	[ "$_new" -eq 0 ] ||
-		lab_fail taint "new taint bits $_new ($(verdict_taint_letters "$_new")), tainted=$_now"
+		lab_fail taint "new taint bits $_new ($(kstate_taint_letters "$_new")), tainted=$_now"
 }
 
 # verdict_owner_pages <start> <end>: pages page_owner says are still

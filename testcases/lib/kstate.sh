@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel's state as the runner's reset (reset.sh) and the tests'
+# verdict (verdict.sh) both read and drain it; both source this file.  It
+# keeps no state: the folders come as arguments, so that each library's
+# own fakes (RESET_PROC, VERDICT_SLAB...) reach it.
+#
+#   kstate_taint_letters <mask>   the kernel's letters for the taint bits set
+#   kstate_kasan_kallsyms <proc>  1 when <proc>/kallsyms has KASAN's
+#                                 kasan_quarantine_reduce (generic KASAN,
+#                                 which has a quarantine), else 0; reading
+#                                 it takes seconds under TCG
+#   kstate_shrink_slabs <slab>    shrink every slab cache in <slab> (sysfs
+#                                 /sys/kernel/slab) that holds slabs
+#   kstate_drain <proc> <quarantine>
+#                                 page cache and slab dropped, the command
+#                                 <quarantine> run (it empties KASAN's
+#                                 quarantine where there is one), memory
+#                                 compacted, vmstat's counters folded
+#   kstate_refresh <proc>         vmstat's per-CPU counters folded into the
+#                                 totals (stat_refresh)
+
+kstate_taint_letters()
+{
+	awk -v m="$1" 'BEGIN {
+		n = split("P F S R M B U D A W C I O E L K X T N", l, " ")
+		for (i = 1; i <= n && m > 0; i++) {
+			if (m % 2)
+				s = s l[i]
+			m = int(m / 2)
+		}
+		print s
+	}'
+}
+
+kstate_kasan_kallsyms()
+{
+	awk '$3 == "kasan_quarantine_reduce" { k = 1; exit } END { print k + 0 }' \
+		"$1/kallsyms" 2>/dev/null || echo 0
+}
+
+# kstate_shrink_slabs <slab>: shrinking a slab cache (its sysfs "shrink",
+# kmem_cache_shrink) frees the cache's objects from KASAN's quarantine
+# (kasan_cache_shrink) and then the cache's empty slabs; every cache that
+# holds slabs is shrunk (an alias, a symbolic link, is the same cache).
+kstate_shrink_slabs()
+{
+	for _c in "$1"/*; do
+		[ -L "$_c" ] && continue
+		[ -w "$_c/shrink" ] || continue
+		_s=1
+		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
+		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
+	done
+}
+
+kstate_refresh()
+{
+	[ -e "$1/sys/vm/stat_refresh" ] &&
+		{ printf '1\n' >"$1/sys/vm/stat_refresh" 2>/dev/null || :; }
+	return 0
+}
+
+# kstate_drain <proc> <quarantine>: the dentries and inodes that dropping
+# the slab frees go into KASAN's quarantine: it is emptied after.
+kstate_drain()
+{
+	sync
+	printf '3\n' >"$1/sys/vm/drop_caches" 2>/dev/null || :
+	"$2"
+	[ -e "$1/sys/vm/compact_memory" ] &&
+		{ printf '1\n' >"$1/sys/vm/compact_memory" 2>/dev/null || :; }
+	kstate_refresh "$1"
+}
