@@ -54,6 +54,7 @@
 #include <linux/workqueue.h>
 
 #include "lab_compat.h"
+#include "lab_mm.h"
 
 /*
  * Latency histogram, HDR style: values below 2 * LAB_HIST_SUB ns have a
@@ -1462,32 +1463,6 @@ static void lab_window_fill(struct lab_win *x, const struct lab_sum *s,
 }
 
 /*
- * The memory state at the end of window n: the high-order atomic reserve
- * and the free blocks per order, summed over populated zones (unlocked: a
- * snapshot is all a report needs).
- */
-static void lab_window_memory(struct lab_windows *w, unsigned int n)
-{
-	struct zone *zone;
-	unsigned int o;
-	int nid, z;
-
-	w->highatomic[n] = 0;
-	memset(w->free_blocks[n], 0, sizeof(w->free_blocks[n]));
-	for_each_online_node(nid) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone))
-				continue;
-			w->highatomic[n] += READ_ONCE(zone->nr_reserved_highatomic);
-			for (o = 0; o < LAB_NR_ORDERS; o++)
-				w->free_blocks[n][o] +=
-					READ_ONCE(zone->free_area[o].nr_free);
-		}
-	}
-}
-
-/*
  * End the current window and begin the next: keep its counts when "keep"
  * (and there is room), then take the sums as the new window's base.
  */
@@ -1518,7 +1493,9 @@ static void lab_window_close(struct lab_run *run, bool keep)
 		}
 	}
 	if (keep) {
-		lab_window_memory(w, w->nwin);
+		/* the memory state at the window's end */
+		w->highatomic[w->nwin] =
+			lab_count_free_blocks(w->free_blocks[w->nwin]);
 		w->ms[w->nwin++] = div_u64(now - w->t0, NSEC_PER_MSEC);
 	}
 	w->t0 = now;
@@ -1855,11 +1832,9 @@ static int lab_clock_show(struct seq_file *m, void *unused)
 	struct lab_run *run;
 	struct lab_order_stats *st;
 	u64 ran, attempts = 0, failures = 0, cuts = 0;
-	unsigned long free_blocks[LAB_NR_ORDERS] = {};
+	unsigned long free_blocks[LAB_NR_ORDERS];
 	unsigned int asked, i, k, o;
-	struct zone *zone;
 	bool running;
-	int nid, z;
 
 	mutex_lock(&lab_lock);
 	run = lab_cur;
@@ -1876,15 +1851,7 @@ static int lab_clock_show(struct seq_file *m, void *unused)
 		}
 	}
 	mutex_unlock(&lab_lock);
-	for_each_online_node(nid) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone))
-				continue;
-			for (o = 0; o < LAB_NR_ORDERS; o++)
-				free_blocks[o] += READ_ONCE(zone->free_area[o].nr_free);
-		}
-	}
+	lab_count_free_blocks(free_blocks);
 	seq_printf(m, "state=%s ran_ms=%llu asked_ms=%u attempts=%llu failures=%llu cuts=%llu free_blocks=",
 		   running ? "running" : "stopped", div_u64(ran, NSEC_PER_MSEC),
 		   asked, attempts, failures, cuts);

@@ -37,6 +37,7 @@
 #include <linux/workqueue.h>
 
 #include "lab_compat.h"
+#include "lab_mm.h"
 
 /*
  * Unmovable, no reclaim of any kind (no kswapd or kcompactd that would
@@ -95,26 +96,6 @@ static bool lby_fragmented;
 static struct dentry *lby_dir;
 static void lby_refresh_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lby_refresh, lby_refresh_fn);
-
-/* Free blocks per order summed over all populated zones, as /proc/buddyinfo. */
-static void lby_count_free(unsigned long *nr)
-{
-	struct zone *zone;
-	unsigned int o;
-	int nid, z;
-
-	memset(nr, 0, sizeof(*nr) * LAB_NR_ORDERS);
-	for_each_online_node(nid) {
-		for (z = 0; z < MAX_NR_ZONES; z++) {
-			zone = &NODE_DATA(nid)->node_zones[z];
-			if (!populated_zone(zone))
-				continue;
-			/* Unlocked: a snapshot is all a report needs. */
-			for (o = 0; o < LAB_NR_ORDERS; o++)
-				nr[o] += READ_ONCE(zone->free_area[o].nr_free);
-		}
-	}
-}
 
 static unsigned long lby_blocks_from(const unsigned long *nr, unsigned int k)
 {
@@ -236,7 +217,7 @@ static int lby_fragment_locked(void)
 	p.reserve = READ_ONCE(reserve_mb) << (20 - PAGE_SHIFT);
 	p.budget = READ_ONCE(budget_mb) << (20 - PAGE_SHIFT);
 	if (!lby_fragmented)
-		lby_count_free(lby_free_before);
+		lab_count_free_blocks(lby_free_before);
 
 	ret = lby_take_all(&p, LBY_GFP);
 	if (ret > 0)
@@ -245,12 +226,12 @@ static int lby_fragment_locked(void)
 		ret = lby_take_all(&p, LBY_GFP);
 		if (ret > 0)
 			lby_sweep(p.k);
-		lby_count_free(lby_free_after);
+		lab_count_free_blocks(lby_free_after);
 		if (!lby_blocks_from(lby_free_after, p.k))
 			break;
 	}
 
-	lby_count_free(lby_free_after);
+	lab_count_free_blocks(lby_free_after);
 	lby_elapsed_ms = div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC);
 	lby_order = p.k;
 	lby_fragmented = true;
@@ -355,7 +336,7 @@ static int lby_stats_show(struct seq_file *m, void *unused)
 {
 	unsigned long now[LAB_NR_ORDERS];
 
-	lby_count_free(now);
+	lab_count_free_blocks(now);
 	mutex_lock(&lby_lock);
 	lby_show_orders(m, "free_before", lby_free_before);
 	lby_show_orders(m, "free_after", lby_free_after);
