@@ -137,19 +137,31 @@ host_stalled()
 		"$2/console.log" "$1/kmsg.log" >"$1/hoststall" 2>"$1/hoststall.err" || _rc=$?
 	[ "$_rc" -eq 0 ] || die "$(cat "$1/hoststall.err")"
 	rm -f "$1/hoststall.err"
-	awk -F '\t' '$1 == "hoststall" {
+	host_reason hoststall "$1/hoststall"
+}
+
+# host_reason <kind> <hoststall>: the reason hoststall.awk's line of that
+# kind (its key=value fields) gives to charge the host rather than the
+# kernel, else nothing: "hoststall" when QEMU was held back over every
+# watchdog report, "window" when it was starved over the whole test.
+host_reason()
+{
+	awk -F '\t' -v kind="$1" '$1 == kind {
 		for (i = 1; i <= split($2, kv, " "); i++) {
 			split(kv[i], p, "=")
 			v[p[1]] = p[2]
 		}
-		if (v["reports"] + 0 > 0 && v["explained"] + 0 == v["reports"] + 0)
+		if (kind == "hoststall" && v["reports"] + 0 > 0 && v["explained"] + 0 == v["reports"] + 0)
 			printf "host stalled the guest for %.0f s (QEMU held back from %s to %s UTC); %d watchdog report%s not charged to the kernel\n",
 				v["stalled"], hms(v["from"]), hms(v["to"]), v["reports"], (v["reports"] > 1 ? "s" : "")
+		if (kind == "window" && v["starved"] == "yes")
+			printf "host starved the guest: QEMU had %.0f CPU s in %.0f s for %d vCPU%s and waited %.0f s for a CPU\n",
+				v["cpu"], v["wall"], v["vcpus"], (v["vcpus"] > 1 ? "s" : ""), v["waited"]
 	}
 	function hms(ms,    s) {
 		s = int(ms / 1000) % 86400
 		return sprintf("%02d:%02d:%02d", int(s / 3600), int(s / 60) % 60, s % 60)
-	}' "$1/hoststall"
+	}' "$2"
 }
 
 # host_starved <test-dir> <boot-dir>: when the host starved QEMU over the
@@ -161,15 +173,7 @@ host_starved()
 {
 	[ -s "$2/console.log.host" ] || return 0
 	[ -f "$1/hoststall" ] || host_stalled "$1" "$2" >/dev/null
-	awk -F '\t' '$1 == "window" {
-		for (i = 1; i <= split($2, kv, " "); i++) {
-			split(kv[i], p, "=")
-			v[p[1]] = p[2]
-		}
-		if (v["starved"] == "yes")
-			printf "host starved the guest: QEMU had %.0f CPU s in %.0f s for %d vCPU%s and waited %.0f s for a CPU\n",
-				v["cpu"], v["wall"], v["vcpus"], (v["vcpus"] > 1 ? "s" : ""), v["waited"]
-	}' "$1/hoststall"
+	host_reason window "$1/hoststall"
 }
 
 # watchdog <category>: a report of a time-based watchdog.
