@@ -237,6 +237,11 @@ t_detectors()
 	lib 'reset_kmemleak_word "sh: write error: Operation not permitted"; reset_kmemleak_word "sh: write error: Invalid argument"; reset_kmemleak_state'
 	check "$SHN: kmemleak refusing with EPERM reads as off, EINVAL and success as on" \
 		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "off on on " ]
+	# settling: readings half a second apart; a change of 40 pages (80 a
+	# second, over RESET_SETTLE_PAGES=64) is not settled, 10 (20) is
+	lib "RESET_SETTLE_S=2; reset_drain() { :; }; reset_free_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; case \$n in 0) echo 1000 ;; 1) echo 1040 ;; *) echo 1050 ;; esac; }; rm -f $TMP/n; reset_settled_free"
+	check "$SHN: boot record: free memory settles at under RESET_SETTLE_PAGES a second ($OUT)" \
+		[ "$OUT" = 1050 ]
 	# A refused write (here to a directory) still brings its answer under
 	# set -e (the runner's): the probe's subshell must not end at the error.
 	mkdir -p "$TMP/boot"

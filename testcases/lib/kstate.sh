@@ -62,6 +62,29 @@ kstate_refresh()
 	return 0
 }
 
+# kstate_settle <proc> <read> <nap> <step-ms> <pages-a-second> <max-s>:
+# what the command <read> prints (free pages) once two readings <step-ms>
+# apart (the command <nap> <ms> waits) change by less than <pages-a-second>
+# pages a second, for at most <max-s> seconds; vmstat's per-CPU counters
+# are folded before each reading after the first.
+kstate_settle()
+{
+	_ks_prev=$($2)
+	_ks_now=$_ks_prev
+	_ks_i=0
+	while [ $((_ks_i * $4)) -lt $(($6 * 1000)) ]; do
+		"$3" "$4"
+		_ks_i=$((_ks_i + 1))
+		kstate_refresh "$1"
+		_ks_now=$($2)
+		_ks_d=$((_ks_now - _ks_prev))
+		[ "$_ks_d" -lt 0 ] && _ks_d=$((-_ks_d))
+		[ $((_ks_d * 1000)) -lt $(($5 * $4)) ] && break
+		_ks_prev=$_ks_now
+	done
+	printf '%s\n' "$_ks_now"
+}
+
 # kstate_drain <proc> <quarantine>: the dentries and inodes that dropping
 # the slab frees go into KASAN's quarantine: it is emptied after.
 kstate_drain()

@@ -79,8 +79,7 @@ reset_uptime_ds()
 }
 
 
-# reset_nap [seconds]: a tenth of a second, or as long as asked (a
-# decimal).  Where the shell's read has a timeout
+# reset_nap <ms>: a nap that long.  Where the shell's read has a timeout
 # (busybox ash: read -t on a FIFO no one writes), without a fork: the
 # reset's polls take one, and a fork of "sleep" costs a tenth of a second
 # or more under TCG.
@@ -97,12 +96,15 @@ reset_nap()
 			RESET_NAP=$RESET_DIR/.nap
 		fi
 	fi
+	_ms=$1
+	_frac=$((_ms % 1000 + 1000))
+	_secs=$((_ms / 1000)).${_frac#1}
 	if [ "$RESET_NAP" = none ]; then
-		sleep "${1:-0.1}"
+		sleep "$_secs"
 		return 0
 	fi
 	# shellcheck disable=SC3045 # only where the shell has read -t
-	read -r -t "${1:-0.1}" _x <>"$RESET_NAP" || :
+	read -r -t "$_secs" _x <>"$RESET_NAP" || :
 }
 # --- processes -------------------------------------------------------------
 
@@ -150,7 +152,7 @@ reset_wait_gone()
 	shift
 	while reset_ps "$@" >"$RESET_PS" && [ -s "$RESET_PS" ]; do
 		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
-		reset_nap
+		reset_nap 100
 	done
 }
 
@@ -216,7 +218,7 @@ reset_rmmod()
 			reset_restart "module $1 would not unload (rmmod hung)"
 			return 2
 		fi
-		reset_nap
+		reset_nap 100
 	done
 	wait "$_rp" && return 0
 	return 1
@@ -350,7 +352,7 @@ reset_kmemleak_state()
 	({ echo labyrinth-probe >"$_k" || :; } 2>"$_a.new"; mv "$_a.new" "$_a") &
 	_i=0
 	while [ ! -e "$_a" ] && [ "$_i" -lt 10 ]; do
-		reset_nap
+		reset_nap 100
 		_i=$((_i + 1))
 	done
 	_msg=
@@ -424,26 +426,13 @@ reset_drain()
 }
 
 # reset_settled_free: free pages once caches are dropped and two readings
-# half a second apart differ by less than RESET_SETTLE_PAGES / 2 (the
-# drift a second allowed before, when the readings were a second apart,
-# and every boot's record waited that second), for RESET_SETTLE_S at most.
+# half a second apart (kstate_settle) change by less than
+# RESET_SETTLE_PAGES pages a second, for RESET_SETTLE_S at most.
 reset_settled_free()
 {
 	reset_drain
-	_prev=$(reset_free_pages)
-	_now=$_prev
-	_i=0
-	while [ "$_i" -lt $((RESET_SETTLE_S * 2)) ]; do
-		reset_nap 0.5
-		_i=$((_i + 1))
-		kstate_refresh "$RESET_PROC"
-		_now=$(reset_free_pages)
-		_d=$((_now - _prev))
-		[ "$_d" -lt 0 ] && _d=$((-_d))
-		[ "$_d" -lt $((RESET_SETTLE_PAGES / 2)) ] && break
-		_prev=$_now
-	done
-	printf '%s\n' "$_now"
+	kstate_settle "$RESET_PROC" reset_free_pages reset_nap 500 \
+		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S"
 }
 
 # reset_detectors: what the test left that a reset cannot undo.  Free

@@ -117,21 +117,8 @@ verdict_drain()
 verdict_settled_free()
 {
 	verdict_drain
-	verdict_refresh
-	_prev=$(verdict_memfree_pages)
-	_now=$_prev
-	_i=0
-	while [ $((_i * VERDICT_SETTLE_STEP_MS)) -lt $((VERDICT_SETTLE_S * 1000)) ]; do
-		lab_sleep_ms "$VERDICT_SETTLE_STEP_MS"
-		_i=$((_i + 1))
-		verdict_refresh
-		_now=$(verdict_memfree_pages)
-		_d=$((_now - _prev))
-		[ "$_d" -lt 0 ] && _d=$((-_d))
-		[ $((_d * 1000)) -lt $((VERDICT_SETTLE_PAGES * VERDICT_SETTLE_STEP_MS)) ] && break
-		_prev=$_now
-	done
-	printf '%s\n' "$_now"
+	kstate_settle "$VERDICT_PROC" verdict_memfree_pages lab_sleep_ms \
+		"$VERDICT_SETTLE_STEP_MS" "$VERDICT_SETTLE_PAGES" "$VERDICT_SETTLE_S"
 }
 
 verdict_snapshot()
