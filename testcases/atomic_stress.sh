@@ -103,18 +103,26 @@ measured_phase()
 	hog_mm_record during
 	engine_check
 	engine_record "$LAB_TAG"
-	lab_info "$(grep '^windows=' "$ENGINE_DIR/windows" || :)"
-	# both sums in one read (every fork counts under TCG)
+	# both sums and the windows' summary in one read (every fork counts
+	# under TCG)
+	_win=
+	[ ! -r "$ENGINE_DIR/windows" ] || _win=$ENGINE_DIR/windows
+	# shellcheck disable=SC2086 # no file or one, a path without spaces
 	_sums=$(awk '/^ctx=/ && / order=/ {
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
 			if (kv[1] == "attempts") a += kv[2]
 			else if (kv[1] == "failures") f += kv[2]
 		}
-	} END { printf "%.0f %.0f\n", a, f }' "$ENGINE_DIR/stats")
-	_att=${_sums% *}
-	_fail=${_sums#* }
-	_inj=$(fault_injected)
+	}
+	/^windows=/ { w = $0 }
+	END { printf "%.0f %.0f %s\n", a, f, w }' "$ENGINE_DIR/stats" $_win)
+	_att=${_sums%% *}
+	_sums=${_sums#* }
+	_fail=${_sums%% *}
+	lab_info "${_sums#* }"
+	fault_count
+	_inj=$FAULT_INJECTED
 	_nat=$((_fail - _inj))
 	[ "$_nat" -ge 0 ] || _nat=0
 	lab_data "sum test=$LAB_TAG contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG scope=$FAULT_SCOPE attempts=$_att failures=$_fail injected=$_inj natural=$_nat"
@@ -149,17 +157,20 @@ main()
 	parse_args "$@"
 	lab_phase settle
 	verdict_snapshot
-	lab_phase hog
-	hog_frag_record before
-	hog_mm_record before
-	hog_start "$HOG"
-	# shellcheck disable=SC2119 # its optional arguments keep their defaults
-	hog_frag_confirm
+	hog_state_record before
+	# without a hog there is nothing to start, confirm or stop: no phase
+	if [ "$HOG" != none ]; then
+		lab_phase hog
+		hog_start "$HOG"
+		# shellcheck disable=SC2119 # its optional arguments keep their defaults
+		hog_frag_confirm
+	fi
 	measured_phase
-	lab_phase hog_stop
-	hog_stop
-	hog_frag_record after
-	hog_mm_record after
+	if [ "$HOG" != none ]; then
+		lab_phase hog_stop
+		hog_stop
+	fi
+	hog_state_record after
 	recovery_phase
 	lab_phase unload
 	lab_rmmod lab_engine

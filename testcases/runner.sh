@@ -67,10 +67,23 @@ open_channel()
 	fi
 }
 
-# header_value <file> <key>: "# key: value" from a test's header.
+# header_value <file> <key>: "# key: value" from a test's header (the
+# comment lines at its top), read by the shell: no fork.
 header_value()
 {
-	sed -n "s/^# $2:[[:space:]]*//p" "$1" | head -n 1
+	while IFS= read -r _hl; do
+		case $_hl in
+		"# $2:"*)
+			_hl=${_hl#"# $2:"}
+			# leading blanks off
+			_hl=${_hl#"${_hl%%[![:space:]]*}"}
+			printf '%s\n' "$_hl"
+			return 0
+			;;
+		'#'* | '') ;;
+		*) return 0 ;;
+		esac
+	done <"$1"
 }
 
 test_timeout()
@@ -121,16 +134,15 @@ start_test()
 }
 
 # supervise <timeout> <cmd> [args...]: run the test, stop its session at
-# its timeout (reset_watchdog), then stop every process that was not there
-# before it and is not the runner's: the rest of its session and whatever
-# left it (setsid, stress-ng's forks).  Writes .rc, .t1 (when it ended),
-# .timeout (TERM or KILL) and .killed to $out.
+# its timeout (reset_watchdog), then stop every process that was not
+# there at boot (the boot record's "before") and is not the runner's: the
+# rest of its session and whatever left it (setsid, stress-ng's forks).
+# Writes .rc, .t1 (when it ended), .timeout (TERM or KILL) and .killed to
+# $out.
 supervise()
 {
 	_to=$1
 	shift
-	# ("pid state comm": reset_ps reads the first word of each line)
-	reset_ps all 0 >"$out/.before"
 	start_test "$@"
 	reset_watchdog "$TEST_PID" "$_to" "$GRACE_S" "$out/.timeout" >/dev/null 2>&1 &
 	_wd=$!
@@ -142,7 +154,7 @@ supervise()
 	kill "$_wd" 2>/dev/null || :
 	wait "$_wd" 2>/dev/null || :
 	RESET_COUNT=0
-	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$out/.before" || :
+	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$RESET_DIR/before" || :
 	echo "$RESET_COUNT" >"$out/.killed"
 }
 
@@ -188,13 +200,12 @@ run_one()
 	read -r t1 <"$out/.t1" || t1=$(now_cs)
 	emit "LAB TIME $idx $(secs $((t1 - t0)))"
 	# The data goes out while the reset runs: under TCG the serial port
-	# takes seconds for a test with many windows.  (A write per line, so
-	# that a line of the reset's never splits one.)
+	# takes seconds for a test with many windows.  (One awk, a write per
+	# line, so that a line of the reset's never splits one; the shell's
+	# own loop read its file a byte at a time.)
 	_sender=
 	if [ -f "$out/data" ]; then
-		while IFS= read -r line; do
-			emit "LAB DATA $idx $line"
-		done <"$out/data" &
+		awk -v p="LAB DATA $idx " '{ print p $0; fflush() }' "$out/data" >&3 &
 		_sender=$!
 	fi
 	reset_after "$idx"
@@ -217,8 +228,15 @@ main()
 {
 	read_env
 	open_channel
-	count=$(wc -l <"$LIST")
-	emit "LAB BOOT $START $count $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || echo none)"
+	# counted and read by the shell: every fork before the first test
+	# delays it
+	count=0
+	while read -r _; do
+		count=$((count + 1))
+	done <"$LIST"
+	_cs=none
+	{ read -r _cs </sys/devices/system/clocksource/clocksource0/current_clocksource; } 2>/dev/null || :
+	emit "LAB BOOT $START $count $_cs"
 	heartbeat &
 	hb=$!
 	# the session: the fourth field after the command's closing

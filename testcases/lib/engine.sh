@@ -142,7 +142,8 @@ engine_reset()
 
 engine_state()
 {
-	cat "$ENGINE_DIR/state"
+	read -r _es <"$ENGINE_DIR/state"
+	printf '%s\n' "$_es"
 }
 
 engine_set()
@@ -362,7 +363,9 @@ engine_check_stats()
 
 engine_check()
 {
-	[ "$(engine_state)" = stopped ] || lab_fail setup "engine_check while the engine runs"
+	# (read by the shell: no fork)
+	read -r _es <"$ENGINE_DIR/state"
+	[ "$_es" = stopped ] || lab_fail setup "engine_check while the engine runs"
 	_msg=$(engine_check_stats <"$ENGINE_DIR/stats") && return 0
 	lab_fail "${_msg%%: *}" "${_msg#*: }"
 }

@@ -38,8 +38,8 @@ FAULT_SWEEP_MAX=${FAULT_SWEEP_MAX:-200}
 fault_dir()
 {
 	case $1 in
-	page) printf '%s\n' "$FAULT_DEBUGFS/fail_page_alloc" ;;
-	slab) printf '%s\n' "$FAULT_DEBUGFS/failslab" ;;
+	page) FAULT_DIR=$FAULT_DEBUGFS/fail_page_alloc ;;
+	slab) FAULT_DIR=$FAULT_DEBUGFS/failslab ;;
 	esac
 }
 
@@ -125,7 +125,8 @@ EOF
 		case $_end in 0x*) ;; *) _end=0x$_end ;; esac
 	fi
 	for _t in $FAULT_TARGETS; do
-		fault_set_target "$(fault_dir "$_t")" "$_t" "$_start" "$_end"
+		fault_dir "$_t"
+		fault_set_target "$FAULT_DIR" "$_t" "$_start" "$_end"
 	done
 	lab_info "fault $FAULT_PROFILE: targets=$FAULT_TARGETS probability=$FAULT_PROBABILITY interval=$f_interval scope=$FAULT_SCOPE${_mod:+ module=$_mod} range=$_start-$_end"
 	lab_kmsg "fault $FAULT_PROFILE on: probability=$FAULT_PROBABILITY interval=$f_interval scope=$FAULT_SCOPE"
@@ -139,7 +140,8 @@ fault_active()
 fault_off()
 {
 	for _t in $FAULT_TARGETS; do
-		printf '0\n' >"$(fault_dir "$_t")/probability" ||
+		fault_dir "$_t"
+		printf '0\n' >"$FAULT_DIR/probability" ||
 			lab_fail setup "cannot switch $_t fault injection off"
 	done
 	lab_kmsg "fault $FAULT_PROFILE off"
@@ -206,7 +208,7 @@ fault_load_sweep()
 		[ "$_rc" -eq 0 ] ||
 			lab_fail setup "load sweep: insmod $_m failed (load $FAULT_SWEEP_LOADS, $_inj failures injected, and the load after it): $(head -n 1 "$LAB_OUT/.insmod")"
 		if [ "$_inj" -eq 0 ]; then
-			lab_on_exit "grep -q '^$_m ' /proc/modules && rmmod '$_m'"
+			lab_on_exit "lab_loaded '$_m' && rmmod '$_m'"
 			break
 		fi
 		rmmod "$_m" 2>"$LAB_OUT/.rmmod" ||

@@ -18,6 +18,8 @@
 #                           claims fragmentation but ran without it would
 #                           pass for the wrong reason
 #   hog_frag_record <phase> /proc/buddyinfo as "frag" data records
+#   hog_state_record <phase>
+#                           both records below in one read
 #   hog_mm_record <phase>   the allocator's own view as data records:
 #                           "pagetype" (free blocks per order and migrate
 #                           type, from /proc/pagetypeinfo, so the free
@@ -190,9 +192,16 @@ hog_pass_summary()
 
 hog_start()
 {
-	HOG_T0=$(lab_uptime_ms)
+	lab_now
+	HOG_T0=$LAB_NOW_MS
 	HOG_NAME=$1
 	HOG_PASS=
+	# "none" is the profile of no hog (configs/hog/none.conf: type=none):
+	# nothing to read or start
+	if [ "$1" = none ]; then
+		HOG_TYPE=none
+		return 0
+	fi
 	hog_read "$1"
 	lab_kmsg "hog $1 ($HOG_TYPE) starting"
 	case $HOG_TYPE in
@@ -308,7 +317,8 @@ hog_frag_record()
 hog_goal_record()
 {
 	_ms=
-	[ -z "$HOG_T0" ] || _ms=" goal_ms=$(($(lab_uptime_ms) - HOG_T0))"
+	lab_now
+	[ -z "$HOG_T0" ] || _ms=" goal_ms=$((LAB_NOW_MS - HOG_T0))"
 	_pass=
 	[ -z "$HOG_PASS" ] || _pass=" $HOG_PASS"
 	lab_data "hog test=$LAB_TAG profile=${HOG_NAME:-none} type=$HOG_TYPE order=$1 max=$2 left=$(hog_free_blocks "$1") repasses=$HOG_REPASSES$_ms$_pass"
@@ -317,10 +327,24 @@ hog_goal_record()
 # hog_mm_record <phase>: see the head of this file.
 hog_mm_record()
 {
-	# One awk for the three files (a fork costs under TCG): the per-CPU
-	# lists first, since reading pagetypeinfo may drain them.  A file that
+	hog_mm_awk "$1"
+}
+
+# hog_state_record <phase>: hog_frag_record and hog_mm_record in one read.
+hog_state_record()
+{
+	hog_mm_awk "$1" "$HOG_BUDDYINFO"
+}
+
+# hog_mm_awk <phase> [buddyinfo]: the records of hog_mm_record, with the
+# "frag" records of hog_frag_record first when a buddyinfo file is given.
+hog_mm_awk()
+{
+	# One awk for the files (a fork costs under TCG): the per-CPU lists
+	# first, since reading pagetypeinfo may drain them.  A file that
 	# cannot be read gives no record.
 	_files=
+	[ -z "${2:-}" ] || [ ! -r "$2" ] || _files=$2
 	for _f in zoneinfo vmstat pagetypeinfo; do
 		[ -r "$HOG_PROC/$_f" ] && _files="$_files $HOG_PROC/$_f"
 	done
@@ -328,6 +352,15 @@ hog_mm_record()
 	# shellcheck disable=SC2086 # paths without spaces
 	awk -v t="$LAB_TAG" -v p="$1" '
 	FNR == 1 { f = FILENAME; sub(/.*\//, "", f) }
+	f == "buddyinfo" && $1 == "Node" {
+		sub(/,$/, "", $2)
+		line = "frag test=" t " phase=" p " node=" $2 " zone=" $4
+		for (i = 5; i <= NF; i++)
+			line = line " o" i - 5 "=" $i
+		print line
+		next
+	}
+	f == "buddyinfo" { next }
 	f == "zoneinfo" && $1 == "Node" { sub(/,$/, "", $2); node = $2; zone = $4; next }
 	f == "zoneinfo" && $1 == "cpu:" { cpu = $2; next }
 	f == "zoneinfo" && $1 == "count:" { count = $2; next }

@@ -20,6 +20,8 @@
 #                                 compacted, vmstat's counters folded
 #   kstate_refresh <proc>         vmstat's per-CPU counters folded into the
 #                                 totals (stat_refresh)
+#   kstate_free_pages <proc>      free pages: MemFree and the pages on the
+#                                 per-CPU lists (free, but not in MemFree)
 
 kstate_taint_letters()
 {
@@ -53,6 +55,13 @@ kstate_shrink_slabs()
 		[ -r "$_c/slabs" ] && read -r _s _ 2>/dev/null <"$_c/slabs"
 		[ "$_s" = 0 ] || { printf '1\n' >"$_c/shrink"; } 2>/dev/null || :
 	done
+}
+
+kstate_free_pages()
+{
+	awk 'FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
+	     FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
+	     END { print n + 0 }' "$1/meminfo" "$1/zoneinfo"
 }
 
 kstate_refresh()

@@ -54,6 +54,7 @@ RESET_FAULTS=${RESET_FAULTS:-fail_page_alloc failslab}
 RESET_FREE_TOL=${RESET_FREE_TOL:-4096}
 RESET_SETTLE_PAGES=${RESET_SETTLE_PAGES:-64}
 RESET_SETTLE_S=${RESET_SETTLE_S:-10}
+RESET_SETTLE_STEP_MS=${RESET_SETTLE_STEP_MS:-200}
 RESET_RMMOD_S=${RESET_RMMOD_S:-15}
 RESET_TAINT_OK=$((4096 | 8192))
 RESET_COUNT=0
@@ -70,12 +71,13 @@ reset_reasons()
 	awk 'NR > 1 { printf ", " } { printf "%s", $0 } END { print "" }' "$RESET_DIR/restart"
 }
 
-# reset_uptime_ds: tenths of a second since boot.
+# reset_uptime_ds: RESET_DS, tenths of a second since boot (a variable,
+# not printed: a command substitution forks).
 reset_uptime_ds()
 {
 	read -r _up _ <"$RESET_PROC/uptime"
 	_f=${_up#*.}
-	printf '%s\n' "$((${_up%%.*} * 10 + ${_f%"${_f#?}"}))"
+	RESET_DS=$((${_up%%.*} * 10 + ${_f%"${_f#?}"}))
 }
 
 
@@ -109,25 +111,34 @@ reset_nap()
 # --- processes -------------------------------------------------------------
 
 # reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
-# (not init, not kernel threads, not zombies, not this shell).
+# (not init, not kernel threads, not zombies, not this shell).  One awk
+# reads every stat file (a fork costs tens of milliseconds under TCG); a
+# process that ends between the glob and the read is skipped.
 reset_ps()
 {
-	# One cat for all: a process may end between the glob and the read.
-	cat "$RESET_PROC"/[0-9]*/stat 2>/dev/null |
-		awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" '
-		BEGIN { while ((getline l < before) > 0) { split(l, w, " "); known[w[1]] = 1 } }
-		{
-			l = $0
+	# shellcheck disable=SC2016 # awk's own variables
+	awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" '
+		function one(l,    c, f, pid, state, ppid, sid) {
 			c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
+			pid = l; sub(/ .*/, "", pid)
 			sub(/^.*\) /, "", l)
 			split(l, f, " ")
-			pid = $1; state = f[1]; ppid = f[2]; sid = f[4]
+			state = f[1]; ppid = f[2]; sid = f[4]
 			if (pid == 1 || pid == 2 || ppid == 2 || state == "Z" || pid == me)
-				next
+				return
 			if (mode == "all" || (mode == "session" && sid == arg) ||
 			    (mode == "strays" && sid != arg && !(pid in known)))
 				print pid, state, c
-		}'
+		}
+		BEGIN {
+			while ((getline l < before) > 0) { split(l, w, " "); known[w[1]] = 1 }
+			for (i = 1; i < ARGC; i++) {
+				if ((getline l < ARGV[i]) > 0)
+					one(l)
+				close(ARGV[i])
+			}
+			exit
+		}' "$RESET_PROC"/[0-9]*/stat
 }
 
 # reset_signal <sig> <mode> <arg> [before]: signal them; RESET_N is how
@@ -148,11 +159,16 @@ reset_signal()
 # reset_wait_gone <tenths> <mode> <arg> [before]: true once none is left.
 reset_wait_gone()
 {
-	_until=$(($(reset_uptime_ds) + $1))
+	reset_uptime_ds
+	_until=$((RESET_DS + $1))
 	shift
+	# naps from 10 ms up to 100: a process that obeys goes at once
+	_n=10
 	while reset_ps "$@" >"$RESET_PS" && [ -s "$RESET_PS" ]; do
-		[ "$(reset_uptime_ds)" -lt "$_until" ] || return 1
-		reset_nap 100
+		reset_uptime_ds
+		[ "$RESET_DS" -lt "$_until" ] || return 1
+		reset_nap "$_n"
+		[ "$_n" -ge 100 ] || _n=$((_n * 2))
 	done
 }
 
@@ -177,9 +193,12 @@ reset_stop()
 
 reset_watchdog()
 {
-	_end=$(($(reset_uptime_ds) + $2 * 10))
-	while [ "$(reset_uptime_ds)" -lt "$_end" ]; do
-		sleep 1
+	reset_uptime_ds
+	_end=$((RESET_DS + $2 * 10))
+	# naps of the shell (reset_nap), not a "sleep" to fork every second
+	while [ "$RESET_DS" -lt "$_end" ]; do
+		reset_nap 1000
+		reset_uptime_ds
 	done
 	echo TERM >"$4"
 	RESET_KILL_FLAG=$4
@@ -188,11 +207,6 @@ reset_watchdog()
 }
 
 # --- modules ---------------------------------------------------------------
-
-reset_mod_list()
-{
-	cut -d' ' -f1 "$RESET_PROC/modules" 2>/dev/null || :
-}
 
 # reset_new_modules: loaded now, not at boot; unused ones first.
 reset_new_modules()
@@ -205,20 +219,33 @@ reset_new_modules()
 		END { printf "%s%s", free, used }' "$RESET_PROC/modules" 2>/dev/null
 }
 
+# reset_running <pid>: the process is alive and not a zombie (its stat
+# read by the shell: no fork).
+reset_running()
+{
+	_st=
+	{ read -r _st <"$RESET_PROC/$1/stat"; } 2>/dev/null || return 1
+	_st=${_st##*) }
+	[ "${_st%% *}" != Z ]
+}
+
 # reset_rmmod <name>: 0 unloaded, 1 refused, 2 still running after
 # RESET_RMMOD_S seconds (a module exit that never returns).
 reset_rmmod()
 {
 	"$RESET_RMMOD" "$1" >/dev/null 2>&1 &
 	_rp=$!
-	_until=$(($(reset_uptime_ds) + RESET_RMMOD_S * 10))
-	while [ -r "$RESET_PROC/$_rp/stat" ] &&
-		[ "$(cut -d')' -f2 "$RESET_PROC/$_rp/stat" 2>/dev/null | cut -d' ' -f2)" != Z ]; do
-		if [ "$(reset_uptime_ds)" -ge "$_until" ]; then
+	reset_uptime_ds
+	_until=$((RESET_DS + RESET_RMMOD_S * 10))
+	_n=10
+	while reset_running "$_rp"; do
+		reset_uptime_ds
+		if [ "$RESET_DS" -ge "$_until" ]; then
 			reset_restart "module $1 would not unload (rmmod hung)"
 			return 2
 		fi
-		reset_nap 100
+		reset_nap "$_n"
+		[ "$_n" -ge 100 ] || _n=$((_n * 2))
 	done
 	wait "$_rp" && return 0
 	return 1
@@ -248,16 +275,6 @@ reset_modules()
 }
 
 # --- fault knobs -----------------------------------------------------------
-
-reset_knob_files()
-{
-	for _d in $RESET_FAULTS; do
-		for _f in "$RESET_DEBUGFS/$_d"/*; do
-			[ -f "$_f" ] && [ -r "$_f" ] && printf '%s\n' "$_f"
-		done
-	done
-	return 0
-}
 
 # reset_knobs_changed: "file boot-value now-value" of every knob that
 # differs from its boot value, probability first, so nothing fails while
@@ -330,7 +347,7 @@ reset_state()
 
 reset_free_pages()
 {
-	reset_state | cut -d' ' -f3
+	kstate_free_pages "$RESET_PROC"
 }
 
 # reset_kmemleak_state: on, off or none.  A kmemleak disabled at run time
@@ -340,23 +357,48 @@ reset_free_pages()
 # file.  The write waits for a scan in progress (scan_mutex; the first
 # automatic scan runs a minute after boot and takes seconds): a probe that
 # has no answer within a second meets a scan, so kmemleak is on.  (echo,
-# not printf: busybox's printf is silent about write errors.)
+# not printf: busybox's printf is silent about write errors.)  The probe
+# runs in the background (reset_kmemleak_probe) while the caller does
+# other work, and reset_kmemleak_answer waits for its answer.
 reset_kmemleak_state()
 {
+	reset_kmemleak_probe
+	reset_kmemleak_answer
+}
+
+# reset_kmemleak_probe: start the probe (RESET_KMEMLEAK_PROBE: none when
+# there is no kmemleak file).
+reset_kmemleak_probe()
+{
+	RESET_KMEMLEAK_PROBE=none
 	_k=$RESET_DEBUGFS/kmemleak
-	[ -e "$_k" ] || { echo none; return 0; }
-	_a=$RESET_PS.kmemleak
-	rm -f "$_a" "$_a.new"
+	[ -e "$_k" ] || return 0
+	RESET_KMEMLEAK_PROBE=$RESET_PS.kmemleak
+	rm -f "$RESET_KMEMLEAK_PROBE" "$RESET_KMEMLEAK_PROBE.done"
 	# The refused write must not end the subshell under set -e (the
 	# runner's): then no answer came, and a second went by for nothing.
-	({ echo labyrinth-probe >"$_k" || :; } 2>"$_a.new"; mv "$_a.new" "$_a") &
-	_i=0
-	while [ ! -e "$_a" ] && [ "$_i" -lt 10 ]; do
-		reset_nap 100
-		_i=$((_i + 1))
+	# The answer is whole once ".done" exists (shell built-ins only: no
+	# mv to fork).
+	({ echo labyrinth-probe >"$_k" || :; } 2>"$RESET_KMEMLEAK_PROBE"
+		: >"$RESET_KMEMLEAK_PROBE.done") &
+}
+
+# reset_kmemleak_answer: on, off or none, once the probe answered or a
+# second went by.  The naps grow from 10 ms: the answer comes within
+# milliseconds unless a scan holds kmemleak's lock.
+reset_kmemleak_answer()
+{
+	[ "$RESET_KMEMLEAK_PROBE" != none ] || { echo none; return 0; }
+	_a=$RESET_KMEMLEAK_PROBE
+	_w=0
+	_n=10
+	while [ ! -e "$_a.done" ] && [ "$_w" -lt 1000 ]; do
+		reset_nap "$_n"
+		_w=$((_w + _n))
+		[ "$_n" -ge 160 ] || _n=$((_n * 2))
 	done
 	_msg=
-	[ -s "$_a" ] && read -r _msg <"$_a"
+	[ -e "$_a.done" ] && [ -s "$_a" ] && read -r _msg <"$_a"
 	reset_kmemleak_word "$_msg"
 }
 
@@ -392,18 +434,24 @@ reset_odebug_state()
 	fi
 }
 
-# reset_kasan: 1 on a kernel with (generic) KASAN, else 0.  Its banner
-# ("KernelAddressSanitizer initialized") is in the boot log as long as the
-# log still begins with the kernel's first line; else kallsyms says (its
-# function kasan_quarantine_reduce), which takes seconds to read under TCG.
-reset_kasan()
+# reset_boot_log: "<odebug> <kasan>" from one read of the kernel log:
+# odebug as reset_odebug_state says it; kasan 1 on a kernel with
+# (generic) KASAN, else 0.  KASAN's banner ("KernelAddressSanitizer
+# initialized") is in the boot log as long as the log still begins with
+# the kernel's first line; else kallsyms says (its function
+# kasan_quarantine_reduce), which takes seconds to read under TCG.
+reset_boot_log()
 {
-	_v=$("$RESET_DMESG" 2>/dev/null | awk '
+	_od=none
+	[ -e "$RESET_DEBUGFS/debug_objects/stats" ] && _od=on
+	"$RESET_DMESG" 2>/dev/null | awk -v od="$_od" '
 		NR == 1 { whole = index($0, "Linux version") > 0 }
 		/KernelAddressSanitizer initialized/ { k = 1 }
-		END { print k ? 1 : whole ? 0 : "" }')
+		od == "on" && /ODEBUG: Out of memory\. ODEBUG disabled/ { od = "off" }
+		END { print od, k ? 1 : whole ? 0 : "" }' >"$RESET_PS.log"
+	read -r _od _v <"$RESET_PS.log" || :
 	[ -n "$_v" ] || _v=$(kstate_kasan_kallsyms "$RESET_PROC")
-	printf '%s\n' "$_v"
+	printf '%s %s\n' "$_od" "$_v"
 }
 
 # reset_quarantine: under KASAN, free the objects its quarantine holds back
@@ -426,29 +474,29 @@ reset_drain()
 }
 
 # reset_settled_free: free pages once caches are dropped and two readings
-# half a second apart (kstate_settle) change by less than
+# RESET_SETTLE_STEP_MS apart (kstate_settle) change by less than
 # RESET_SETTLE_PAGES pages a second, for RESET_SETTLE_S at most.
 reset_settled_free()
 {
 	reset_drain
-	kstate_settle "$RESET_PROC" reset_free_pages reset_nap 500 \
+	kstate_settle "$RESET_PROC" reset_free_pages reset_nap "$RESET_SETTLE_STEP_MS" \
 		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S"
 }
 
 # reset_detectors: what the test left that a reset cannot undo.  Free
 # memory is read cheaply first; only memory that looks missing is measured
 # settled (caches dropped, memory compacted).  RESET_FREE is the reading.
+# The kmemleak probe runs while the rest is read.
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
+	read -r _kl <"$RESET_DIR/kmemleak"
+	[ "$_kl" != on ] || reset_kmemleak_probe
 	reset_state >"$RESET_PS"
 	read -r _t _dl RESET_FREE _kfnow <"$RESET_PS"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(kstate_taint_letters "$_new")"
-	read -r _kl <"$RESET_DIR/kmemleak"
-	[ "$_kl" = on ] && [ "$(reset_kmemleak_state)" = off ] &&
-		reset_restart "kmemleak disabled"
 	_kf=none
 	_od=none
 	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
@@ -456,6 +504,8 @@ reset_detectors()
 		reset_restart "kfence disabled"
 	[ "$_od" = on ] && [ "$(reset_odebug_state)" = off ] &&
 		reset_restart "debugobjects disabled"
+	[ "$_kl" = on ] && [ "$(reset_kmemleak_answer)" = off ] &&
+		reset_restart "kmemleak disabled"
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
 	RESET_FREE=$(reset_settled_free)
 	_lost=$((_base - RESET_FREE))
@@ -465,23 +515,48 @@ reset_detectors()
 
 # --- at boot -----------------------------------------------------------------
 
+# reset_record: the boot record.  Every step without a fork where the
+# shell can do it (a fork costs tens of milliseconds under TCG, and the
+# record is all that runs between init and the first test): the knobs
+# and modules read by the shell, the kernel log read once, KFENCE from
+# the same read as taint and lockdep, the kmemleak probe in the
+# background while memory settles.  "before": the processes outside the
+# runner's session that live before the first test (reset_ps strays
+# spares them after each test).
 reset_record()
 {
 	rm -rf "$RESET_DIR"
 	mkdir -p "$RESET_DIR"
 	: >"$RESET_DIR/restart"
+	reset_kmemleak_probe
 	# read, not $(cat): two forks a file took 2 s of every boot under TCG
-	reset_knob_files | while IFS= read -r _f; do
-		_v=
-		read -r _v <"$_f" || :
-		printf '%s %s\n' "$_f" "$_v"
+	for _d in $RESET_FAULTS; do
+		for _f in "$RESET_DEBUGFS/$_d"/*; do
+			{ [ -f "$_f" ] && [ -r "$_f" ]; } || continue
+			_v=
+			read -r _v <"$_f" || :
+			printf '%s %s\n' "$_f" "$_v"
+		done
 	done >"$RESET_DIR/knobs"
-	reset_mod_list >"$RESET_DIR/modules"
-	reset_kmemleak_state >"$RESET_DIR/kmemleak"
-	printf '%s %s\n' "$(reset_kfence_state)" "$(reset_odebug_state)" >"$RESET_DIR/detectors"
-	reset_kasan >"$RESET_DIR/kasan"
-	_free=$(reset_settled_free)
-	reset_state | awk -v free="$_free" '{ print $1, $2, free }' >"$RESET_DIR/state"
+	: >"$RESET_DIR/modules"
+	if [ -r "$RESET_PROC/modules" ]; then
+		while read -r _m _; do
+			printf '%s\n' "$_m"
+		done <"$RESET_PROC/modules" >"$RESET_DIR/modules"
+	fi
+	reset_boot_log >"$RESET_PS.bootlog"
+	read -r _od _kasan <"$RESET_PS.bootlog"
+	printf '%s\n' "$_kasan" >"$RESET_DIR/kasan"
+	reset_drain
+	kstate_settle "$RESET_PROC" reset_free_pages reset_nap "$RESET_SETTLE_STEP_MS" \
+		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S" >"$RESET_PS.free"
+	read -r _free <"$RESET_PS.free"
+	reset_state >"$RESET_PS"
+	read -r _t _dl _ _kf <"$RESET_PS"
+	printf '%s %s %s\n' "$_t" "$_dl" "$_free" >"$RESET_DIR/state"
+	printf '%s %s\n' "$_kf" "$_od" >"$RESET_DIR/detectors"
+	reset_kmemleak_answer >"$RESET_DIR/kmemleak"
+	reset_ps all 0 >"$RESET_DIR/before"
 }
 
 # --- the test's facts ------------------------------------------------------

@@ -18,12 +18,14 @@
 #   subsys_probe_calibrate      size the speed probe (before the load)
 #   subsys_sample <phase> <s> <counter-fn>
 #                               <s> samples, one a second, into
-#                               $LAB_OUT/rate.<phase>
+#                               $LAB_OUT/rate.<phase>: a "stress" phase
+#                               asking <s> seconds (lab_phase)
 #   subsys_baseline             the reference probe and the baseline from
 #                               the "before" samples
 #   subsys_recover <counter-fn> <t_stop ms>
 #                               sample until the load is back (or cannot
-#                               be within the limit); a "recovery" record
+#                               be within the limit); a "recovery" record;
+#                               the phase "recovery"
 #   subsys_recovery_verdict     fail "recovery" unless it came back
 #   subsys_median <file>        median of the numbers in a file
 #   subsys_tput <phase> key=value...
@@ -214,15 +216,24 @@ subsys_tick()
 	return 0
 }
 
+# subsys_sample <phase> <seconds> <counter-fn>: a load window the test
+# asks for, one sample a second into $LAB_OUT/rate.<phase>: a "stress"
+# phase (lab_phase) asking <seconds> and running what the samples took
+# by the guest's clock; what follows until the test's next phase is
+# "check".
 subsys_sample()
 {
+	lab_phase stress
 	: >"$LAB_OUT/rate.$1"
 	subsys_tick_start "$3"
+	_s0=$SUBSYS_T0
 	_i=0
 	while [ "$_i" -lt "$2" ]; do
 		subsys_tick "$3" "$LAB_OUT/rate.$1"
 		_i=$((_i + 1))
 	done
+	lab_phase_engine $(($2 * 1000)) $((SUBSYS_T0 - _s0))
+	lab_phase check
 }
 
 # subsys_baseline [<cap kB/s>]: the reference probe (SUBSYS_PROBE_REF, the
@@ -312,6 +323,7 @@ subsys_judge()
 # subsys_recovery_verdict's, once the figures are recorded.
 subsys_recover()
 {
+	lab_phase recovery
 	SUBSYS_T_STOP=$2
 	_lim=$((SUBSYS_RECOVERY_S * 1000))
 	_need=$((SUBSYS_BASE * SUBSYS_RECOVERY_PCT / 100))
@@ -332,6 +344,7 @@ subsys_recover()
 	[ -n "$SUBSYS_RECOVERY_MS" ] && SUBSYS_RECOVERED=1
 	_pa=$(awk '{ print $2 }' "$_f" | sort -n |
 		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')
+	lab_phase verdict
 	lab_data "recovery test=$LAB_TAG baseline_kBps=$SUBSYS_BASE threshold_kBps=$_need recovery_ms=${SUBSYS_RECOVERY_MS:--1} limit_ms=$_lim recovered=$SUBSYS_RECOVERED probe_us=$SUBSYS_PROBE_REF after_probe_us=$_pa by=$SUBSYS_RECOVERY_BY"
 }
 

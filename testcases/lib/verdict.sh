@@ -71,9 +71,7 @@ VERDICT_KMEMLEAK_PRE_MS=
 # lists (free, but not in MemFree).
 verdict_memfree_pages()
 {
-	awk 'FILENAME ~ /meminfo/ && $1 == "MemFree:" { n += int($2 / 4) }
-	     FILENAME ~ /zoneinfo/ && $1 == "count:" { n += $2 }
-	     END { print n + 0 }' "$VERDICT_PROC/meminfo" "$VERDICT_PROC/zoneinfo"
+	kstate_free_pages "$VERDICT_PROC"
 }
 
 verdict_refresh()
@@ -131,7 +129,8 @@ verdict_snapshot()
 verdict_injection()
 {
 	fault_active || return 0
-	_inj=$(fault_injected)
+	fault_count
+	_inj=$FAULT_INJECTED
 	[ "$_inj" -gt 0 ] ||
 		lab_skip "injection had no effect: profile $FAULT_PROFILE injected 0 failures (nothing the profile reaches allocated while it was on)"
 	case $1 in
@@ -299,9 +298,11 @@ verdict_kmemleak_begin()
 # verdict_kmemleak_scan: one scan; its milliseconds in VERDICT_KMEMLEAK_MS.
 verdict_kmemleak_scan()
 {
-	_t0=$(lab_uptime_ms)
+	lab_now
+	_t0=$LAB_NOW_MS
 	{ printf 'scan\n' >"$VERDICT_KMEMLEAK"; } 2>/dev/null || return 1
-	VERDICT_KMEMLEAK_MS=$(($(lab_uptime_ms) - _t0))
+	lab_now
+	VERDICT_KMEMLEAK_MS=$((LAB_NOW_MS - _t0))
 }
 
 # verdict_kmemleak_names <module> <start> <end>: keep the module's text
@@ -422,7 +423,8 @@ verdict_kmemleak()
 		printf '%s\n' "$VERDICT_KMEMLEAK_MS" >"$LAB_OUT/.kmemleak.pre"
 	fi
 	VERDICT_KMEMLEAK_PRE_MS=$(cat "$LAB_OUT/.kmemleak.pre" 2>/dev/null || :)
-	_wait=$(($1 + VERDICT_KMEMLEAK_AGE_MS - $(lab_uptime_ms)))
+	lab_now
+	_wait=$(($1 + VERDICT_KMEMLEAK_AGE_MS - LAB_NOW_MS))
 	[ "$_wait" -le 0 ] || sleep "$(((_wait + 999) / 1000))"
 	if ! verdict_kmemleak_scan; then
 		lab_info "kmemleak: scan refused (kmemleak turned itself off), slab leaks go unseen"
