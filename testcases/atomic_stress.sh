@@ -91,6 +91,7 @@ during()
 
 measured_phase()
 {
+	lab_phase setup
 	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD" \
 		window_ms="$(engine_window_ms "$DUR")"
 	fault_apply "$FAULT" lab_engine
@@ -145,8 +146,9 @@ recovery_phase()
 	_ms=${_more% *}
 	[ "$_ms" -eq 0 ] || engine_run_ms "$_ms"
 	engine_stop
-	engine_check
+	# one read of the statistics for the checks and the verdict
 	engine_stats >"$LAB_OUT/recovery.stats"
+	engine_check_file "$LAB_OUT/recovery.stats"
 	[ "$_ms" -eq 0 ] || _more=$(verdict_recovery_more "$LAB_OUT/recovery.stats" 1 0)
 	lab_info "recovery: $((RECOVERY_FIRST_MS + _ms)) ms, at least ${_more#* } attempts per context and order"
 	verdict_recovery "$LAB_OUT/recovery.stats"

@@ -34,13 +34,13 @@ LBY=/sys/kernel/debug/labyrinth
 # rx_counts: "refills served fallback dropped".
 rx_counts()
 {
-	engine_stats | awk '$1 == "ctx=rx_ring" && / refills=/ {
+	awk '$1 == "ctx=rx_ring" && / refills=/ {
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
 			v[kv[1]] = kv[2]
 		}
 		print v["refills"] + 0, v["served"] + 0, v["fallback"] + 0, v["dropped"] + 0
-	}'
+	}' "$ENGINE_DIR/stats"
 }
 
 # phase <name> [hook]: run the ring (after the hook, if any); sets R S F D.
@@ -92,11 +92,14 @@ main()
 		lab_fail rx "free memory: served=$S of $R, fallback=$F dropped=$D"
 	fi
 
+	lab_phase hog
 	lab_insmod labyrinth order=3
 	printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
 	phase fragmented
+	lab_phase hog_stop
 	printf 'release\n' >"$LBY/control"
 	lab_rmmod labyrinth
+	lab_phase check
 	if [ "$F" -eq 0 ] || [ "$D" -ne 0 ]; then
 		lab_fail rx "no free block of order 3: served=$S fallback=$F dropped=$D of $R"
 	fi

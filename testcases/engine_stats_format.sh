@@ -112,10 +112,13 @@ check_zones()
 
 main()
 {
+	# loaded once: the contexts read from the loaded engine, then every
+	# one of them set (a parameter takes effect on reset)
+	engine_load orders="$ORDERS" rate_hz=200 batch=4 hold=8 window_ms=200
 	_all=$(engine_contexts)
 	_ctxs=$(echo "$_all" | tr ' ' ',')
-	engine_load contexts="$_ctxs" orders="$ORDERS" rate_hz=200 batch=4 hold=8 \
-		window_ms=200
+	engine_set contexts "$_ctxs"
+	engine_reset
 	lab_phase stress
 	engine_run 1
 	lab_phase check

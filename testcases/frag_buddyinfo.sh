@@ -104,6 +104,7 @@ main()
 	_b=$(awk -v k="$K" '$1 == "Node" { for (i = 5 + k; i <= NF; i++) s += $i } END { print s + 0 }' /proc/buddyinfo)
 	lab_info "before: free_pages=$_free0 $(high_blocks)"
 	lab_kmsg "frag_buddyinfo: fragment order=$K"
+	lab_phase hog
 	drain_pcp
 	# Blocks freed elsewhere while a pass ends (tasks exiting, per-CPU
 	# lists draining) are taken by a further pass, as a hog refreshes.
@@ -121,6 +122,7 @@ main()
 		lab_info "pass $_pass left $_high; another pass"
 	done
 	_total_ms=$(($(lab_uptime_ms) - _t0))
+	lab_phase check
 	frag_record during
 	_mod=$(module_high free_after)
 	_ms=$(stat_val elapsed_ms)
@@ -137,6 +139,7 @@ main()
 		lab_fail fragment "before: /proc/buddyinfo had $_b free blocks of order >= $K, labyrinth counted none"
 	fi
 
+	lab_phase hog_stop
 	printf 'release\n' >"$LBY/control" || lab_fail setup "labyrinth refused to release"
 	# The release frees at once; pages still on their way back (per-CPU
 	# lists draining) get a second before a shortfall counts.
@@ -147,6 +150,7 @@ main()
 	fi
 	frag_record after
 	lab_rmmod labyrinth
+	lab_phase verdict
 	_lost=$((_free0 - _free1))
 	_pct100=$((_lost * 10000 / _free0))
 	lab_info "after release: free_pages=$_free1 (before $_free0, $_lost not back)"

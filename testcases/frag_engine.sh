@@ -32,7 +32,7 @@ LBY=/sys/kernel/debug/labyrinth
 # failures_by_order: "order attempts failures" summed over contexts.
 failures_by_order()
 {
-	engine_stats | awk '/^ctx=/ && / order=/ {
+	awk '/^ctx=/ && / order=/ {
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
 			v[kv[1]] = kv[2]
@@ -43,7 +43,7 @@ failures_by_order()
 		if (o > max)
 			max = o
 	}
-	END { for (o = 0; o <= max; o++) print o, a[o] + 0, f[o] + 0 }'
+	END { for (o = 0; o <= max; o++) print o, a[o] + 0, f[o] + 0 }' "$ENGINE_DIR/stats"
 }
 
 run()
@@ -69,6 +69,7 @@ main()
 	[ "$SECS" -ge 2 ] || SECS=2
 	engine_load contexts=hrtimer,tasklet,spin_irq orders=0-4 rate_hz=500 \
 		batch=5 gfp=atomic_nowarn
+	lab_phase hog
 	lab_insmod labyrinth order="$K" refresh_ms=100
 	printf 'fragment\n' >"$LBY/control" || lab_fail setup "labyrinth refused to fragment"
 	run fragmented
@@ -82,6 +83,7 @@ main()
 		fi
 	done <"$LAB_OUT/orders.fragmented"
 
+	lab_phase hog_stop
 	printf 'release\n' >"$LBY/control"
 	lab_rmmod labyrinth
 	run released

@@ -106,17 +106,18 @@ heartbeat()
 	done
 }
 
-# now_cs: hundredths of a second since boot, without a fork.
+# now_cs: NOW_CS, hundredths of a second since boot (a variable: a
+# command substitution forks).
 now_cs()
 {
 	read -r _up _ </proc/uptime
-	echo $((${_up%%.*} * 100 + 1${_up#*.} - 100))
+	NOW_CS=$((${_up%%.*} * 100 + 1${_up#*.} - 100))
 }
 
-# secs <hundredths>: as seconds with two decimals.
+# secs <hundredths>: SECS, as seconds with two decimals.
 secs()
 {
-	printf '%d.%02d\n' $(($1 / 100)) $(($1 % 100))
+	SECS=$(($1 / 100)).$(($1 % 100 / 10))$(($1 % 10))
 }
 
 # start_test <cmd> [args...]: the test in a session of its own (setsid
@@ -149,7 +150,8 @@ supervise()
 	_rc=0
 	# (silent: the shell would print "Killed" for a test ended by KILL)
 	wait "$TEST_PID" 2>/dev/null || _rc=$?
-	now_cs >"$out/.t1"
+	now_cs
+	echo "$NOW_CS" >"$out/.t1"
 	echo "$_rc" >"$out/.rc"
 	kill "$_wd" 2>/dev/null || :
 	wait "$_wd" 2>/dev/null || :
@@ -164,15 +166,11 @@ supervise()
 reset_after()
 {
 	read -r _killed <"$out/.killed" || _killed=0
-	RESET_COUNT=0
-	reset_modules
-	_mods=$RESET_COUNT
-	RESET_COUNT=0
-	reset_knobs
-	_knobs=$RESET_COUNT
-	reset_detectors
+	reset_all
 	read -r _ _ _base <"$RESET_DIR/state"
-	emit "LAB OUT $1 # reset: $(secs $(($(now_cs) - t1)))s, stopped $_killed processes, unloaded $_mods modules, restored $_knobs knobs, free_pages=$RESET_FREE (boot $_base, tolerance $RESET_FREE_TOL)"
+	now_cs
+	secs $((NOW_CS - t1))
+	emit "LAB OUT $1 # reset: ${SECS}s, stopped $_killed processes, unloaded $RESET_MODS modules, restored $RESET_KNOBS knobs, free_pages=$RESET_FREE (boot $_base, tolerance $RESET_FREE_TOL)"
 }
 
 run_one()
@@ -189,7 +187,8 @@ run_one()
 	[ -f "$file" ] && timeout=$(test_timeout "$file")
 	emit "LAB START $idx $tag $timeout"
 	kmsg "START $idx $tag"
-	t0=$(now_cs)
+	now_cs
+	t0=$NOW_CS
 	export LAB_T0_MS=$((t0 * 10))
 	(supervise "$timeout" "$cmd" "$@") 2>&1 | while IFS= read -r line; do
 		case $line in
@@ -197,8 +196,10 @@ run_one()
 		*) emit "LAB OUT $idx $line" ;;
 		esac
 	done
-	read -r t1 <"$out/.t1" || t1=$(now_cs)
-	emit "LAB TIME $idx $(secs $((t1 - t0)))"
+	now_cs
+	read -r t1 <"$out/.t1" || t1=$NOW_CS
+	secs $((t1 - t0))
+	emit "LAB TIME $idx $SECS"
 	# The data goes out while the reset runs: under TCG the serial port
 	# takes seconds for a test with many windows.  (One awk, a write per
 	# line, so that a line of the reset's never splits one; the shell's
@@ -209,12 +210,14 @@ run_one()
 		_sender=$!
 	fi
 	reset_after "$idx"
-	t2=$(now_cs)
+	now_cs
+	t2=$NOW_CS
 	[ -z "$_sender" ] || wait "$_sender" || :
 	# the runner's part: the reset (the rest of the time until the
 	# result is the data's transfer), and the test's wall time from its
 	# START to its RESULT
-	t3=$(now_cs)
+	now_cs
+	t3=$NOW_CS
 	emit "LAB DATA $idx phase test=$tag name=reset start_ms=$(((t1 - t0) * 10)) ms=$(((t2 - t1) * 10))"
 	emit "LAB DATA $idx wall test=$tag ms=$(((t3 - t0) * 10)) run_ms=$(((t1 - t0) * 10))"
 	read -r rc <"$out/.rc" || rc=255

@@ -255,6 +255,39 @@ t_detectors()
 		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "on answered " ]
 }
 
+# reset_all: one read for a test that left nothing behind, the same
+# restarts as the step-by-step reset for one that did.
+# shellcheck disable=SC2016
+t_scan()
+{
+	setup
+	lib 'reset_scan'
+	check "$SHN: scan of a clean guest: only the state, as reset_state reads it ($OUT)" \
+		[ "$OUT" = "state 0 1 250500 none" ]
+	lib 'reset_all; echo "$RESET_MODS $RESET_KNOBS $RESET_FREE"'
+	expect_why "reset_all: a clean guest needs no restart" ''
+	check "$SHN: reset_all: nothing undone, free pages from the one read ($OUT)" \
+		[ "$OUT" = "0 0 250500" ]
+	printf 'upper 16384 0 - Live 0x0\n' >>"$TMP/proc/modules"
+	printf '100\n' >"$TMP/dbg/fail_page_alloc/probability"
+	printf '7\n' >"$TMP/dbg/failslab/interval"
+	lib 'reset_scan'
+	check "$SHN: scan: the module left, the changed knobs (probability first), the state" \
+		[ "$(printf '%s\n' "$OUT" | tr '\n' '|')" = "knob $TMP/dbg/fail_page_alloc/probability 0 100|knob $TMP/dbg/failslab/interval 1 7|mod upper|state 0 1 250500 none|" ]
+	lib 'reset_all; echo "$RESET_MODS $RESET_KNOBS"'
+	expect_why "reset_all: a module and knobs left behind are undone without a restart" ''
+	check "$SHN: reset_all: one module unloaded, two knobs restored ($OUT)" \
+		sh -c '[ "$1" = "1 2" ] && [ "$(cut -d" " -f1 "$2")" = boot_mod ] &&
+			[ "$(cat "$3/fail_page_alloc/probability")$(cat "$3/failslab/interval")" = 01 ]' \
+		sh "$OUT" "$TMP/proc/modules" "$TMP/dbg"
+	fake_proc $((1000000 - 400 * 4)) 500 $((512 | 4096)) 0
+	lib 'reset_all'
+	expect_why "reset_all from the one read: taint W, lockdep off, pages short need a restart" \
+		'lockdep off
+taint W
+400 pages not recovered'
+}
+
 # KFENCE and debugobjects turn themselves off for the rest of a boot; a
 # test after that would run with the detector blind.
 t_armed()
@@ -370,7 +403,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_armed t_processes t_stop t_result
+	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_scan t_armed t_processes t_stop t_result
 	exit "$FAILED"
 }
 

@@ -2,8 +2,17 @@
 #
 # Per-test overhead: each test's wall time (the runner's "wall" record,
 # from its START to its RESULT, the reset included) against the stress
-# asked of it (the asked_ms of its "phase ... name=stress" records: the
-# engine time its measured phases asked for, by the kernel's clock).
+# asked of it (the asked_ms of its "phase ... name=stress" records).  A
+# "stress" phase is a load the test asks for by its arguments or design,
+# and only that: the engine's measured runs (asked and run by the
+# kernel's clock: atomic_stress's measured phase, each of engine_contexts'
+# runs and its two budget runs, engine_teardown's runs before the unload),
+# a subsys test's load windows (its baseline and the window under
+# injection, asked in whole seconds and run by the guest's clock).
+# Everything else is overhead: settling, loading modules, applying
+# profiles, a hog's start and stop, the recovery run (it is the verdict's,
+# not asked for), the checks, the unload, the verdicts, the runner's
+# reset and the data's transfer.
 # Input: tests' data files (tests/*/data).  Output, one line per test with
 # a wall record, in input order:
 #   <tag> wall_ms=N asked_ms=N ran_ms=N overhead_ms=N

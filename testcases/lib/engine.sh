@@ -52,6 +52,7 @@
 #                                 failures, nothing outstanding, RX refills
 #                                 add up (category accounting), no verify
 #                                 errors (category verify)
+#   engine_check_file <stats>     the same checks on a saved stats file
 #   engine_validate               stats lines are in the stable format
 #                                 (reads stdin; prints the first problem)
 #   lab_module_text <module>      "0x<start> 0x<end>" of a loaded module's
@@ -254,8 +255,9 @@ engine_wait()
 			fi
 			[ $((_next - ENGINE_RAN_MS)) -ge "$_nap" ] || _nap=$((_next - ENGINE_RAN_MS))
 		fi
-		# the autostop fires within a jiffy or a work item's delay
-		[ "$_nap" -ge 50 ] || _nap=50
+		# the autostop fires within a jiffy or a work item's delay:
+		# short naps from there (a nap and a read, no fork)
+		[ "$_nap" -ge 10 ] || _nap=10
 		[ "$ENGINE_RAN_MS" -le $((_asked + ENGINE_LATE_MS)) ] ||
 			lab_fail timing "the engine ran ${ENGINE_RAN_MS} ms of ${_asked} ms asked: it did not stop by itself"
 		engine_sleep_ms "$_nap"
@@ -366,7 +368,13 @@ engine_check()
 	# (read by the shell: no fork)
 	read -r _es <"$ENGINE_DIR/state"
 	[ "$_es" = stopped ] || lab_fail setup "engine_check while the engine runs"
-	_msg=$(engine_check_stats <"$ENGINE_DIR/stats") && return 0
+	engine_check_file "$ENGINE_DIR/stats"
+}
+
+# engine_check_file <stats-file>: engine_check's checks on saved stats.
+engine_check_file()
+{
+	_msg=$(engine_check_stats <"$1") && return 0
 	lab_fail "${_msg%%: *}" "${_msg#*: }"
 }
 

@@ -58,6 +58,11 @@ RESET_SETTLE_STEP_MS=${RESET_SETTLE_STEP_MS:-200}
 RESET_RMMOD_S=${RESET_RMMOD_S:-15}
 RESET_TAINT_OK=$((4096 | 8192))
 RESET_COUNT=0
+# what reset_all undid (read by the runner)
+# shellcheck disable=SC2034
+RESET_MODS=0
+# shellcheck disable=SC2034
+RESET_KNOBS=0
 RESET_PS=$RESET_DIR/.ps
 
 reset_restart()
@@ -374,13 +379,28 @@ reset_kmemleak_probe()
 	_k=$RESET_DEBUGFS/kmemleak
 	[ -e "$_k" ] || return 0
 	RESET_KMEMLEAK_PROBE=$RESET_PS.kmemleak
-	rm -f "$RESET_KMEMLEAK_PROBE" "$RESET_KMEMLEAK_PROBE.done"
 	# The refused write must not end the subshell under set -e (the
 	# runner's): then no answer came, and a second went by for nothing.
-	# The answer is whole once ".done" exists (shell built-ins only: no
-	# mv to fork).
-	({ echo labyrinth-probe >"$_k" || :; } 2>"$RESET_KMEMLEAK_PROBE"
-		: >"$RESET_KMEMLEAK_PROBE.done") &
+	# The answer is whole once its last line "done" is written (shell
+	# built-ins only: no rm or mv to fork; emptied here, before the
+	# probe starts).
+	: >"$RESET_KMEMLEAK_PROBE"
+	({ echo labyrinth-probe >"$_k" || :; } 2>>"$RESET_KMEMLEAK_PROBE"
+		echo 'done' >>"$RESET_KMEMLEAK_PROBE") &
+}
+
+# reset_kmemleak_read <file>: RESET_KMEMLEAK_MSG, the probe's answer
+# (its first line), once the line "done" ends it; false before.
+reset_kmemleak_read()
+{
+	RESET_KMEMLEAK_MSG=
+	_first=1
+	while IFS= read -r _l; do
+		[ "$_l" != 'done' ] || return 0
+		[ -z "$_first" ] || RESET_KMEMLEAK_MSG=$_l
+		_first=
+	done <"$1"
+	return 1
 }
 
 # reset_kmemleak_answer: on, off or none, once the probe answered or a
@@ -389,17 +409,18 @@ reset_kmemleak_probe()
 reset_kmemleak_answer()
 {
 	[ "$RESET_KMEMLEAK_PROBE" != none ] || { echo none; return 0; }
-	_a=$RESET_KMEMLEAK_PROBE
 	_w=0
 	_n=10
-	while [ ! -e "$_a.done" ] && [ "$_w" -lt 1000 ]; do
+	until reset_kmemleak_read "$RESET_KMEMLEAK_PROBE"; do
+		if [ "$_w" -ge 1000 ]; then
+			RESET_KMEMLEAK_MSG=
+			break
+		fi
 		reset_nap "$_n"
 		_w=$((_w + _n))
 		[ "$_n" -ge 160 ] || _n=$((_n * 2))
 	done
-	_msg=
-	[ -e "$_a.done" ] && [ -s "$_a" ] && read -r _msg <"$_a"
-	reset_kmemleak_word "$_msg"
+	reset_kmemleak_word "$RESET_KMEMLEAK_MSG"
 }
 
 reset_kmemleak_word()
@@ -483,17 +504,22 @@ reset_settled_free()
 		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S"
 }
 
-# reset_detectors: what the test left that a reset cannot undo.  Free
-# memory is read cheaply first; only memory that looks missing is measured
-# settled (caches dropped, memory compacted).  RESET_FREE is the reading.
-# The kmemleak probe runs while the rest is read.
+# reset_detectors [state]: what the test left that a reset cannot undo,
+# from the kernel's state now (or a file of reset_state's line read since
+# the test ended).  Free memory is read cheaply first; only memory that
+# looks missing is measured settled (caches dropped, memory compacted).
+# RESET_FREE is the reading.  The kmemleak probe runs while the rest is
+# read.
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
 	read -r _kl <"$RESET_DIR/kmemleak"
 	[ "$_kl" != on ] || reset_kmemleak_probe
-	reset_state >"$RESET_PS"
-	read -r _t _dl RESET_FREE _kfnow <"$RESET_PS"
+	if [ $# -eq 0 ]; then
+		reset_state >"$RESET_PS"
+		set -- "$RESET_PS"
+	fi
+	read -r _t _dl RESET_FREE _kfnow <"$1"
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(kstate_taint_letters "$_new")"
@@ -511,6 +537,107 @@ reset_detectors()
 	_lost=$((_base - RESET_FREE))
 	[ "$_lost" -le "$RESET_FREE_TOL" ] || reset_restart "$_lost pages not recovered"
 	return 0
+}
+
+# reset_scan: what reset_new_modules, reset_knobs_changed and reset_state
+# print, in one awk (a fork costs tens of milliseconds under TCG): "mod
+# <name>" per module loaded since boot (unused ones first), "knob <file>
+# <boot-value> <now>" per fault knob off its boot value (probability
+# first), then "state <tainted> <debug_locks> <free> <kfence>".
+reset_scan()
+{
+	_mf=
+	[ ! -r "$RESET_PROC/modules" ] || _mf=$RESET_PROC/modules
+	# shellcheck disable=SC2086 # no file or one, a path without spaces
+	awk -v boot="$RESET_DIR/modules" -v knobs="$RESET_DIR/knobs" \
+		-v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
+	BEGIN {
+		while ((getline l < boot) > 0) { split(l, w, " "); known[w[1]] = 1 }
+		while ((getline l < knobs) > 0) {
+			split(l, w, " ")
+			f = w[1]; v = w[2]
+			now = "(unreadable)"
+			if ((getline x < f) > 0)
+				now = x
+			close(f)
+			if (now "" == v "")
+				continue
+			if (f ~ /\/probability$/)
+				print "knob", f, v, now
+			else
+				rest = rest "knob " f " " v " " now "\n"
+		}
+		printf "%s", rest
+		dl = "none"
+		while ((getline l < ls) > 0) {
+			split(l, w, " ")
+			if (w[1] == "debug_locks:")
+				dl = w[2]
+		}
+		kf = "none"
+		while ((getline l < kfs) > 0) {
+			split(l, w, " ")
+			if (w[1] == "enabled:")
+				kf = w[2] == 1 ? "on" : "off"
+			else if (kf == "none")
+				kf = "off"
+		}
+	}
+	FILENAME ~ /modules$/ {
+		if ($1 in known)
+			next
+		if ($3 == "0")
+			free = free "mod " $1 "\n"
+		else
+			used = used "mod " $1 "\n"
+		next
+	}
+	FILENAME ~ /tainted$/ { t = $1 }
+	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
+	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
+	END {
+		printf "%s%s", free, used
+		print "state", t + 0, dl, n + 0, kf
+	}' $_mf "$RESET_PROC/sys/kernel/tainted" "$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
+}
+
+# reset_all: the whole reset after a test: modules, knobs, detectors.
+# One read of the kernel's state (reset_scan) does for a test that left
+# no module and no knob behind; else the state is read again once they
+# are put back.  RESET_MODS and RESET_KNOBS count what was undone.
+reset_all()
+{
+	reset_scan >"$RESET_PS.scan"
+	_mods=0
+	_knobs=0
+	while read -r _kind _rest; do
+		case $_kind in
+		mod) _mods=1 ;;
+		knob) _knobs=1 ;;
+		state) printf '%s\n' "$_rest" >"$RESET_PS.state" ;;
+		esac
+	done <"$RESET_PS.scan"
+	# shellcheck disable=SC2034 # read by the runner
+	RESET_MODS=0
+	# shellcheck disable=SC2034
+	RESET_KNOBS=0
+	if [ "$_mods" = 1 ]; then
+		RESET_COUNT=0
+		reset_modules
+		# shellcheck disable=SC2034
+		RESET_MODS=$RESET_COUNT
+	fi
+	if [ "$_knobs" = 1 ]; then
+		RESET_COUNT=0
+		reset_knobs
+		# shellcheck disable=SC2034
+		RESET_KNOBS=$RESET_COUNT
+	fi
+	if [ "$_mods$_knobs" = 00 ]; then
+		reset_detectors "$RESET_PS.state"
+	else
+		reset_detectors
+	fi
 }
 
 # --- at boot -----------------------------------------------------------------
