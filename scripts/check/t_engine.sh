@@ -130,6 +130,35 @@ t_sleep()
 		"! command -v busybox >/dev/null || [ \"\$(LAB_OUT=$TMP/out2 LAB_TAG=t busybox sh -c '. testcases/lib/lab.sh; lab_sleep_ms 10; echo \$LAB_SLEEP_FIFO')\" = '$TMP/out2/.sleep' ]"
 }
 
+# t_cmdline: the kernel command line's lab_engine.<param>=<value> words
+# become engine parameters; other words, malformed names and values that
+# are not plain words are left out; engine_record writes the stats and
+# windows records from one read.
+# shellcheck disable=SC2016
+t_cmdline()
+{
+	printf '%s\n' 'BOOT_IMAGE=x lab_engine.delay_ns=20000 lab_engine.Bad=1 quiet lab_engine.contexts=timer,tasklet lab_engine.x=$(id) lab_engine_y=2' \
+		>"$TMP/cmdline"
+	for _sh in sh busybox; do
+		command -v "$_sh" >/dev/null || continue
+		_sh_cmd=$_sh
+		[ "$_sh" = sh ] || _sh_cmd="busybox sh"
+		_got=$(ENGINE_CMDLINE=$TMP/cmdline LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_cmdline' | tr '\n' ' ')
+		check "engine_cmdline ($_sh): the engine's words only ($_got)" \
+			[ "$_got" = "delay_ns=20000 contexts=timer,tasklet " ]
+		mkdir -p "$TMP/eng"
+		printf 'ctx=hrtimer order=0 attempts=5\n' >"$TMP/eng/stats"
+		printf 'w=0 ms=250 ctx=hrtimer order=0 attempts=5\nw=0 ms=250 memory reserved_highatomic=0 free_blocks=1,2\nwindows=1 dropped=2\n' \
+			>"$TMP/eng/windows"
+		rm -f "$TMP/out/data"
+		ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t; engine_record t'
+		check "engine_record ($_sh): stat, win, winmem and winsum records, phases counted" \
+			[ "$(tr '\n' '|' <"$TMP/out/data")" = "stat test=t ctx=hrtimer order=0 attempts=5|win test=t phase=1 w=0 ms=250 ctx=hrtimer order=0 attempts=5|winmem test=t phase=1 w=0 ms=250 reserved_highatomic=0 free_blocks=1,2|winsum test=t phase=1 windows=1 dropped=2|stat test=t ctx=hrtimer order=0 attempts=5|win test=t phase=2 w=0 ms=250 ctx=hrtimer order=0 attempts=5|winmem test=t phase=2 w=0 ms=250 reserved_highatomic=0 free_blocks=1,2|winsum test=t phase=2 windows=1 dropped=2|" ]
+	done
+}
+
 # shellcheck disable=SC2016
 main()
 {
@@ -152,6 +181,7 @@ main()
 	check "engine_validate accepts a p50 moved within its bucket" validate "$TMP/ok"
 	t_wait
 	t_sleep
+	t_cmdline
 	exit "$FAILED"
 }
 

@@ -90,15 +90,34 @@ engine_window_ms()
 # insmod does not), e.g. KCMDLINE=lab_engine.delay_ns=2000 for a whole run.
 engine_cmdline()
 {
-	tr ' ' '\n' </proc/cmdline 2>/dev/null |
-		sed -n 's/^lab_engine\.\([a-z_]*=[0-9A-Za-z_,-]*\)$/\1/p' || :
+	# read and split by the shell (no fork)
+	_cl=
+	{ read -r _cl <"${ENGINE_CMDLINE:-/proc/cmdline}"; } 2>/dev/null || :
+	set -f
+	for _w in $_cl; do
+		case $_w in
+		lab_engine.*=*) ;;
+		*) continue ;;
+		esac
+		_w=${_w#lab_engine.}
+		case ${_w%%=*} in '' | *[!a-z_]*) continue ;; esac
+		case ${_w#*=} in *[!0-9A-Za-z_,-]*) continue ;; esac
+		printf '%s\n' "$_w"
+	done
+	set +f
 }
 
 engine_load()
 {
-	# shellcheck disable=SC2046 # one word per parameter
-	lab_insmod lab_engine window_ms="$(engine_window_ms "$LAB_DURATION")" "$@" \
-		$(engine_cmdline)
+	engine_cmdline >"$LAB_OUT/.cmdline"
+	_cmd=
+	while read -r _w; do
+		_cmd="$_cmd $_w"
+	done <"$LAB_OUT/.cmdline"
+	engine_window_ms "$LAB_DURATION" >"$LAB_OUT/.window"
+	read -r _wms <"$LAB_OUT/.window"
+	# shellcheck disable=SC2086 # one word per parameter
+	lab_insmod lab_engine window_ms="$_wms" "$@" $_cmd
 	[ -d "$ENGINE_DIR" ] || lab_fail setup "no $ENGINE_DIR (debugfs not mounted?)"
 }
 
@@ -480,7 +499,8 @@ engine_validate()
 lab_module_text()
 {
 	if [ "$1" = lab_engine ] && [ -r "$ENGINE_DIR/text_range" ]; then
-		cat "$ENGINE_DIR/text_range"
+		read -r _tr <"$ENGINE_DIR/text_range"
+		printf '%s\n' "$_tr"
 		return
 	fi
 	awk -v m="$1" '

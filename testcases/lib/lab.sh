@@ -117,11 +117,20 @@ lab_exit_trap()
 trap lab_exit_trap EXIT
 trap 'exit 130' INT TERM
 
-# lab_need_module <name>: the path of a built module, or skip.
+# lab_module_path <name>: the path of a built module; false when the
+# image has none.
 lab_module_path()
 {
-	for _p in "$LAB_MODDIR/$1.ko" "$LAB_MODDIR"/*/"$1.ko"; do
-		[ -f "$_p" ] && { printf '%s\n' "$_p"; return 0; }
+	lab_module_find "$1" || return 1
+	printf '%s\n' "$LAB_MODULE_PATH"
+}
+
+# lab_module_find <name>: LAB_MODULE_PATH, the path of a built module (a
+# variable: a command substitution forks); false when the image has none.
+lab_module_find()
+{
+	for LAB_MODULE_PATH in "$LAB_MODDIR/$1.ko" "$LAB_MODDIR"/*/"$1.ko"; do
+		[ -f "$LAB_MODULE_PATH" ] && return 0
 	done
 	return 1
 }
@@ -131,8 +140,8 @@ lab_insmod()
 {
 	_m=$1
 	shift
-	_p=$(lab_module_path "$_m") || lab_fail setup "module $_m not in image"
-	insmod "$_p" "$@" || lab_fail setup "insmod $_m $* failed"
+	lab_module_find "$_m" || lab_fail setup "module $_m not in image"
+	insmod "$LAB_MODULE_PATH" "$@" || lab_fail setup "insmod $_m $* failed"
 	lab_on_exit "lab_loaded '$_m' && rmmod '$_m'"
 }
 

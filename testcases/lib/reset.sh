@@ -488,7 +488,7 @@ reset_quarantine()
 }
 
 # reset_drain: page cache and slab dropped (what that frees goes into
-# KASAN's quarantine: emptied after), memory compacted.
+# KASAN's quarantine: emptied after).
 reset_drain()
 {
 	kstate_drain "$RESET_PROC" reset_quarantine
@@ -507,7 +507,7 @@ reset_settled_free()
 # reset_detectors [state]: what the test left that a reset cannot undo,
 # from the kernel's state now (or a file of reset_state's line read since
 # the test ended).  Free memory is read cheaply first; only memory that
-# looks missing is measured settled (caches dropped, memory compacted).
+# looks missing is measured settled (caches dropped).
 # RESET_FREE is the reading.  The kmemleak probe runs while the rest is
 # read.
 reset_detectors()

@@ -31,7 +31,7 @@
 #                               memory) and free the slabs that leaves empty
 #
 # Free memory is measured settled: page cache and slab dropped, KASAN's
-# quarantine emptied (verdict_quarantine), memory compacted, vmstat's
+# quarantine emptied (verdict_quarantine), vmstat's
 # per-CPU counters folded (stat_refresh), pages on the per-CPU free lists
 # counted as free, repeated until two readings VERDICT_SETTLE_STEP_MS
 # (200) apart change by less than VERDICT_SETTLE_PAGES a second, for at
@@ -103,7 +103,7 @@ verdict_quarantine()
 }
 
 # verdict_drain: page cache and slab dropped (the dentries and inodes that
-# frees go into KASAN's quarantine: emptied after), memory compacted.
+# frees go into KASAN's quarantine: emptied after).
 verdict_drain()
 {
 	kstate_drain "$VERDICT_PROC" verdict_quarantine
@@ -251,8 +251,8 @@ verdict_owner_pages()
 verdict_free()
 {
 	[ -n "$VERDICT_FREE0" ] || lab_fail setup "verdict_free without verdict_snapshot"
-	# A first reading as it is: dropping caches, emptying the quarantine
-	# and compacting only add free pages, so a reading within the
+	# A first reading as it is: dropping caches and emptying the
+	# quarantine only add free pages, so a reading within the
 	# tolerance passes as the settled one would; only a shortfall is
 	# measured settled, and only that decides a failure.
 	verdict_refresh
