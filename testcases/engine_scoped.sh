@@ -127,7 +127,7 @@ user_write()
 # per_ctx: "ctx attempts successes failures" per context, orders summed.
 per_ctx()
 {
-	engine_stats | awk '/^ctx=/ && / order=/ {
+	awk '/^ctx=/ && / order=/ {
 		c = substr($1, 5)
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
@@ -138,7 +138,7 @@ per_ctx()
 	END {
 		for (i = 1; i <= n; i++)
 			print order[i], v[order[i], "attempts"] + 0, v[order[i], "successes"] + 0, v[order[i], "failures"] + 0
-	}'
+	}' "$ENGINE_DIR/stats"
 }
 
 # engine_phase <module> together|apart: the engine runs under a filter on
@@ -172,8 +172,10 @@ engine_phase()
 main()
 {
 	setup_knobs
-	engine_load contexts="$(engine_contexts | tr ' ' ',')" orders=0-2 \
-		rate_hz=200 batch=4 hold=8 gfp=atomic_nowarn
+	# loaded once: every context of the loaded engine's table is set,
+	# and taken at the first phase's reset
+	engine_load orders=0-2 rate_hz=200 batch=4 hold=8 gfp=atomic_nowarn
+	engine_set contexts "$(engine_contexts | tr ' ' ',')"
 	lab_insmod labyrinth order=3 budget_mb="$BUDGET_MB"
 
 	lab_kmsg "engine_scoped: filter on lab_engine"
