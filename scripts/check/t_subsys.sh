@@ -16,7 +16,7 @@ T_CAP=0
 
 # guest <body>: run body with the libraries sourced, in a fresh LAB_OUT;
 # status in RC, the verdict in VERDICT.  sleep and the clock are fakes:
-# every lab_uptime_ms call is one second later.
+# the clock moves only by the naps (lab_sleep_ms).
 guest()
 {
 	rm -rf "$TMP/out"
@@ -34,10 +34,12 @@ guest()
 			. \"\$LAB_LIB/blk.sh\"
 			lab_kmsg() { :; }
 			sleep() { :; }
-			lab_uptime_ms() {
-				_c=\$(cat \"\$T_DIR/clock\")
-				printf '%s\n' \$((_c + 1000)) >\"\$T_DIR/clock\"
-				printf '%s\n' \"\$_c\"
+			# the guest's clock moves only while the test naps
+			lab_now() { read -r LAB_NOW_MS <\"\$T_DIR/clock\"; }
+			lab_uptime_ms() { lab_now; printf '%s\n' \"\$LAB_NOW_MS\"; }
+			lab_sleep_ms() {
+				read -r _c <\"\$T_DIR/clock\"
+				printf '%s\n' \$((_c + \$1)) >\"\$T_DIR/clock\"
 			}
 			# counter: the next line of \$TMP/counter per call.
 			counter() {

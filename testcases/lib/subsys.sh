@@ -191,20 +191,27 @@ subsys_probe()
 	}'
 }
 
-# subsys_tick <counter-fn> <file>: sleep a second, then one sample line
-# "<kB/s since the last tick> <probe us> <guest ms>" into <file>.
+# subsys_tick <counter-fn> <file>: a second after the last sample by the
+# guest's clock (the counters and the probe of the last one take part of
+# it: a nap of what is left, at least 100 ms), one sample line "<kB/s
+# since the last tick> <probe us> <guest ms>" into <file>.
 # subsys_tick_start <counter-fn> starts the count.
 subsys_tick_start()
 {
 	SUBSYS_C0=$($1)
-	SUBSYS_T0=$(lab_uptime_ms)
+	lab_now
+	SUBSYS_T0=$LAB_NOW_MS
 }
 
 subsys_tick()
 {
-	sleep 1
+	lab_now
+	_nap=$((SUBSYS_T0 + 1000 - LAB_NOW_MS))
+	[ "$_nap" -ge 100 ] || _nap=100
+	lab_sleep_ms "$_nap"
 	_c1=$($1)
-	_t1=$(lab_uptime_ms)
+	lab_now
+	_t1=$LAB_NOW_MS
 	_dt=$((_t1 - SUBSYS_T0))
 	[ "$_dt" -gt 0 ] || _dt=1
 	_p=$($SUBSYS_PROBE) || _p=0
