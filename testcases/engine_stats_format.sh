@@ -31,15 +31,78 @@ LAB_LIB=${LAB_LIB:-./lib}
 
 ORDERS=0,2
 
-# must_refuse <what> <sed script>: the validator rejects the mutated copy.
+# MUTANTS: the broken copies of the stats the checks must refuse, one a
+# line: number, the check that must refuse it (validate: engine_validate,
+# check: engine_check), what is broken.  mutants writes them all from one
+# read, as $LAB_OUT/stats.bad.<number>, and prints the numbers of those
+# it could not break (the mutation found nothing to change).
+MUTANTS='1 validate a field dropped
+2 validate a value not numeric
+3 validate a bucket missing
+4 validate fields swapped
+5 validate an RX field dropped
+6 validate a histogram not adding up
+7 validate a p50 moved out of its bucket
+8 check attempts != successes + failures
+9 check pages outstanding after stop'
+
+mutants()
+{
+	awk -v out="$LAB_OUT/stats.bad." '
+	function put(k, l) {
+		if (l != $0)
+			changed[k] = 1
+		print l >(out k)
+	}
+	{
+		l = $0; if (NR == 1) sub(/ bytes=[0-9]*/, "", l); put(1, l)
+		l = $0; if (NR == 2) sub(/attempts=[0-9]*/, "&x", l); put(2, l)
+		l = $0; if (NR == 3) sub(/hist=[0-9]*,/, "hist=", l); put(3, l)
+		l = $0
+		if (NR == 4 && match(l, /successes=[0-9]* failures=[0-9]*/)) {
+			split(substr(l, RSTART, RLENGTH), w, " ")
+			l = substr(l, 1, RSTART - 1) w[2] " " w[1] substr(l, RSTART + RLENGTH)
+		}
+		put(4, l)
+		l = $0; if (/refills=/) sub(/ served=[0-9]*/, "", l); put(5, l)
+		l = $0; if (NR == 5) sub(/attempts=[0-9]*/, "&1", l); put(6, l)
+		l = $0
+		if (NR == 1 && match(l, /lat_p50_ns=[0-9]+/))
+			l = substr(l, 1, RSTART - 1) "lat_p50_ns=" 2 * substr(l, RSTART + 11, RLENGTH - 11) substr(l, RSTART + RLENGTH)
+		put(7, l)
+		l = $0; if (NR == 1) sub(/attempts=[0-9]*/, "&1", l); put(8, l)
+		l = $0; if (NR == 1) sub(/outstanding=0/, "outstanding=3", l); put(9, l)
+	}
+	END {
+		for (k = 1; k <= 9; k++)
+			if (!(k in changed))
+				print k
+	}' "$LAB_OUT/stats"
+}
+
+# must_refuse: every mutant is refused by its check (a mutation that
+# changed nothing is a setup failure: it would prove nothing).
 must_refuse()
 {
-	sed "$2" "$LAB_OUT/stats" >"$LAB_OUT/stats.bad"
-	cmp -s "$LAB_OUT/stats" "$LAB_OUT/stats.bad" &&
-		lab_fail setup "mutation '$1' changed nothing"
-	if engine_validate <"$LAB_OUT/stats.bad" >/dev/null; then
-		lab_fail checker "engine_validate accepted stats with $1"
-	fi
+	mutants >"$LAB_OUT/.unchanged"
+	while read -r _k _chk _what; do
+		while read -r _u; do
+			[ "$_u" != "$_k" ] || lab_fail setup "mutation '$_what' changed nothing"
+		done <"$LAB_OUT/.unchanged"
+		_f=$LAB_OUT/stats.bad.$_k
+		case $_chk in
+		validate)
+			! engine_validate <"$_f" >/dev/null ||
+				lab_fail checker "engine_validate accepted stats with $_what"
+			;;
+		check)
+			! engine_check_stats <"$_f" >/dev/null ||
+				lab_fail checker "engine_check accepted $_what"
+			;;
+		esac
+	done <<EOF
+$MUTANTS
+EOF
 }
 
 # check_windows: the windows file against the stats: every line complete
@@ -124,38 +187,26 @@ main()
 	lab_phase check
 	engine_stop
 	engine_stats >"$LAB_OUT/stats"
-	_n=$(wc -l <"$LAB_OUT/stats")
+	_n=0
+	while read -r _; do
+		_n=$((_n + 1))
+	done <"$LAB_OUT/stats"
 	# every context x 2 orders, and the RX ring's line
-	_want=$(($(echo "$_all" | wc -w) * 2 + 1))
+	# shellcheck disable=SC2086 # one word per context
+	set -- $_all
+	_want=$(($# * 2 + 1))
 	[ "$_n" -eq "$_want" ] || lab_fail format "$_n stats lines, expected $_want"
 	_msg=$(engine_validate <"$LAB_OUT/stats") || lab_fail format "$_msg"
 	lab_info "stats: $_msg"
 	cat "$ENGINE_DIR/windows" >"$LAB_OUT/windows"
 	_msg=$(check_windows) || lab_fail format "$_msg"
 	_msg=$(check_zones) || lab_fail format "$_msg"
-	lab_info "windows: $(grep -c '^w=' "$LAB_OUT/windows") lines, $(grep '^windows=' "$LAB_OUT/windows"); zones: $(wc -l <"$ENGINE_DIR/zones")"
+	lab_info "windows: $(awk '/^w=/ { n++ } /^windows=/ { w = $0 }
+		END { printf "%d lines, %s", n, w }' "$LAB_OUT/windows"); zones: $(awk 'END { print NR }' "$ENGINE_DIR/zones")"
 	engine_check
 	engine_record "$LAB_TAG"
 
-	must_refuse "a field dropped" '1s/ bytes=[0-9]*//'
-	must_refuse "a value not numeric" '2s/attempts=\([0-9]*\)/attempts=\1x/'
-	must_refuse "a bucket missing" '3s/hist=[0-9]*,/hist=/'
-	must_refuse "fields swapped" '4s/\(successes=[0-9]*\) \(failures=[0-9]*\)/\2 \1/'
-	must_refuse "an RX field dropped" '/refills=/s/ served=[0-9]*//'
-	must_refuse "a histogram not adding up" '5s/attempts=\([0-9]*\)/attempts=\11/'
-	awk 'NR == 1 { sub(/lat_p50_ns=[0-9]+/, "lat_p50_ns=" 2 * $20) } { print }' \
-		FS='[ =]' "$LAB_OUT/stats" >"$LAB_OUT/stats.bad"
-	if engine_validate <"$LAB_OUT/stats.bad" >/dev/null; then
-		lab_fail checker "engine_validate accepted a p50 moved out of its bucket"
-	fi
-	sed '1s/attempts=\([0-9]*\)/attempts=\11/' "$LAB_OUT/stats" >"$LAB_OUT/stats.bad"
-	if engine_check_stats <"$LAB_OUT/stats.bad" >/dev/null; then
-		lab_fail checker "engine_check accepted attempts != successes + failures"
-	fi
-	sed '1s/outstanding=0/outstanding=3/' "$LAB_OUT/stats" >"$LAB_OUT/stats.bad"
-	if engine_check_stats <"$LAB_OUT/stats.bad" >/dev/null; then
-		lab_fail checker "engine_check accepted pages outstanding after stop"
-	fi
+	must_refuse
 	lab_rmmod lab_engine
 }
 
