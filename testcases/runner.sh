@@ -180,7 +180,8 @@ run_one()
 	cmd=$3
 	shift 3
 	out=/tmp/lab/$idx
-	rm -rf "$out"
+	# (a fork less when there is nothing to remove: a fresh boot)
+	[ ! -e "$out" ] || rm -rf "$out"
 	mkdir -p "$out"
 	file=$TESTS/$cmd
 	timeout=300

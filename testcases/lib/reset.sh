@@ -514,7 +514,17 @@ reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
 	read -r _kl <"$RESET_DIR/kmemleak"
+	_kf=none
+	_od=none
+	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
+	# the probes that fork or wait run while the rest is read (on the
+	# other vCPU)
 	[ "$_kl" != on ] || reset_kmemleak_probe
+	_odp=
+	if [ "$_od" = on ]; then
+		reset_odebug_state >"$RESET_PS.odebug" &
+		_odp=$!
+	fi
 	if [ $# -eq 0 ]; then
 		reset_state >"$RESET_PS"
 		set -- "$RESET_PS"
@@ -523,15 +533,19 @@ reset_detectors()
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(kstate_taint_letters "$_new")"
-	_kf=none
-	_od=none
-	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
 	[ "$_kf" = on ] && [ "$_kfnow" = off ] &&
 		reset_restart "kfence disabled"
-	[ "$_od" = on ] && [ "$(reset_odebug_state)" = off ] &&
-		reset_restart "debugobjects disabled"
-	[ "$_kl" = on ] && [ "$(reset_kmemleak_answer)" = off ] &&
-		reset_restart "kmemleak disabled"
+	if [ -n "$_odp" ]; then
+		wait "$_odp" || :
+		_odnow=on
+		read -r _odnow <"$RESET_PS.odebug" || :
+		[ "$_odnow" != off ] || reset_restart "debugobjects disabled"
+	fi
+	if [ "$_kl" = on ]; then
+		reset_kmemleak_answer >"$RESET_PS.kl"
+		read -r _klnow <"$RESET_PS.kl"
+		[ "$_klnow" != off ] || reset_restart "kmemleak disabled"
+	fi
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
 	RESET_FREE=$(reset_settled_free)
 	_lost=$((_base - RESET_FREE))
@@ -652,10 +666,16 @@ reset_all()
 # spares them after each test).
 reset_record()
 {
-	rm -rf "$RESET_DIR"
+	[ ! -e "$RESET_DIR" ] || rm -rf "$RESET_DIR"
 	mkdir -p "$RESET_DIR"
 	: >"$RESET_DIR/restart"
+	# What takes a fork runs on the other vCPU while this shell reads the
+	# knobs and modules: the kmemleak probe, the kernel log, the processes.
 	reset_kmemleak_probe
+	reset_boot_log >"$RESET_PS.bootlog" &
+	_bl=$!
+	reset_ps all 0 >"$RESET_DIR/before" &
+	_ps=$!
 	# read, not $(cat): two forks a file took 2 s of every boot under TCG
 	for _d in $RESET_FAULTS; do
 		for _f in "$RESET_DEBUGFS/$_d"/*; do
@@ -671,7 +691,7 @@ reset_record()
 			printf '%s\n' "$_m"
 		done <"$RESET_PROC/modules" >"$RESET_DIR/modules"
 	fi
-	reset_boot_log >"$RESET_PS.bootlog"
+	wait "$_bl" "$_ps" || :
 	read -r _od _kasan <"$RESET_PS.bootlog"
 	printf '%s\n' "$_kasan" >"$RESET_DIR/kasan"
 	reset_drain
@@ -683,7 +703,6 @@ reset_record()
 	printf '%s %s %s\n' "$_t" "$_dl" "$_free" >"$RESET_DIR/state"
 	printf '%s %s\n' "$_kf" "$_od" >"$RESET_DIR/detectors"
 	reset_kmemleak_answer >"$RESET_DIR/kmemleak"
-	reset_ps all 0 >"$RESET_DIR/before"
 }
 
 # --- the test's facts ------------------------------------------------------
