@@ -91,10 +91,15 @@ lab_write()
 lab_run_restore()
 {
 	[ -s "$LAB_RESTORE" ] || return 0
-	# last registered first; each one on its own, whatever it returns
-	awk '{ l[NR] = $0 } END { for (i = NR; i > 0; i--) print l[i] }' \
-		"$LAB_RESTORE" >"$LAB_RESTORE.rev"
+	# last registered first (reversed by the shell: no fork); each one on
+	# its own, whatever it returns
+	_rev=
+	while IFS= read -r _cmd; do
+		_rev="$_cmd
+$_rev"
+	done <"$LAB_RESTORE"
 	: >"$LAB_RESTORE"
+	printf '%s' "$_rev" >"$LAB_RESTORE.rev"
 	while IFS= read -r _cmd; do
 		eval "$_cmd" || :
 	done <"$LAB_RESTORE.rev"
