@@ -237,11 +237,18 @@ t_detectors()
 	lib 'reset_kmemleak_word "sh: write error: Operation not permitted"; reset_kmemleak_word "sh: write error: Invalid argument"; reset_kmemleak_state'
 	check "$SHN: kmemleak refusing with EPERM reads as off, EINVAL and success as on" \
 		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "off on on " ]
-	# settling: readings half a second apart; a change of 40 pages (80 a
-	# second, over RESET_SETTLE_PAGES=64) is not settled, 10 (20) is
+	# settling: readings 200 ms apart; a change of 40 pages (200 a
+	# second, over RESET_SETTLE_PAGES=64) is not settled, 10 (50) is
 	lib "RESET_SETTLE_S=2; reset_drain() { :; }; reset_free_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; case \$n in 0) echo 1000 ;; 1) echo 1040 ;; *) echo 1050 ;; esac; }; rm -f $TMP/n; reset_settled_free"
 	check "$SHN: boot record: free memory settles at under RESET_SETTLE_PAGES a second ($OUT)" \
 		[ "$OUT" = 1050 ]
+	# the rate is taken over the time the kernel's clock says passed: 20
+	# pages over a nap that took 500 ms (40 a second) is settled, over
+	# 200 ms (100 a second) it is not
+	lib "RESET_SETTLE_S=2; reset_drain() { :; }; reset_nap() { printf '13.34 20.00\\n' >$TMP/proc/uptime; }; reset_free_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; case \$n in 0) echo 1000 ;; 1) echo 1020 ;; *) echo 1100 ;; esac; }; rm -f $TMP/n; printf '12.84 20.00\\n' >$TMP/proc/uptime; reset_settled_free"
+	check "$SHN: settling: 20 pages over 500 ms by the clock is settled ($OUT)" [ "$OUT" = 1020 ]
+	lib "RESET_SETTLE_S=2; reset_drain() { :; }; reset_nap() { printf '13.04 20.00\\n' >$TMP/proc/uptime; }; reset_free_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; case \$n in 0) echo 1000 ;; 1) echo 1020 ;; *) echo 1100 ;; esac; }; rm -f $TMP/n; printf '12.84 20.00\\n' >$TMP/proc/uptime; reset_settled_free"
+	check "$SHN: settling: 20 pages over 200 ms is not ($OUT)" [ "$OUT" != 1020 ]
 	# A refused write (here to a directory) still brings its answer under
 	# set -e (the runner's): the probe's subshell must not end at the error.
 	mkdir -p "$TMP/boot"
