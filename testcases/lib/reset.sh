@@ -533,6 +533,13 @@ reset_detectors()
 	[ "$_dl0" = 1 ] && [ "$_dl" = 0 ] && reset_restart "lockdep off"
 	_new=$((_t & ~_t0 & ~RESET_TAINT_OK))
 	[ "$_new" -eq 0 ] || reset_restart "taint $(kstate_taint_letters "$_new")"
+	# (the reasons in the order they always came: lockdep, taint,
+	# kmemleak, KFENCE, debugobjects)
+	if [ "$_kl" = on ]; then
+		reset_kmemleak_answer >"$RESET_PS.kl"
+		read -r _klnow <"$RESET_PS.kl"
+		[ "$_klnow" != off ] || reset_restart "kmemleak disabled"
+	fi
 	[ "$_kf" = on ] && [ "$_kfnow" = off ] &&
 		reset_restart "kfence disabled"
 	if [ -n "$_odp" ]; then
@@ -540,11 +547,6 @@ reset_detectors()
 		_odnow=on
 		read -r _odnow <"$RESET_PS.odebug" || :
 		[ "$_odnow" != off ] || reset_restart "debugobjects disabled"
-	fi
-	if [ "$_kl" = on ]; then
-		reset_kmemleak_answer >"$RESET_PS.kl"
-		read -r _klnow <"$RESET_PS.kl"
-		[ "$_klnow" != off ] || reset_restart "kmemleak disabled"
 	fi
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
 	RESET_FREE=$(reset_settled_free)
