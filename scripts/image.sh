@@ -107,7 +107,7 @@ make_fs()
 		_kib=$(du -sk --apparent-size "$1" | cut -f1)
 		_n=$(find "$1" | wc -l)
 		mke2fs -q -F -t ext2 -b 4096 -m 0 -N $((_n + 32)) -O ^resize_inode \
-			-L labhog -d "$1" "$2" $(((_kib + _kib / 32 + 1024) / 4)) >&2 ||
+			-L labhog -d "$1" "$2" $(((_kib + _kib / 32 + 1024) / 4)) >/dev/null ||
 			die "mke2fs failed for $2"
 		;;
 	erofs)
