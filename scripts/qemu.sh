@@ -243,7 +243,8 @@ fs_of()
 # region sits at 1 GiB (half of MEM in a guest under 2 GiB): the kernel
 # and its decompression stay below it, the firmware's tables and the
 # initrd QEMU loads at the top of RAM above it.  -m grows by the region's
-# size, so the guest's MemTotal stays what MEM gave without a hog disk.
+# size, so the guest's RAM stays what MEM gave without a hog disk (MemTotal
+# 2 MiB lower with MEM=2G: the struct pages of one more memory section).
 # Sets GUEST_MIB (QEMU's -m), HOG_IMG (empty with HOG_DISK=none), HOG_FS,
 # HOG_MIB (the region's size) and HOG_AT_MIB (its address).
 hog_setup()
