@@ -20,8 +20,9 @@
 # entry's last use is the time of its .lab-used stamp (of the file itself
 # for an image or a hog disk), else of the entry.  A run that holds a
 # guest image holds the hog disk its name ends with.  Eviction skips what
-# a run holds (locks/use-<kind>-<key>), a kernel being built (locks/kernel-<key>) and
-# a build younger than an hour that has not finished; it takes
+# a run holds (locks/use-<kind>-<key>), a kernel being built
+# (locks/kernel-<key>) and a build younger than an hour that has not
+# finished; it takes
 # locks/cache, which a run holds shared while it looks entries up, so it
 # never removes what a run found and has not locked yet.
 # Variables: LAB_CACHE, LAB_CACHE_MAX (default 5G; a size such as 5G,
