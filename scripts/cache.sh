@@ -22,9 +22,8 @@
 # guest image holds the hog disk its name ends with.  Eviction skips what
 # a run holds (locks/use-<kind>-<key>), a kernel being built
 # (locks/kernel-<key>) and a build younger than an hour that has not
-# finished; it takes
-# locks/cache, which a run holds shared while it looks entries up, so it
-# never removes what a run found and has not locked yet.
+# finished; it takes locks/cache, which a run holds shared while it looks
+# entries up, so it never removes what a run found and has not locked yet.
 # Variables: LAB_CACHE, LAB_CACHE_MAX (default 5G; a size such as 5G,
 # 800M, 1.5T or a number of bytes).  Exit status: 0, 2 bad usage or value.
 
