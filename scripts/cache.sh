@@ -14,14 +14,16 @@
 #                        they come from used now, and keep a shared lock
 #                        on each while process <pid> lives; prints the
 #                        entries once the locks are held
-# Entries: image/<key>.cpio (guest images), modules/<key> (module builds),
+# Entries: image/<key>-<hog key>.cpio (guest images), image/<hog key>.hog
+# (hog disks, scripts/image.sh hog), modules/<key> (module builds),
 # kernel/<key> (kernel builds), src/<key> (extracted source trees).  An
 # entry's last use is the time of its .lab-used stamp (of the file itself
-# for an image), else of the entry.  Eviction skips what a run holds
-# (locks/use-<kind>-<key>), a kernel being built (locks/kernel-<key>) and
-# a build younger than an hour that has not finished; it takes
-# locks/cache, which a run holds shared while it looks entries up, so it
-# never removes what a run found and has not locked yet.
+# for an image or a hog disk), else of the entry.  A run that holds a
+# guest image holds the hog disk its name ends with.  Eviction skips what
+# a run holds (locks/use-<kind>-<key>), a kernel being built
+# (locks/kernel-<key>) and a build younger than an hour that has not
+# finished; it takes locks/cache, which a run holds shared while it looks
+# entries up, so it never removes what a run found and has not locked yet.
 # Variables: LAB_CACHE, LAB_CACHE_MAX (default 5G; a size such as 5G,
 # 800M, 1.5T or a number of bytes).  Exit status: 0, 2 bad usage or value.
 
@@ -45,7 +47,8 @@ entries()
 		for _p in "$LAB_CACHE/$_kind"/*; do
 			[ -e "$_p" ] || continue
 			_k=${_p##*/}
-			printf '%s\t%s\t%s\n' "$_kind" "${_k%.cpio}" "$_p"
+			_k=${_k%.cpio}
+			printf '%s\t%s\t%s\n' "$_kind" "${_k%.hog}" "$_p"
 		done
 	done
 }
@@ -65,7 +68,7 @@ last_use()
 finished()
 {
 	case $2 in
-	*.tmp | */root.*) return 1 ;;
+	*.tmp | *.tmp.* | */root.*) return 1 ;;
 	esac
 	case $1 in
 	image) return 0 ;;
@@ -80,7 +83,12 @@ what()
 {
 	finished "$1" "$2" || { echo "unfinished build"; return 0; }
 	case $1 in
-	image) echo "guest image" ;;
+	image)
+		case $2 in
+		*.hog) echo "hog disk" ;;
+		*) echo "guest image" ;;
+		esac
+		;;
 	kernel)
 		printf 'kernel %s from %s\n' "$(cat "$2/.lab-release" 2>/dev/null || echo '?')" \
 			"$(cat "$2/.lab-source" 2>/dev/null || echo '?')"
@@ -207,13 +215,18 @@ entry_of()
 }
 
 # uses <path...>: the entries a run uses: those holding the paths, the
-# source tree of a kernel, the suite and EXTMOD builds of a combined
-# module folder; "kind<TAB>key<TAB>path", each once.
+# hog disk of a guest image, the source tree of a kernel, the suite and
+# EXTMOD builds of a combined module folder; "kind<TAB>key<TAB>path", each once.
 uses()
 {
 	for _a in "$@"; do
 		entry_of "$_a"
 		case $_a in
+		"$LAB_CACHE"/image/*-*.cpio)
+			_h=${_a##*-}
+			_h=$LAB_CACHE/image/${_h%.cpio}.hog
+			[ ! -f "$_h" ] || entry_of "$_h"
+			;;
 		"$LAB_CACHE"/kernel/*)
 			[ ! -f "$_a/.lab-source" ] || ! [ -e "$(cat "$_a/.lab-source")" ] ||
 				entry_of "$(cat "$_a/.lab-source")"

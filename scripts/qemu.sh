@@ -6,13 +6,16 @@
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 #   qemu.sh cmd <bzImage> <initrd> <console-file> <channel-file>
 #                                  print the QEMU command, one argument a line
-# Variables: VCPUS (2), MEM (2G), ACCEL (auto|kvm|tcg),
+# Variables: VCPUS (2), MEM (2G: the RAM the guest sees, its hog disk comes
+# on top), ACCEL (auto|kvm|tcg),
 # HANG_TIMEOUT (seconds without guest output before the guest is declared
 # hung, default 90; seconds QEMU spends stopped do not count, nor toward a
 # test's timeout), KCMDLINE (extra kernel command line), DEVICES (subsys:
 # the subsys tests' virtio NICs and disk; none, the default, and auto:
 # without them; scripts/run.sh turns auto into what its list needs), BOOT (auto|pvh|bzimage: what QEMU
 # loads, see boot_kernel), FIRMWARE (auto|qboot|seabios, see firmware).
+# HOG_DISK (the hog disk QEMU places in guest RAM, see hog_setup: a path,
+# or none; default: scripts/image.sh hog).
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
 #   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
@@ -155,6 +158,8 @@ kernel_cmdline()
 	printf ' %s' acpi=off
 	[ "$(devices)" = none ] || printf ' %s' pci=noacpi
 	printf ' %s' rdinit=/init
+	_hog=$(hog_cmdline)
+	[ -z "$_hog" ] || printf ' %s' "$_hog"
 	_lpj=$(tcg_lpj "$1" "$2")
 	[ -z "$_lpj" ] || printf ' %s' "$_lpj"
 	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
@@ -219,6 +224,71 @@ firmware()
 	printf '%s\n' -bios "$_qb"
 }
 
+# fs_of <image>: the file system of a hog disk, ext2 or erofs, by its
+# superblock's magic number.
+fs_of()
+{
+	[ "$(od -An -tx1 -j1080 -N2 "$1" | tr -d ' \n')" != 53ef ] || { echo ext2; return 0; }
+	[ "$(od -An -tx1 -j1024 -N4 "$1" | tr -d ' \n')" != e2e1f5e0 ] || { echo erofs; return 0; }
+	die "HOG_DISK=$1 is neither an ext2 nor an erofs image"
+}
+
+# hog_setup <bzImage>: the hog disk (scripts/image.sh hog: stress-ng,
+# iperf3, ethtool and their libraries in a read-only file system) and
+# where it goes.  QEMU's loader device copies it into guest RAM before the
+# firmware runs, and memmap=<size>!<addr> makes that range a legacy
+# persistent-memory region, which the kernel leaves alone and offers as
+# /dev/pmem0 (configs/kernel/45-hog-disk.config); LAB_HOG=<fs> (an
+# environment variable of init) tells testcases/init to mount it.  The
+# region sits at 1 GiB (half of MEM in a guest under 2 GiB): the kernel
+# and its decompression stay below it, the firmware's tables and the
+# initrd QEMU loads at the top of RAM above it.  -m grows by the region's
+# size, so the guest's RAM stays what MEM gave without a hog disk (MemTotal
+# 2 MiB lower with MEM=2G: the struct pages of one more memory section).
+# Sets GUEST_MIB (QEMU's -m), HOG_IMG (empty with HOG_DISK=none), HOG_FS,
+# HOG_MIB (the region's size) and HOG_AT_MIB (its address).
+hog_setup()
+{
+	_mem=$(mem_mib "${MEM:-2G}")
+	if [ -z "$_mem" ] || [ "$_mem" -lt 256 ]; then
+		die "MEM='${MEM:-2G}' is not a size of at least 256M"
+	fi
+	GUEST_MIB=$_mem
+	HOG_IMG=
+	case ${HOG_DISK:-} in
+	none) return 0 ;;
+	"") HOG_IMG=$("$(dirname "$0")/image.sh" hog) ;;
+	*,*) die "HOG_DISK=$HOG_DISK: QEMU takes no comma in the path" ;;
+	*) HOG_IMG=$HOG_DISK ;;
+	esac
+	[ -f "$HOG_IMG" ] || die "HOG_DISK=$HOG_IMG not found"
+	HOG_FS=$(fs_of "$HOG_IMG")
+	_mib2=$((2 * 1048576))
+	_n=$((($(stat -c %s "$HOG_IMG") + _mib2 - 1) / _mib2))
+	HOG_MIB=$((_n * 2))
+	HOG_AT_MIB=1024
+	[ "$_mem" -ge 2048 ] || HOG_AT_MIB=$((_mem / 2 - _mem / 2 % 2))
+	GUEST_MIB=$((_mem + HOG_MIB))
+	if [ -n "$(build_tree "$1")" ] && [ "$(tree_config "$1" BLK_DEV_PMEM)" != y ]; then
+		info "warning: $(build_tree "$1")/.config has no CONFIG_BLK_DEV_PMEM=y: the guest cannot reach the hog disk (stress-ng)"
+	fi
+}
+
+# hog_cmdline: the kernel's command line for the hog disk (see hog_setup).
+hog_cmdline()
+{
+	[ -n "$HOG_IMG" ] || return 0
+	printf 'memmap=%sM!%sM LAB_HOG=%s\n' "$HOG_MIB" "$HOG_AT_MIB" "$HOG_FS"
+}
+
+# hog_device: QEMU's loader device for the hog disk (see hog_setup), one
+# argument a line.
+hog_device()
+{
+	[ -n "$HOG_IMG" ] || return 0
+	printf '%s\n' -device "loader,file=$HOG_IMG,addr=$((HOG_AT_MIB * 1048576)),force-raw=on"
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -226,13 +296,14 @@ qemu_cmd()
 	_cpu=max
 	[ "$1" = kvm ] && _cpu=host
 	printf '%s\n' "$QEMU" -M pc -accel "$1" -cpu "$_cpu" \
-		-smp "${VCPUS:-2}" -m "${MEM:-2G}" \
+		-smp "${VCPUS:-2}" -m "${GUEST_MIB}M" \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$4" \
 		-serial "file:$5" \
 		-kernel "$(boot_kernel "$2")" -initrd "$3" \
 		-append "$(kernel_cmdline "$1" "$2")"
 	firmware
+	hog_device
 	subsys_devices
 }
 
@@ -314,6 +385,7 @@ boot()
 	_accel=$(accel "$1")
 	boot_kernel "$1" >/dev/null
 	firmware >/dev/null
+	hog_setup "$1"
 	_hang=${HANG_TIMEOUT:-90}
 	: >"$3"
 	: >"$4"
@@ -404,6 +476,7 @@ main()
 		[ $# -eq 4 ] || die "usage: qemu.sh cmd <bzImage> <initrd> <console> <channel>"
 		boot_kernel "$1" >/dev/null
 		firmware >/dev/null
+		hog_setup "$1"
 		qemu_cmd "$(accel "$1")" "$@"
 		;;
 	*) die "usage: qemu.sh boot|accel|cmd ..." ;;

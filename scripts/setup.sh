@@ -11,7 +11,7 @@ set -eu
 
 RUN_PKGS="qemu-system-x86 busybox-static stress-ng linux-source-6.12 gcc make
 flex bison bc libelf-dev libssl-dev cpio kmod xz-utils util-linux gnuplot-nox
-iperf3 ethtool"
+iperf3 ethtool e2fsprogs"
 CHECK_PKGS="shellcheck libxml2-utils python3-jsonschema python3-yaml"
 
 installed()
