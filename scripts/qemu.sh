@@ -119,21 +119,47 @@ boot_kernel()
 	esac
 }
 
-# tcg_lpj <accel> <bzImage>: "lpj=<loops per jiffy>" for a TCG guest.  Its
-# TSC runs at the host's rate; the boot vCPU derives the delay loop from
-# it, but every other vCPU calibrates its own, which under TCG costs about
-# 0.4 s of the boot and comes out wrong (the emulation's timing is not a
-# CPU's).  The value is the host's TSC frequency ("cpu MHz" of a host with
-# a constant TSC) over the guest's HZ; nothing when either is unknown.
-tcg_lpj()
+# tcg_clock <accel> <bzImage>: the clock options of a TCG guest, one line.
+# Its TSC is the host's (QEMU reads the host's counter), so:
+#   lpj=<loops per jiffy>  the boot vCPU derives the delay loop from the
+#       TSC, but every other vCPU calibrates its own, which under TCG costs
+#       about 0.4 s of the boot and comes out wrong (the emulation's timing
+#       is not a CPU's): the host's TSC rate over the guest's HZ;
+#   tsc_early_khz=<kHz>    the TSC's rate, not measured against the PIT:
+#       with acpi=off the guest has no HPET or PM timer to fall back on, and
+#       on a loaded host the PIT calibration fails ("Unable to calibrate
+#       against PIT"), the TSC is then left unused;
+#   tsc=reliable           no clocksource watchdog on the TSC: its only
+#       watchdog without ACPI is the jiffies count, which falls behind when
+#       the host holds QEMU back, and the watchdog then swaps the TSC for
+#       jiffies in the middle of a run ("Marking clocksource 'tsc-early' as
+#       unstable because the skew is too large"): every latency and the
+#       kernel's own clock would be in jiffies from then on.
+# The host's rate is its "cpu MHz" when that is the TSC's: a host with a
+# constant TSC and neither APERF/MPERF nor a cpufreq driver (with either,
+# "cpu MHz" is the current clock); lpj= and tsc_early_khz= are left out
+# otherwise (and lpj= when the guest's HZ is unknown).
+# LAB_CPUINFO (default /proc/cpuinfo) and LAB_CPUFREQ (default
+# /sys/devices/system/cpu/cpufreq/policy0) name what is read, for the
+# project's tests.
+tcg_clock()
 {
 	[ "$1" = tcg ] || return 0
 	_hz=$(tree_config "$2" HZ)
-	case $_hz in '' | *[!0-9]*) return 0 ;; esac
-	awk -v hz="$_hz" -F': *' '
-	$1 ~ /^flags/ && $2 ~ /(^| )constant_tsc( |$)/ { tsc = 1 }
+	case $_hz in '' | *[!0-9]*) _hz=0 ;; esac
+	_freq=0
+	[ -e "${LAB_CPUFREQ:-/sys/devices/system/cpu/cpufreq/policy0}" ] && _freq=1
+	awk -v hz="$_hz" -v cpufreq="$_freq" -F': *' '
+	$1 ~ /^flags/ && flags == "" { flags = " " $2 " " }
 	$1 ~ /^cpu MHz/ && mhz == "" { mhz = $2 }
-	END { if (tsc && mhz > 0) printf "lpj=%d\n", mhz * 1000000 / hz }' /proc/cpuinfo 2>/dev/null || :
+	END {
+		tsc = index(flags, " constant_tsc ") && !index(flags, " aperfmperf ") && !cpufreq
+		if (tsc && mhz > 0 && hz > 0)
+			printf "lpj=%d ", mhz * 1000000 / hz
+		if (tsc && mhz > 0)
+			printf "tsc_early_khz=%d ", mhz * 1000
+		print "tsc=reliable"
+	}' "${LAB_CPUINFO:-/proc/cpuinfo}" 2>/dev/null || echo tsc=reliable
 }
 
 # kernel_cmdline: the guest kernel's command line.  The detectors are tuned
@@ -143,7 +169,7 @@ tcg_lpj()
 # soft lockup is reported after 2 x watchdog_thresh = 8 s, an RCU stall
 # after 20 s (at 10 s, kmemleak's scan thread, preempted in an RCU read
 # section while CPU hogs ran, tripped it in runtest/quick).  KCMDLINE
-# comes last, so it overrides any of them (lpj= included).
+# comes last, so it overrides any of them (the clock options included).
 # kernel_cmdline <accel> <bzImage>
 kernel_cmdline()
 {
@@ -160,8 +186,8 @@ kernel_cmdline()
 	printf ' %s' rdinit=/init
 	_hog=$(hog_cmdline)
 	[ -z "$_hog" ] || printf ' %s' "$_hog"
-	_lpj=$(tcg_lpj "$1" "$2")
-	[ -z "$_lpj" ] || printf ' %s' "$_lpj"
+	_clock=$(tcg_clock "$1" "$2")
+	[ -z "$_clock" ] || printf ' %s' "$_clock"
 	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
 	printf '\n'
 }

@@ -6,7 +6,8 @@
 # kernel has a PVH entry, the bzImage otherwise or with BOOT=bzimage, a
 # clear error for BOOT=pvh without one and for an unknown BOOT, and the
 # delay-loop value (lpj=) a TCG guest gets from the host's TSC and the
-# kernel's HZ, which KCMDLINE overrides; qboot as firmware for a guest
+# kernel's HZ, which KCMDLINE overrides, the TSC's rate (tsc_early_khz=)
+# only from a host whose cpu MHz is its TSC's, tsc=reliable under TCG; qboot as firmware for a guest
 # without the subsys tests' PCI devices, SeaBIOS with them.
 
 set -eu
@@ -41,14 +42,10 @@ lacks()
 	! grep -q "$2" "$1"
 }
 
-# last_two <file> <first> <second>: the -append argument ends in
-# "<first> <second>".
-last_two()
+# has_word <file> <word>: the -append argument has <word> as a word.
+has_word()
 {
-	case $(arg_after "$1" -append) in
-	*" $2 $3") return 0 ;;
-	esac
-	return 1
+	arg_after "$1" -append | tr ' ' '\n' | grep -qx "$2"
 }
 
 # arg_after <file> <option>: the argument that follows <option>.
@@ -101,8 +98,22 @@ boot_image()
 # host_lpj <hz>: what the guest should get on this host, or nothing.
 host_lpj()
 {
-	grep -q '^flags.* constant_tsc' /proc/cpuinfo || return 0
+	host_rate || return 0
 	awk -v hz="$1" -F': *' '/^cpu MHz/ { printf "lpj=%d\n", $2 * 1000000 / hz; exit }' /proc/cpuinfo
+}
+
+# host_rate: this host's "cpu MHz" is its TSC's rate (see tcg_clock).
+host_rate()
+{
+	grep -q '^flags.* constant_tsc' /proc/cpuinfo &&
+		! grep -q '^flags.* aperfmperf' /proc/cpuinfo &&
+		[ ! -e /sys/devices/system/cpu/cpufreq/policy0 ]
+}
+
+# fake_cpuinfo <file> <flags>: a /proc/cpuinfo of one CPU at 2000.5 MHz.
+fake_cpuinfo()
+{
+	printf 'processor\t: 0\ncpu MHz\t\t: 2000.500\nflags\t\t: fpu %s\n\n' "$2" >"$1"
 }
 
 lpj()
@@ -120,14 +131,45 @@ lpj()
 		check "TCG: HZ=1000 gives a tenth of HZ=100's lpj ($got1000)" \
 			[ "$((${got#lpj=} / 10 - ${got1000#lpj=}))" -le 1 ]
 		ACCEL=tcg KCMDLINE=lpj=4242 cmd "$K100" >"$T/l3"
-		check "KCMDLINE's lpj= comes after the suite's, so it wins" last_two "$T/l3" "$got" lpj=4242
+		lpjs=$(arg_after "$T/l3" -append | tr ' ' '\n' | grep '^lpj=' | tr '\n' ' ')
+		check "KCMDLINE's lpj= comes after the suite's, so it wins ($lpjs)" [ "$lpjs" = "$got lpj=4242 " ]
 	else
-		ok "# SKIP the host has no constant TSC: no lpj to check"
+		ok "# SKIP the host's cpu MHz is not its TSC's rate: no lpj to check"
 	fi
 	ACCEL=kvm cmd "$K100" >"$T/l4"
 	check "KVM: no lpj" lacks "$T/l4" lpj=
 	ACCEL=tcg cmd "$NOHZ" >"$T/l5"
 	check "no CONFIG_HZ in the .config: no lpj" lacks "$T/l5" lpj=
+	check "no CONFIG_HZ in the .config: the TSC's rate all the same" \
+		grep -q 'tsc_early_khz=' "$T/l5"
+}
+
+# tsc: the TSC's rate and no clocksource watchdog for a TCG guest, from a
+# host whose cpu MHz is the TSC's; no rate from one whose cpu MHz is its
+# current clock (APERF/MPERF, cpufreq); nothing under KVM.
+tsc()
+{
+	K=$(tree tsc CONFIG_PVH=y CONFIG_HZ=250)
+	fake_cpuinfo "$T/cpuinfo.tsc" "tsc constant_tsc nonstop_tsc"
+	fake_cpuinfo "$T/cpuinfo.aperf" "tsc constant_tsc aperfmperf"
+	fake_cpuinfo "$T/cpuinfo.old" "tsc"
+	LAB_CPUINFO=$T/cpuinfo.tsc LAB_CPUFREQ=$T/none ACCEL=tcg cmd "$K" >"$T/t1"
+	a=$(arg_after "$T/t1" -append)
+	check "TCG, constant TSC: tsc_early_khz=2000500 ($a)" has_word "$T/t1" tsc_early_khz=2000500
+	check "TCG, constant TSC: lpj=8002000 at HZ=250" has_word "$T/t1" lpj=8002000
+	check "TCG: tsc=reliable" has_word "$T/t1" tsc=reliable
+	LAB_CPUINFO=$T/cpuinfo.aperf LAB_CPUFREQ=$T/none ACCEL=tcg cmd "$K" >"$T/t2"
+	check "TCG, APERF/MPERF: cpu MHz is the current clock, no rate" lacks "$T/t2" tsc_early_khz=
+	check "TCG, APERF/MPERF: no lpj" lacks "$T/t2" lpj=
+	check "TCG, APERF/MPERF: tsc=reliable all the same" has_word "$T/t2" tsc=reliable
+	: >"$T/policy0"
+	LAB_CPUINFO=$T/cpuinfo.tsc LAB_CPUFREQ=$T/policy0 ACCEL=tcg cmd "$K" >"$T/t3"
+	check "TCG, a cpufreq driver: no rate" lacks "$T/t3" tsc_early_khz=
+	LAB_CPUINFO=$T/cpuinfo.old LAB_CPUFREQ=$T/none ACCEL=tcg cmd "$K" >"$T/t4"
+	check "TCG, no constant TSC: no rate" lacks "$T/t4" tsc_early_khz=
+	LAB_CPUINFO=$T/cpuinfo.tsc LAB_CPUFREQ=$T/none ACCEL=kvm cmd "$K" >"$T/t5"
+	check "KVM: no TSC rate" lacks "$T/t5" tsc_early_khz=
+	check "KVM: no tsc=reliable" lacks "$T/t5" tsc=reliable
 }
 
 # shellcheck disable=SC2016 # the sh -c scripts expand in their own shell
@@ -170,6 +212,7 @@ main()
 {
 	boot_image
 	lpj
+	tsc
 	firmware
 	[ "$FAILED" = 0 ]
 }
