@@ -324,30 +324,10 @@ reset_knobs()
 # costs under TCG): debug_locks is 1, 0 or none (no lockdep); free pages
 # count those on the per-CPU lists (free, but not in MemFree), as
 # verdict.sh reads them; kfence is on, off or none (reset_kfence_state).
+# reset_scan's state line, without the modules and the knobs.
 reset_state()
 {
-	awk -v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
-	BEGIN {
-		dl = "none"
-		while ((getline l < ls) > 0) {
-			split(l, w, " ")
-			if (w[1] == "debug_locks:")
-				dl = w[2]
-		}
-		kf = "none"
-		while ((getline l < kfs) > 0) {
-			split(l, w, " ")
-			if (w[1] == "enabled:")
-				kf = w[2] == 1 ? "on" : "off"
-			else if (kf == "none")
-				kf = "off"
-		}
-	}
-	FILENAME ~ /tainted$/ { t = $1 }
-	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
-	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
-	END { print t + 0, dl, n + 0, kf }' "$RESET_PROC/sys/kernel/tainted" \
-		"$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
+	reset_scan state
 }
 
 reset_free_pages()
@@ -560,12 +540,21 @@ reset_detectors()
 # <name>" per module loaded since boot (unused ones first), "knob <file>
 # <boot-value> <now>" per fault knob off its boot value (probability
 # first), then "state <tainted> <debug_locks> <free> <kfence>".
+# reset_scan state: only "<tainted> <debug_locks> <free> <kfence>"
+# (reset_state).
 reset_scan()
 {
 	_mf=
-	[ ! -r "$RESET_PROC/modules" ] || _mf=$RESET_PROC/modules
+	_rs_boot=$RESET_DIR/modules
+	_rs_knobs=$RESET_DIR/knobs
+	if [ "${1:-}" = state ]; then
+		_rs_boot=/dev/null
+		_rs_knobs=/dev/null
+	elif [ -r "$RESET_PROC/modules" ]; then
+		_mf=$RESET_PROC/modules
+	fi
 	# shellcheck disable=SC2086 # no file or one, a path without spaces
-	awk -v boot="$RESET_DIR/modules" -v knobs="$RESET_DIR/knobs" \
+	awk -v boot="$_rs_boot" -v knobs="$_rs_knobs" -v only="${1:-}" \
 		-v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
 	BEGIN {
 		while ((getline l < boot) > 0) { split(l, w, " "); known[w[1]] = 1 }
@@ -612,6 +601,10 @@ reset_scan()
 	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
 	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
 	END {
+		if (only == "state") {
+			print t + 0, dl, n + 0, kf
+			exit
+		}
 		printf "%s%s", free, used
 		print "state", t + 0, dl, n + 0, kf
 	}' $_mf "$RESET_PROC/sys/kernel/tainted" "$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
