@@ -283,22 +283,10 @@ reset_modules()
 
 # reset_knobs_changed: "file boot-value now-value" of every knob that
 # differs from its boot value, probability first, so nothing fails while
-# the rest changes.  Values are single words.
+# the rest changes.  Values are single words.  reset_scan's knob lines.
 reset_knobs_changed()
 {
-	awk '{
-		f = $1; v = $2
-		now = "(unreadable)"
-		if ((getline l < f) > 0)
-			now = l
-		close(f)
-		if (now "" == v "")
-			next
-		if (f ~ /\/probability$/)
-			print f, v, now
-		else
-			rest = rest f " " v " " now "\n"
-	} END { printf "%s", rest }' "$RESET_DIR/knobs"
+	reset_scan knobs
 }
 
 # reset_knobs: every knob back; one that does not take its value needs a
@@ -541,7 +529,8 @@ reset_detectors()
 # <boot-value> <now>" per fault knob off its boot value (probability
 # first), then "state <tainted> <debug_locks> <free> <kfence>".
 # reset_scan state: only "<tainted> <debug_locks> <free> <kfence>"
-# (reset_state).
+# (reset_state); reset_scan knobs: only the knobs, "<file> <boot-value>
+# <now>" (reset_knobs_changed).
 reset_scan()
 {
 	_mf=
@@ -550,6 +539,8 @@ reset_scan()
 	if [ "${1:-}" = state ]; then
 		_rs_boot=/dev/null
 		_rs_knobs=/dev/null
+	elif [ "${1:-}" = knobs ]; then
+		_rs_boot=/dev/null
 	elif [ -r "$RESET_PROC/modules" ]; then
 		_mf=$RESET_PROC/modules
 	fi
@@ -557,6 +548,7 @@ reset_scan()
 	awk -v boot="$_rs_boot" -v knobs="$_rs_knobs" -v only="${1:-}" \
 		-v ls="$RESET_PROC/lockdep_stats" -v kfs="$RESET_DEBUGFS/kfence/stats" '
 	BEGIN {
+		pfx = only == "knobs" ? "" : "knob "
 		while ((getline l < boot) > 0) { split(l, w, " "); known[w[1]] = 1 }
 		while ((getline l < knobs) > 0) {
 			split(l, w, " ")
@@ -568,11 +560,13 @@ reset_scan()
 			if (now "" == v "")
 				continue
 			if (f ~ /\/probability$/)
-				print "knob", f, v, now
+				print pfx f, v, now
 			else
-				rest = rest "knob " f " " v " " now "\n"
+				rest = rest pfx f " " v " " now "\n"
 		}
 		printf "%s", rest
+		if (only == "knobs")
+			exit
 		dl = "none"
 		while ((getline l < ls) > 0) {
 			split(l, w, " ")
@@ -601,6 +595,8 @@ reset_scan()
 	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
 	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
 	END {
+		if (only == "knobs")
+			exit
 		if (only == "state") {
 			print t + 0, dl, n + 0, kf
 			exit
