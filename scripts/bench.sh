@@ -4,9 +4,11 @@
 # Benchmarks, figures for the README:
 #   1. build work before QEMU starts on a cached run (kernel, modules, image)
 #   2. boot to the first test line (host wall clock, QEMU start to the
-#      guest's first START on the results channel), median of BOOTS boots,
-#      with QEMU's CPU time and the split: before the kernel, the kernel,
-#      init and the runner
+#      guest's first START on the results channel), median of BOOTS boots
+#      as a run makes them (from the saved guest, scripts/qemu.sh "Saved
+#      guests"), the first boot that saves it, and the median of BOOTS
+#      cold boots (SNAPSHOT=off) with QEMU's CPU time and the split:
+#      before the kernel, the kernel, init and the runner
 #   3. the cold kernel build time recorded when the cached kernel was built
 #   4. runtest/bench: allocation rates per context against the same-boot
 #      ceiling, and the fragmenter, from the tests' data records
@@ -98,21 +100,22 @@ guest_ms()
 
 # boot_to_first_test: one boot of a one-test list; print milliseconds from
 # QEMU's start to the first START line, to power-off, QEMU's CPU time to
-# the START, and the guest's own clock at init and at the START (0 when
-# not on the console).
+# the START, the guest's own clock at init and at the START (0 when not on
+# the console), and how the boot started (<console>.snap: cold, saved or
+# restored; "cold" with SNAPSHOT=off).
 boot_to_first_test()
 {
 	w=$1
-	rm -rf "$w/g"
-	mkdir -p "$w/g/lab/run"
-	echo "1 guest_sanity guest_sanity.sh" >"$w/g/lab/run/list"
-	printf 'start=1\nduration=1\n' >"$w/g/lab/run/env"
-	(cd "$w/g" && find lab | cpio -o -H newc --quiet) >"$w/run.cpio"
-	cat "$IMG" "$w/run.cpio" >"$w/initrd"
-	rm -f "$w/console.log" "$w/channel.log"
+	{
+		printf 'start=1\nduration=1\nseed=1\n'
+		echo "# list"
+		echo "1 guest_sanity guest_sanity.sh"
+		echo "# end"
+	} >"$w/input"
+	rm -f "$w/console.log" "$w/channel.log" "$w/console.log.snap"
 	t0=$(now_ms)
-	"$SCRIPTS/qemu.sh" boot "$KB/arch/x86/boot/bzImage" "$w/initrd" \
-		"$w/console.log" "$w/channel.log" &
+	"$SCRIPTS/qemu.sh" boot "$KB/arch/x86/boot/bzImage" "$IMG" \
+		"$w/console.log" "$w/channel.log" "$w/input" &
 	pid=$!
 	first=
 	cpu=
@@ -128,7 +131,9 @@ boot_to_first_test()
 	[ -n "$first" ] || first=$end
 	kinit=$(guest_ms "$w/console.log" 'labyrinth: init')
 	kstart=$(guest_ms "$w/console.log" 'labyrinth: START ')
-	echo "$((first - t0)) $((end - t0)) ${cpu:-0} ${kinit:-0} ${kstart:-0}"
+	how=cold
+	[ ! -s "$w/console.log.snap" ] || read -r how _ <"$w/console.log.snap"
+	echo "$((first - t0)) $((end - t0)) ${cpu:-0} ${kinit:-0} ${kstart:-0} $how"
 }
 
 median()
@@ -173,15 +178,29 @@ main()
 		echo "kernel_release=$(cat "$KB/.lab-release" 2>/dev/null || echo unknown)"
 		echo "cold_kernel_build=$(cat "$KB/.lab-build-time" 2>/dev/null || echo unknown)"
 		echo "image_bytes=$(stat -c %s "$IMG")"
+		# the boots of a run: from the guest saved at the first boot of
+		# this kernel and image (one boot first saves it when the cache
+		# has none)
+		boot_to_first_test "$w" >"$w/prime"
 		i=0
 		while [ "$i" -lt "$BOOTS" ]; do
 			boot_to_first_test "$w"
 			i=$((i + 1))
 		done >"$w/boots"
-		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS; all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
+		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS, $(cut -d' ' -f6 "$w/boots" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'); all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
 		echo "boot_and_poweroff_ms=$(cut -d' ' -f2 "$w/boots" | median)"
 		echo "boot_cpu_ms=$(cut -d" " -f3 "$w/boots" | median) (QEMU's CPU time to the first START: steadier than wall time when the host is shared)"
-		boot_phases "$w/boots"
+		echo "first_boot_ms=$(cut -d' ' -f1 "$w/prime") ($(cut -d' ' -f6 "$w/prime"); a saved boot: a cold boot, stopped at the runner's LAB READY while QEMU writes the guest's state)"
+		# cold boots, as with SNAPSHOT=off: the first boot of a new
+		# kernel or image, and the figure before saved guests
+		i=0
+		while [ "$i" -lt "$BOOTS" ]; do
+			SNAPSHOT=off boot_to_first_test "$w"
+			i=$((i + 1))
+		done >"$w/cold"
+		echo "cold_boot_to_first_test_ms=$(cut -d' ' -f1 "$w/cold" | median) (median of $BOOTS cold boots, SNAPSHOT=off; all: $(cut -d' ' -f1 "$w/cold" | tr '\n' ' '))"
+		echo "cold_boot_cpu_ms=$(cut -d" " -f3 "$w/cold" | median)"
+		boot_phases "$w/cold"
 		echo "load_after_boots=$(cut -d' ' -f1-3 /proc/loadavg)"
 		if [ -n "$BENCH_RUNTEST" ] && [ -f "$LAB_TOP/runtest/$BENCH_RUNTEST" ]; then
 			rc=0

@@ -16,7 +16,8 @@
 #                        entries once the locks are held
 # Entries: image/<key>-<hog key>.cpio (guest images), image/<hog key>.hog
 # (hog disks, scripts/image.sh hog), modules/<key> (module builds),
-# kernel/<key> (kernel builds), src/<key> (extracted source trees).  An
+# kernel/<key> (kernel builds), src/<key> (extracted source trees),
+# snap/<key> (saved guests, scripts/qemu.sh "Saved guests").  An
 # entry's last use is the time of its .lab-used stamp (of the file itself
 # for an image or a hog disk), else of the entry.  A run that holds a
 # guest image holds the hog disk its name ends with.  Eviction skips what
@@ -42,7 +43,7 @@ max_kib()
 # entries: "kind<TAB>key<TAB>path" of every entry.
 entries()
 {
-	for _kind in image modules kernel src; do
+	for _kind in image modules kernel src snap; do
 		[ -d "$LAB_CACHE/$_kind" ] || continue
 		for _p in "$LAB_CACHE/$_kind"/*; do
 			[ -e "$_p" ] || continue
@@ -74,6 +75,7 @@ finished()
 	image) return 0 ;;
 	kernel) [ -f "$2/.lab-built" ] ;;
 	src) [ -f "$2/.lab-extracted" ] ;;
+	snap) [ -f "$2/vm" ] ;;
 	modules) [ -f "$2/.lab-built" ] || [ ! -d "$2/src" ] ;;
 	esac
 }
@@ -93,6 +95,7 @@ what()
 		printf 'kernel %s from %s\n' "$(cat "$2/.lab-release" 2>/dev/null || echo '?')" \
 			"$(cat "$2/.lab-source" 2>/dev/null || echo '?')"
 		;;
+	snap) printf 'saved guest: %s\n' "$(cat "$2/what" 2>/dev/null || echo '?')" ;;
 	src) printf 'source tree %s\n' "$(find "$2" -mindepth 1 -maxdepth 1 -type d -printf "%f\n" | head -n 1)" ;;
 	modules)
 		case ${2##*/} in

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Boot the kernel under test once, with a watchdog.
-#   qemu.sh boot <bzImage> <initrd> <console-file> <channel-file>
+#   qemu.sh boot <bzImage> <initrd> <console-file> <channel-file> [<input>]
+#                                  with <input> (the run's list and settings,
+#                                  see testcases/runner.sh's receive_input),
+#                                  the guest reads them from its input port,
+#                                  and the boot starts from a saved guest
+#                                  when there is one (see "Saved guests")
 #   qemu.sh accel <bzImage>        print the acceleration to use (kvm|tcg)
 #   qemu.sh cmd <bzImage> <initrd> <console-file> <channel-file>
 #                                  print the QEMU command, one argument a line
@@ -15,7 +20,25 @@
 # without them; scripts/run.sh turns auto into what its list needs), BOOT (auto|pvh|bzimage: what QEMU
 # loads, see boot_kernel), FIRMWARE (auto|qboot|seabios, see firmware).
 # HOG_DISK (the hog disk QEMU places in guest RAM, see hog_setup: a path,
-# or none; default: scripts/image.sh hog).
+# or none; default: scripts/image.sh hog), SNAPSHOT (on|off, see "Saved
+# guests").
+#
+# Saved guests (a boot with <input>): the first boot of a kernel, image and
+# QEMU command line runs up to the runner's "LAB READY" (init done, the
+# boot record taken, no test list yet), where QEMU's monitor stops the
+# guest and migrates its whole state to $LAB_CACHE/snap/<key>/vm, with the
+# console and channel up to there; the guest then goes on and reads its
+# input.  Every later boot of the same key starts QEMU with -incoming from
+# that file, continues it and sends its own input: the guest starts where
+# the saved one stopped, as clean as after a boot, without booting.  The
+# key hashes the command line (the per-boot paths left out), QEMU's version
+# and the size and time of the kernel, initrd, hog disk and firmware
+# files.  A restored boot's console and channel begin with the saved
+# boot's, so its boot record is the one of the kernel that runs.  A saved
+# guest QEMU cannot load is removed and the boot starts cold.
+# <console-file>.snap says which it was: "cold <key>" (nothing saved),
+# "saved <key>" or "restored <key>".  SNAPSHOT=off: the boot with <input>
+# neither saves nor restores a guest.
 # "boot" writes how QEMU ended to <console-file>.end, one line:
 #   exit <status>            QEMU ended by itself (0: the guest powered off)
 #   killed <SIGNAL> <how>    a signal from outside ended QEMU: one QEMU
@@ -37,6 +60,9 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 QEMU=${QEMU:-qemu-system-x86_64}
+SNAP_DIR=$LAB_CACHE/snap
+INPUT=
+INCOMING=
 
 # kvm_works <bzImage>: /dev/kvm can exist while KVM guests die at once, so
 # boot the kernel with no init and look for it reaching the init stage.
@@ -188,6 +214,8 @@ kernel_cmdline()
 	[ -z "$_hog" ] || printf ' %s' "$_hog"
 	_clock=$(tcg_clock "$1" "$2")
 	[ -z "$_clock" ] || printf ' %s' "$_clock"
+	# the input port, the third serial port (see serial_args)
+	[ -z "$INPUT" ] || printf ' %s' LAB_INPUT=ttyS2
 	[ -z "${KCMDLINE:-}" ] || printf ' %s' "$KCMDLINE"
 	printf '\n'
 }
@@ -315,6 +343,24 @@ hog_device()
 	printf '%s\n' -device "loader,file=$HOG_IMG,addr=$((HOG_AT_MIB * 1048576)),force-raw=on"
 }
 
+# serial_args <console> <channel>: the serial ports and, with an input,
+# the monitor, one argument a line.  ttyS0 is the console, ttyS1 the
+# results channel, both files; with an input they are opened for appending
+# (a restored boot's begin with the saved boot's), ttyS2 is the input port
+# and the monitor is QEMU's human monitor, both FIFO pairs
+# (<console>.input.in/.out, <console>.mon.in/.out).
+serial_args()
+{
+	if [ -z "$INPUT" ]; then
+		printf '%s\n' -serial "file:$1" -serial "file:$2"
+		return 0
+	fi
+	printf '%s\n' -chardev "file,id=labcon,path=$1,append=on" -serial chardev:labcon \
+		-chardev "file,id=labchan,path=$2,append=on" -serial chardev:labchan \
+		-chardev "pipe,id=labin,path=$1.input" -serial chardev:labin \
+		-monitor "pipe:$1.mon"
+}
+
 # qemu_cmd <accel> <bzImage> <initrd> <console> <channel>: the command line,
 # one argument per line.
 qemu_cmd()
@@ -323,14 +369,121 @@ qemu_cmd()
 	[ "$1" = kvm ] && _cpu=host
 	printf '%s\n' "$QEMU" -M pc -accel "$1" -cpu "$_cpu" \
 		-smp "${VCPUS:-2}" -m "${GUEST_MIB}M" \
-		-nodefaults -no-user-config -display none -no-reboot \
-		-serial "file:$4" \
-		-serial "file:$5" \
-		-kernel "$(boot_kernel "$2")" -initrd "$3" \
+		-nodefaults -no-user-config -display none -no-reboot
+	serial_args "$4" "$5"
+	printf '%s\n' -kernel "$(boot_kernel "$2")" -initrd "$3" \
 		-append "$(kernel_cmdline "$1" "$2")"
 	firmware
 	hog_device
 	subsys_devices
+}
+
+# snap_key <accel> <bzImage> <initrd>: the key of the saved guest of this
+# boot (see "Saved guests").
+snap_key()
+{
+	{
+		qemu_cmd "$1" "$2" "$3" CONSOLE CHANNEL
+		"$QEMU" --version | head -n 1
+		for _f in "$(boot_kernel "$2")" "$3" ${HOG_IMG:+"$HOG_IMG"} $(firmware | sed -n 2p); do
+			file_id "$_f"
+		done
+	} | hash_stdin
+}
+
+# file_id <file>: what tells a file's versions apart: its name for a guest
+# image or hog disk of the cache (named by their content; the cache stamps
+# their last use on their time), else its name, size and time.
+file_id()
+{
+	case $1 in
+	"$LAB_CACHE"/image/*) printf '%s\n' "$1" ;;
+	*) stat -L -c '%n %s %Y' "$1" ;;
+	esac
+}
+
+# mon <console> <command>: a command to QEMU's monitor.
+mon()
+{
+	printf '%s\n' "$2" 1<>"$1.mon.in"
+}
+
+# mon_last <console> <prefix>: the monitor's last line that starts with
+# <prefix>, carriage return left out.
+mon_last()
+{
+	tr -d '\r' <"$1.monitor" | grep -- "^$2" | tail -n 1
+}
+
+# drive <console> <channel> <input> <qemu-pid>: what the host does while
+# the guest boots with an input (see "Saved guests"): restore and continue,
+# or save at "LAB READY"; then send the input.  Writes <console>.snap.
+drive()
+{
+	: >"$1.monitor"
+	cat "$1.mon.out" >>"$1.monitor" &
+	if [ -n "$INCOMING" ]; then
+		# the saved guest was stopped: once loaded it waits paused
+		while :; do
+			kill -0 "$4" 2>/dev/null || return 0
+			mon "$1" "info status"
+			sleep 0.02
+			case $(mon_last "$1" "VM status:") in
+			*inmigrate* | '') ;;
+			*paused*) break ;;
+			*) ;;
+			esac
+		done
+		mon "$1" cont
+		touch "$SNAP/.lab-used" 2>/dev/null || :
+		printf 'restored %s\n' "$SNAP_KEY" >"$1.snap"
+	else
+		while ! grep -q '^LAB READY' "$2"; do
+			kill -0 "$4" 2>/dev/null || return 0
+			sleep 0.05
+		done
+		[ -z "$SNAP" ] || save "$1" "$2" "$4"
+	fi
+	cat "$3" 1<>"$1.input.in" &
+	printf '%s\n' "$!" >"$1.writer"
+}
+
+# save <console> <channel> <qemu-pid>: stop the guest, migrate its state to
+# the cache with the console and channel so far, continue it.
+save()
+{
+	mkdir -p "$SNAP_DIR"
+	_tmp=$SNAP_DIR/.tmp.$$
+	rm -rf "$_tmp"
+	mkdir "$_tmp"
+	mon "$1" stop
+	mon "$1" "migrate \"exec:cat >'$_tmp/vm'\""
+	mon "$1" "info migrate"
+	_st=
+	while kill -0 "$3" 2>/dev/null; do
+		_st=$(mon_last "$1" "Migration status:")
+		case $_st in
+		*completed* | *failed* | *cancelled*) break ;;
+		esac
+		sleep 0.05
+	done
+	cp "$1" "$_tmp/console"
+	cp "$2" "$_tmp/channel"
+	mon "$1" cont
+	case $_st in
+	*completed*)
+		printf '%s\n' "$SNAP_KEY" >"$_tmp/key"
+		printf '%s, %s, %s vCPUs, %s\n' "$SNAP_KERNEL" "${SNAP_IMAGE##*/}" \
+			"${VCPUS:-2}" "${MEM:-2G}" >"$_tmp/what"
+		# whole, or not at all (another guest may have saved the key)
+		mv -T "$_tmp" "$SNAP" 2>/dev/null || rm -rf "$_tmp"
+		printf 'saved %s\n' "$SNAP_KEY" >"$1.snap"
+		;;
+	*)
+		rm -rf "$_tmp"
+		info "warning: saving the guest failed (${_st:-QEMU ended}): later boots start cold"
+		;;
+	esac
 }
 
 size_of()
@@ -403,27 +556,32 @@ on_term()
 	STOPPED=1
 }
 
-boot()
+# fifos <console>: the FIFO pairs of the input port and the monitor.
+fifos()
 {
-	[ $# -eq 4 ] || die "usage: qemu.sh boot <bzImage> <initrd> <console> <channel>"
-	STOPPED=
-	trap on_term TERM
-	_accel=$(accel "$1")
-	boot_kernel "$1" >/dev/null
-	firmware >/dev/null
-	hog_setup "$1"
-	_hang=${HANG_TIMEOUT:-90}
-	: >"$3"
-	: >"$4"
+	rm -f "$1.input.in" "$1.input.out" "$1.mon.in" "$1.mon.out"
+	mkfifo "$1.input.in" "$1.input.out" "$1.mon.in" "$1.mon.out"
+}
+
+# run_qemu <accel> <bzImage> <initrd> <console> <channel> [<input>]: one
+# QEMU, watched (see the top); with an input, driven (drive).
+run_qemu()
+{
+	_accel=$1
+	shift
 	: >"$3.end"
 	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=%s\n' \
 		"$(getconf CLK_TCK 2>/dev/null || echo 100)" >"$3.host"
-	qemu_cmd "$_accel" "$@" >"$3.cmd"
+	{
+		qemu_cmd "$_accel" "$@"
+		[ -z "$INCOMING" ] || printf '%s\n' -incoming "exec:cat '$INCOMING'"
+	} >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
 	if [ -n "$STOPPED" ]; then
 		printf 'killed SIGTERM qemu.sh was stopped before QEMU started\n' >>"$3.end"
 		return 0
 	fi
+	[ -z "$INPUT" ] || fifos "$3"
 	# One argument per line, so no argument is split.
 	(
 		set -f
@@ -434,6 +592,11 @@ boot()
 	) &
 	_pid=$!
 	printf '%s\n' "$_pid" >"$3.pid"
+	_drv=
+	if [ -n "$INPUT" ]; then
+		drive "$3" "$4" "$INPUT" "$_pid" &
+		_drv=$!
+	fi
 	_last=$(date +%s)
 	_seen=0
 	_tidx=
@@ -480,6 +643,13 @@ boot()
 		kill -0 "$_pid" 2>/dev/null || break
 		kill "$_pid" 2>/dev/null || :
 	done
+	if [ -n "$_drv" ]; then
+		# the driver ends with QEMU; the input's writer may be left
+		# blocked on a FIFO nobody reads
+		wait "$_drv" 2>/dev/null || :
+		[ ! -s "$3.writer" ] || kill "$(cat "$3.writer")" 2>/dev/null || :
+		rm -f "$3.input.in" "$3.input.out" "$3.mon.in" "$3.mon.out" "$3.writer"
+	fi
 	if [ -n "$_why" ]; then
 		printf 'hang %s\n' "$_why" >>"$3.end"
 	else
@@ -490,6 +660,57 @@ boot()
 	if [ -s "$3.qemu" ]; then
 		sed 's/^/qemu: /' "$3.qemu" >>"$3"
 	fi
+}
+
+boot()
+{
+	[ $# -eq 4 ] || [ $# -eq 5 ] ||
+		die "usage: qemu.sh boot <bzImage> <initrd> <console> <channel> [<input>]"
+	STOPPED=
+	trap on_term TERM
+	_accel=$(accel "$1")
+	boot_kernel "$1" >/dev/null
+	firmware >/dev/null
+	hog_setup "$1"
+	_hang=${HANG_TIMEOUT:-90}
+	INPUT=${5:-}
+	INCOMING=
+	SNAP=
+	if [ -n "$INPUT" ]; then
+		[ -f "$INPUT" ] || die "qemu.sh: input $INPUT not found"
+		case $3$4 in
+		*,* | *\'*) die "qemu.sh: $3 and $4 may hold no comma or quote (QEMU's options)" ;;
+		esac
+	fi
+	if [ -n "$INPUT" ] && [ "${SNAPSHOT:-on}" != off ]; then
+		SNAP_KEY=$(snap_key "$_accel" "$1" "$2")
+		SNAP_KERNEL=$(boot_kernel "$1")
+		SNAP_IMAGE=$2
+		SNAP=$SNAP_DIR/$SNAP_KEY
+		case $SNAP in
+		*\'*) die "LAB_CACHE=$LAB_CACHE may hold no quote (QEMU's -incoming)" ;;
+		esac
+		[ ! -f "$SNAP/vm" ] || INCOMING=$SNAP/vm
+	fi
+	while :; do
+		: >"$3"
+		: >"$4"
+		if [ -n "$INCOMING" ]; then
+			cp "$SNAP/console" "$3"
+			cp "$SNAP/channel" "$4"
+		fi
+		[ -z "$SNAP" ] || printf 'cold %s\n' "$SNAP_KEY" >"$3.snap"
+		run_qemu "$_accel" "$@"
+		# a saved guest QEMU could not load (QEMU ended before the
+		# guest went on): removed, and the boot starts cold
+		if [ -n "$INCOMING" ] && [ -z "$STOPPED" ] && ! grep -q '^restored' "$3.snap"; then
+			info "warning: QEMU could not start from the saved guest $SNAP ($(head -c 300 "$3.qemu" | tr '\n' ' ')); booting cold"
+			rm -rf "$SNAP"
+			INCOMING=
+			continue
+		fi
+		break
+	done
 }
 
 main()

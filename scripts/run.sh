@@ -19,6 +19,9 @@
 #   LAB_DURATION=<s>  seconds a timed test runs (default 10)
 #   VCPUS, MEM, ACCEL, HANG_TIMEOUT, KCMDLINE, BOOT, FIRMWARE   see
 #                     scripts/qemu.sh
+#   SNAPSHOT=on       boots after the first of a kernel and image start from
+#                     the guest saved at that first boot's end (see
+#                     scripts/qemu.sh, "Saved guests"); off: every boot cold
 #   DEVICES=auto      the subsys tests' devices: auto (default) adds them
 #                     when a test of the list needs them (its "devices:"
 #                     header), subsys always, none never
@@ -51,6 +54,7 @@ check_vars()
 	check_enum DEVICES "${DEVICES:=auto}" auto subsys none
 	[ -z "${BOOT:-}" ] || check_enum BOOT "$BOOT" auto pvh bzimage
 	[ -z "${FIRMWARE:-}" ] || check_enum FIRMWARE "$FIRMWARE" auto qboot seabios
+	check_enum SNAPSHOT "${SNAPSHOT:=on}" on off
 	check_enum KASAN "${KASAN:=0}" 0 1
 	# A KASAN kernel runs 3-5 times slower under TCG (its boot as well)
 	[ "$KASAN" = 0 ] || : "${HANG_TIMEOUT:=270}"
@@ -75,7 +79,7 @@ check_vars()
 	case ${RUN_ID:-x} in
 	*/* | .* | latest) die "RUN_ID='$RUN_ID' is not a plain folder name" ;;
 	esac
-	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS
+	export VCPUS MEM ACCEL HANG_TIMEOUT LAB_DURATION KASAN MAX_BOOTS REPEAT GUESTS SNAPSHOT
 }
 
 new_run_dir()

@@ -44,6 +44,13 @@ read_env()
 		start) START=$value ;;
 		duration) LAB_DURATION=$value ;;
 		seed) LAB_SEED=$value ;;
+		# host randomness mixed into the kernel's pool (not credited):
+		# every guest restored from one saved state starts with the
+		# same pool
+		entropy) printf '%s\n' "$value" >/dev/urandom 2>/dev/null || : ;;
+		# the host's clock, seconds since the epoch: a restored guest's
+		# wall clock is its saved state's
+		date) date -s "@$value" >/dev/null 2>&1 & ;;
 		'' | '#'*) ;;
 		*) echo "runner: unknown key '$key' in $ENVF" ;;
 		esac
@@ -69,6 +76,32 @@ open_channel()
 
 # header_value <file> <key>: "# key: value" from a test's header (the
 # comment lines at its top), read by the shell: no fork.
+# receive_input: the run's list and settings from the host, on the input
+# port LAB_INPUT (a serial port, scripts/qemu.sh: the kernel command
+# line's LAB_INPUT=<tty> reaches init as a variable): "LAB READY" on the
+# channel, then the lines of $ENVF, a line "# list", the lines of $LIST,
+# a line "# end".  The host saves the guest's state at "LAB READY" (the
+# boot record taken, nothing of a run in it yet) and starts later boots
+# from that state: every one of them then reads its own list here.
+receive_input()
+{
+	_in=/dev/$LAB_INPUT
+	[ -c "$_in" ] || { echo "runner: no input port $_in"; return 1; }
+	stty -F "$_in" raw -echo 2>/dev/null || :
+	mkdir -p "${LIST%/*}" "${ENVF%/*}"
+	emit "LAB READY"
+	exec 4<"$_in"
+	while IFS= read -r _l <&4; do
+		[ "$_l" != "# list" ] || break
+		printf '%s\n' "$_l"
+	done >"$ENVF"
+	while IFS= read -r _l <&4; do
+		[ "$_l" != "# end" ] || break
+		printf '%s\n' "$_l"
+	done >"$LIST"
+	exec 4<&-
+}
+
 header_value()
 {
 	while IFS= read -r _hl; do
@@ -230,17 +263,7 @@ run_one()
 
 main()
 {
-	read_env
 	open_channel
-	# counted and read by the shell: every fork before the first test
-	# delays it
-	count=0
-	while read -r _; do
-		count=$((count + 1))
-	done <"$LIST"
-	_cs=none
-	{ read -r _cs </sys/devices/system/clocksource/clocksource0/current_clocksource; } 2>/dev/null || :
-	emit "LAB BOOT $START $count $_cs"
 	heartbeat &
 	hb=$!
 	# the session: the fourth field after the command's closing
@@ -252,6 +275,17 @@ main()
 	set +f
 	RUNNER_SID=$4
 	reset_record
+	[ -z "${LAB_INPUT:-}" ] || receive_input
+	read_env
+	# counted and read by the shell: every fork before the first test
+	# delays it
+	count=0
+	while read -r _; do
+		count=$((count + 1))
+	done <"$LIST"
+	_cs=none
+	{ read -r _cs </sys/devices/system/clocksource/clocksource0/current_clocksource; } 2>/dev/null || :
+	emit "LAB BOOT $START $count $_cs"
 	RESTART=
 	while read -r idx tag cmd args; do
 		[ "$idx" -ge "$START" ] || continue

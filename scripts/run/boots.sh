@@ -17,8 +17,13 @@
 # SIGINT or SIGTERM stops every guest, collects the boots in progress,
 # marks the tests that were running "interrupted" (tests that never
 # started leave the list) and reports what finished.
+# A guest gets its part and settings on its input port (scripts/qemu.sh,
+# "Saved guests": every boot after the first of a kernel and image starts
+# from the guest saved at the end of that first boot); with SNAPSHOT=off
+# they go into its initramfs instead and every boot is a cold boot.
 # Variables: GUESTS (default: scripts/lib.sh default_guests), MAX_BOOTS
-# (per guest, default 50), LAB_DURATION, LAB_SEED, VCPUS and MEM (per guest).
+# (per guest, default 50), LAB_DURATION, LAB_SEED, VCPUS and MEM (per
+# guest), SNAPSHOT (on, the default, or off).
 # Exit status: 0 all passed or skipped, 1 a test failed, 130 interrupted.
 
 set -eu
@@ -99,7 +104,31 @@ locked()
 	) 9>>"$RUN/.lock"
 }
 
-# guest_initrd <start>: the base image plus this boot's list and settings.
+# guest_env <start>: this boot's settings (testcases/runner.sh read_env);
+# host randomness for the kernel's pool and the host's clock, which a
+# guest restored from a saved state would otherwise lack.
+# shellcheck disable=SC2317 # called from guest_input and guest_initrd
+guest_env()
+{
+	printf 'start=%s\nduration=%s\nseed=%s\n' "$1" "$LAB_DURATION" "${LAB_SEED:-1}"
+	printf 'entropy=%s\ndate=%s\n' "$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" "$(date +%s)"
+}
+
+# guest_input <start>: this boot's input (testcases/runner.sh
+# receive_input): its settings and its part of the list.
+# shellcheck disable=SC2317 # run through shielded
+guest_input()
+{
+	{
+		guest_env "$1"
+		echo "# list"
+		cat "$PART"
+		echo "# end"
+	} >"$RUN/.input-$G"
+}
+
+# guest_initrd <start>: with SNAPSHOT=off, the base image plus this boot's
+# list and settings.
 # shellcheck disable=SC2317 # run through shielded
 guest_initrd()
 {
@@ -107,8 +136,7 @@ guest_initrd()
 	rm -rf "$_g"
 	mkdir -p "$_g/lab/run"
 	cp "$PART" "$_g/lab/run/list"
-	printf 'start=%s\nduration=%s\nseed=%s\n' "$1" "$LAB_DURATION" "${LAB_SEED:-1}" \
-		>"$_g/lab/run/env"
+	guest_env "$1" >"$_g/lab/run/env"
 	(cd "$_g" && find lab | cpio -o -H newc --quiet) >"$RUN/.run-$G.cpio"
 	cat "$IMG" "$RUN/.run-$G.cpio" >"$RUN/.initrd-$G"
 	rm -rf "$_g" "$RUN/.run-$G.cpio"
@@ -123,7 +151,15 @@ keep_logs()
 	fi
 	_who=
 	[ "$GUESTS" -eq 1 ] || _who=" guest $G"
-	{ echo "==== boot $B$_who from test $2"; cat "$1/console.log"; } >>"$RUN/console.log"
+	_how=
+	if [ -s "$1/console.log.snap" ]; then
+		read -r _s _k <"$1/console.log.snap"
+		case $_s in
+		restored) _how=" (restored from saved guest $_k: its boot record first)" ;;
+		saved) _how=" (saved as guest $_k)" ;;
+		esac
+	fi
+	{ echo "==== boot $B$_who from test $2$_how"; cat "$1/console.log"; } >>"$RUN/console.log"
 	{ echo "LAB HOST boot $B start $2$_who"; cat "$1/channel.log"; } >>"$RUN/channel.log"
 }
 
@@ -146,9 +182,15 @@ boot_once()
 {
 	_b=$RUN/boot-$B
 	mkdir -p "$_b"
-	shielded guest_initrd "$1"
-	"$SCRIPTS/qemu.sh" boot "$BZIMAGE" "$RUN/.initrd-$G" \
-		"$_b/console.log" "$_b/channel.log" &
+	if [ "${SNAPSHOT:-on}" = off ]; then
+		shielded guest_initrd "$1"
+		"$SCRIPTS/qemu.sh" boot "$BZIMAGE" "$RUN/.initrd-$G" \
+			"$_b/console.log" "$_b/channel.log" &
+	else
+		shielded guest_input "$1"
+		"$SCRIPTS/qemu.sh" boot "$BZIMAGE" "$IMG" \
+			"$_b/console.log" "$_b/channel.log" "$RUN/.input-$G" &
+	fi
 	QSH=$!
 	KILLER=
 	"$SCRIPTS/run/progress.sh" follow "$RUN" "$B" "$QSH" &
@@ -316,7 +358,7 @@ trim_list()
 
 finish()
 {
-	rm -rf "$RUN"/.initrd-* "$RUN"/.part-* "$RUN"/.guest-* "$RUN/.signal" "$RUN/.lock" \
+	rm -rf "$RUN"/.initrd-* "$RUN"/.input-* "$RUN"/.part-* "$RUN"/.guest-* "$RUN/.signal" "$RUN/.lock" \
 		"$RUN/.progress" "$RUN/.progress.lock" "$RUN"/.live-*
 	if [ -n "$SIGNAL" ]; then
 		meta_add "$RUN" interrupted "$SIGNAL"
