@@ -8,7 +8,9 @@
 # running test interrupted, write every report and results/latest and exit
 # 130; qemu.sh records how QEMU ended and samples the host's side.  With GUESTS=2 the same list gives
 # the same KTAP as one guest, the guests run at once, each recovers from its
-# own crash or restart, and a signal stops both.  ONLY=1: up to the restart
+# own crash or restart, and a signal stops both; the first boot saves the
+# guest, later boots start from it (scripts/qemu.sh "Saved guests").
+# ONLY=1: up to the saved guests
 # tests; ONLY=guests: those and the two-guest tests.
 
 set -eu
@@ -32,19 +34,80 @@ set -eu
 con=
 chan=
 initrd=
+inp=
+mon=
+incoming=
 while [ $# -gt 0 ]; do
 	case $1 in
-	-serial) if [ -z "$con" ]; then con=${2#file:}; else chan=${2#file:}; fi; shift ;;
+	-serial)
+		case $2 in
+		file:*) if [ -z "$con" ]; then con=${2#file:}; else chan=${2#file:}; fi ;;
+		esac
+		shift
+		;;
+	-chardev)
+		case $2 in
+		file,id=labcon,path=*) con=${2#*path=}; con=${con%%,*} ;;
+		file,id=labchan,path=*) chan=${2#*path=}; chan=${chan%%,*} ;;
+		pipe,id=labin,path=*) inp=${2#*path=} ;;
+		esac
+		shift
+		;;
+	-monitor) mon=${2#pipe:}; shift ;;
+	-incoming) incoming=${2#exec:cat \'}; incoming=${incoming%\'}; shift ;;
 	-initrd) initrd=$2; shift ;;
 	esac
 	shift
 done
 trap 'echo "qemu-system-x86_64: terminating on signal 15 from pid 1 (test)" >&2; exit 0' TERM
 d=$(mktemp -d)
-(cd "$d" && cpio -i --quiet <"$initrd")
-start=$(sed -n 's/^start=//p' "$d/lab/run/env")
 k() { printf '[    1.000000] %s\n' "$*" >>"$con"; }
 c() { printf '%s\n' "$*" >>"$chan"; }
+if [ -n "$inp" ]; then
+	# a guest saved and restored through the monitor (scripts/qemu.sh
+	# "Saved guests"): the saved state is the line "fake-vm"
+	if [ -n "$incoming" ] && [ "$(cat "$incoming" 2>/dev/null)" != fake-vm ]; then
+		echo "qemu-system-x86_64: load of migration failed: Invalid argument" >&2
+		exit 1
+	fi
+	state=paused
+	[ -n "$incoming" ] || state=running
+	echo "$state" >"$d/state"
+	(
+		exec 5<>"$mon.in" 7<>"$mon.out"
+		while IFS= read -r cmd <&5; do
+			case $cmd in
+			"info status") printf 'VM status: %s\r\n' "$(cat "$d/state")" >&7 ;;
+			stop) echo paused >"$d/state" ;;
+			cont) echo running >"$d/state" ;;
+			migrate*)
+				f=${cmd#*>\'}
+				echo fake-vm >"${f%\'*}"
+				;;
+			"info migrate") printf 'Migration status: completed\r\n' >&7 ;;
+			esac
+		done
+	) &
+	trap 'kill $! 2>/dev/null || :' EXIT
+	if [ -z "$incoming" ]; then
+		k "labyrinth: init"
+		c "LAB READY"
+	fi
+	exec 6<>"$inp.in"
+	mkdir -p "$d/lab/run"
+	while IFS= read -r l <&6; do
+		[ "$l" != "# list" ] || break
+		printf '%s\n' "$l" >>"$d/lab/run/env"
+	done
+	while IFS= read -r l <&6; do
+		[ "$l" != "# end" ] || break
+		printf '%s\n' "$l" >>"$d/lab/run/list"
+	done
+	[ "$(cat "$d/state")" = running ] || { echo "fake: input before cont" >&2; exit 1; }
+else
+	(cd "$d" && cpio -i --quiet <"$initrd")
+fi
+start=$(sed -n 's/^start=//p' "$d/lab/run/env")
 c "LAB BOOT $start 0 tsc"
 while read -r idx tag cmd; do
 	[ "$idx" -ge "$start" ] || continue
@@ -92,6 +155,7 @@ prepare()
 boots()
 {
 	env QEMU="$T/bin/qemu" ACCEL=tcg HANG_TIMEOUT=30 LAB_DURATION=1 GUESTS="${GUESTS:-1}" \
+		LAB_CACHE="$T/cache" SNAPSHOT="${SNAPSHOT:-on}" \
 		setsid env --default-signal=INT,TERM sh scripts/run/boots.sh "$RUN" "$T/bzImage" "$T/image" \
 		>"$T/out" 2>&1 &
 	BOOTS=$!
@@ -409,6 +473,60 @@ interrupted_guests()
 	check "interrupt with 2 guests ($1 to the $2): no QEMU left running" no_qemu_left
 }
 
+# saved_guests: the first boot saves the guest at LAB READY (the cache's
+# snap/<key> with the boot's console and channel so far), a later run's
+# boots start from it, their console beginning with the saved boot's; a
+# saved guest QEMU cannot load is removed and the boot starts cold (and
+# saves again); another guest size is another key; SNAPSHOT=off boots cold
+# from the initramfs and saves nothing.
+# shellcheck disable=SC2016 # sh -c scripts expand in their own shell
+saved_guests()
+{
+	rm -rf "$T/cache/snap"
+	prepare snap1 ok_a ok_b
+	boots
+	wait "$BOOTS" || :
+	_s=$(find "$T/cache/snap" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+	check "saved guests: the first boot saves the guest ($(cat "$RUN/boot-1/console.log.snap" 2>/dev/null))" \
+		sh -c 'grep -q "^saved " "$1/boot-1/console.log.snap" && [ -f "$2/vm" ] &&
+			grep -qx "LAB READY" "$2/channel" && ! grep -q "LAB START" "$2/channel" &&
+			grep -q "labyrinth: init" "$2/console"' sh "$RUN" "$_s"
+	check "saved guests: the saved boot ran its tests (ok, ok)" \
+		sh -c 'grep -q "^ok" "$1"/tests/1-*/result && grep -q "^ok" "$1"/tests/2-*/result' sh "$RUN"
+	prepare snap2 ok_a panic_b ok_c
+	boots
+	wait "$BOOTS" || :
+	check "saved guests: both boots of the next run (a panic between) start from it" \
+		sh -c 'grep -q "^restored ${2##*/}" "$1/boot-1/console.log.snap" &&
+			grep -q "^restored ${2##*/}" "$1/boot-2/console.log.snap" &&
+			grep -q "^ok" "$1"/tests/3-*/result' sh "$RUN" "$_s"
+	check "saved guests: a restored boot's console and channel begin with the saved boot's" \
+		sh -c 'head -n 1 "$1/boot-2/console.log" | grep -q "labyrinth: init" &&
+			grep -q "^==== boot 2 from test 3 (restored from saved guest" "$1/console.log" &&
+			[ "$(head -n 1 "$1/boot-2/channel.log")" = "LAB READY" ] &&
+			grep -q "^LAB START 3 " "$1/boot-2/channel.log"' sh "$RUN"
+	echo junk >"$_s/vm"
+	prepare snap3 ok_a
+	boots
+	wait "$BOOTS" || :
+	check "saved guests: a saved guest QEMU cannot load: warned, removed, the boot starts cold and saves again" \
+		sh -c 'grep -q "could not start from the saved guest.*load of migration failed" "$1" &&
+			grep -q "^saved " "$2/boot-1/console.log.snap" && [ "$(cat "$3/vm")" = fake-vm ] &&
+			grep -q "^ok" "$2"/tests/1-*/result' sh "$T/out" "$RUN" "$_s"
+	prepare snap4 ok_a
+	VCPUS=1 boots
+	wait "$BOOTS" || :
+	check "saved guests: another guest size (VCPUS=1) is another saved guest" \
+		sh -c 'grep -q "^saved " "$1/boot-1/console.log.snap" && [ "$(ls "$2" | wc -l)" = 2 ]' sh "$RUN" "$T/cache/snap"
+	prepare snap5 ok_a
+	SNAPSHOT=off boots
+	wait "$BOOTS" || :
+	check "saved guests: SNAPSHOT=off boots cold from the initramfs, saves and restores nothing" \
+		sh -c '[ ! -e "$1/boot-1/console.log.snap" ] && grep -q "^ok" "$1"/tests/1-*/result &&
+			! grep -q "LAB READY" "$1/boot-1/channel.log" && grep -q -- "-initrd" "$1/boot-1/console.log.cmd" &&
+			! grep -q -- "-incoming" "$1/boot-1/console.log.cmd"' sh "$RUN"
+}
+
 main()
 {
 	fake_qemu
@@ -416,6 +534,7 @@ main()
 	qemu_samples
 	crash_and_verdicts
 	restart
+	saved_guests
 	if [ "${ONLY:-}" = guests ]; then
 		[ -n "${SKIP2:-}" ] || two_guests
 		interrupted_guests INT group
