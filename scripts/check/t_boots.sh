@@ -31,6 +31,7 @@ fake_qemu()
 	cat >"$T/bin/qemu" <<'FAKE'
 #!/bin/sh
 set -eu
+[ "${1:-}" != --version ] || { echo "QEMU emulator version 0.0 (stand-in)"; exit 0; }
 con=
 chan=
 initrd=
@@ -103,7 +104,13 @@ if [ -n "$inp" ]; then
 		[ "$l" != "# end" ] || break
 		printf '%s\n' "$l" >>"$d/lab/run/list"
 	done
-	[ "$(cat "$d/state")" = running ] || { echo "fake: input before cont" >&2; exit 1; }
+	# the monitor's loop may take the "cont" after the input came
+	n=0
+	while [ "$(cat "$d/state")" != running ]; do
+		n=$((n + 1))
+		[ "$n" -lt 40 ] || { echo "fake: input to a paused guest" >&2; exit 1; }
+		sleep 0.05
+	done
 else
 	(cd "$d" && cpio -i --quiet <"$initrd")
 fi
