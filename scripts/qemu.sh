@@ -430,8 +430,7 @@ drive()
 			sleep 0.02
 			case $(mon_last "$1" "VM status:") in
 			*inmigrate* | '') ;;
-			*paused*) break ;;
-			*) ;;
+			*paused* | *running*) break ;;
 			esac
 		done
 		mon "$1" cont
