@@ -3,7 +3,8 @@
 #
 # End-to-end: boot the real kernel under test with the real modules.
 #   1. runtest/quick must pass as a whole (exit status 0), and its results
-#      folder must be complete.
+#      folder must be complete; its boot saved the guest or started from
+#      the saved one, and every later boot (proof, restart) starts from it.
 #   2. runtest/proof runs deliberately broken and correct modules: every
 #      tag "proof_<category>_<what>" must end with that category ("pass":
 #      no finding, the test passes); the guest that panics is restarted and
@@ -95,6 +96,8 @@ quick()
 		[ "$(grep -c '^\[ *[0-9]*/[0-9]*\]' "$T/quick.out")" = "$n" ]
 	check "quick: no guest restart (boots=1, no LAB RESTART)" \
 		sh -c 'grep -qx boots=1 "$1/meta.env" && ! grep -q "^LAB RESTART" "$1/channel.log"' sh "$run"
+	check "quick: the boot saved the guest or started from the saved one ($(cat "$run/boot-1/console.log.snap" 2>/dev/null))" \
+		grep -qE '^(saved|restored) [0-9a-f]+$' "$run/boot-1/console.log.snap"
 }
 
 # run_kasan <run>: 1 when the run's kernel has KASAN (KASAN=1, or a KBUILD
@@ -161,6 +164,11 @@ proof()
 	check "proof: guest restarted after the panic ($boots boots) and ran the rest" \
 		sh -c '[ "${1:-0}" -ge 2 ] && [ -n "$(cat "$2"/tests/*-"$3"/result 2>/dev/null)" ]' \
 		sh "$boots" "$run" "$last"
+	check "proof: every boot after the first started from the saved guest" \
+		sh -c 'for f in "$1"/boot-*/console.log.snap; do
+			case $f in */boot-1/*) continue ;; esac
+			grep -q "^restored " "$f" || exit 1
+		done' sh "$run"
 }
 
 # subsys: the proofs on the kernel's own paths (runtest/proof-subsys: a
@@ -235,6 +243,10 @@ restart()
 		grep -q '^LAB RESTART 1 .*taint [A-Z]*B' "$run/channel.log"
 	check "restart: the correct module ran in a second boot" \
 		sh -c 'grep -qx boots=2 "$1/meta.env" && grep -q "^LAB START 2 " "$1/boot-2/channel.log"' sh "$run"
+	check "restart: the second boot started from the saved guest, its console from the saved boot's record" \
+		sh -c 'grep -q "^restored " "$1/boot-2/console.log.snap" &&
+			awk "/labyrinth: init/ { i = NR } /labyrinth: START 2 / { s = NR } END { exit !(i && s > i) }" "$1/boot-2/console.log" &&
+			! grep -q "labyrinth: START 1 " "$1/boot-2/console.log"' sh "$run"
 }
 
 # interrupt: Ctrl-C as a terminal sends it (SIGINT to the process group of
