@@ -76,30 +76,34 @@ open_channel()
 
 # header_value <file> <key>: "# key: value" from a test's header (the
 # comment lines at its top), read by the shell: no fork.
-# receive_input: the run's list and settings from the host, on the input
-# port LAB_INPUT (a serial port, scripts/qemu.sh: the kernel command
-# line's LAB_INPUT=<tty> reaches init as a variable): "LAB READY" on the
-# channel, then the lines of $ENVF, a line "# list", the lines of $LIST,
-# a line "# end".  The host saves the guest's state at "LAB READY" (the
-# boot record taken, nothing of a run in it yet) and starts later boots
-# from that state: every one of them then reads its own list here.
+# input_module: with LAB_INPUT (the kernel command line's LAB_INPUT=<module>
+# reaches init as a variable, scripts/qemu.sh), load the module that reads
+# the host's input (modules/lab_input: the third serial port, polled,
+# without the serial driver), before the boot record: it belongs to the
+# boot.
+input_module()
+{
+	[ -n "${LAB_INPUT:-}" ] || return 0
+	insmod "/lab/modules/$LAB_INPUT.ko" ||
+		echo "runner: cannot load /lab/modules/$LAB_INPUT.ko: no input from the host"
+}
+
+# receive_input: the run's list and settings from the host (input_module):
+# "LAB READY" on the channel, then the lines of $ENVF, a line "# list",
+# the lines of $LIST, a line "# end".  The host saves the guest's state at
+# "LAB READY" (the boot record taken, nothing of a run in it yet) and
+# starts later boots from that state: every one of them then reads its own
+# list here.  One awk: the read blocks until the whole input has come.
 receive_input()
 {
-	_in=/dev/$LAB_INPUT
-	[ -c "$_in" ] || { echo "runner: no input port $_in"; return 1; }
-	stty -F "$_in" raw -echo 2>/dev/null || :
 	mkdir -p "${LIST%/*}" "${ENVF%/*}"
 	emit "LAB READY"
-	exec 4<"$_in"
-	while IFS= read -r _l <&4; do
-		[ "$_l" != "# list" ] || break
-		printf '%s\n' "$_l"
-	done >"$ENVF"
-	while IFS= read -r _l <&4; do
-		[ "$_l" != "# end" ] || break
-		printf '%s\n' "$_l"
-	done >"$LIST"
-	exec 4<&-
+	awk -v env="$ENVF" -v list="$LIST" '
+		$0 == "# list" { to = 1; next }
+		$0 == "# end" { exit }
+		{ print > (to ? list : env) }
+		END { printf "" >> env; printf "" >> list }
+	' "/sys/kernel/debug/$LAB_INPUT"
 }
 
 header_value()
@@ -274,6 +278,7 @@ main()
 	set -- ${_stat##*) }
 	set +f
 	RUNNER_SID=$4
+	input_module
 	reset_record
 	[ -z "${LAB_INPUT:-}" ] || receive_input
 	read_env
