@@ -45,8 +45,10 @@ entry()
 	kernel/*) _stamp=.lab-built ;;
 	src/*) _stamp=.lab-extracted ;;
 	modules/*) _stamp=.lab-built ;;
+	snap/*) _stamp="what" ;;
 	esac
 	blob "$C/$1/payload" "$2" "$3"
+	[ "${1%%/*}" != snap ] || blob "$C/$1/vm" 4 "$3"
 	: >"$C/$1/$_stamp"
 	mkdir -p "$C/$1/src"
 	touch -d "-$3 minutes" "$C/$1/.lab-used" "$C/$1"
@@ -116,13 +118,16 @@ lru()
 	entry image/old 2000 300
 	entry modules/k1-m1 1000 200
 	entry kernel/kold 3000 100
+	entry snap/sold 2000 70
 	entry src/s1 3000 50
 	entry image/new 2000 10
+	entry snap/snew 1000 5
 	LAB_CACHE_MAX=7M cache evict 2>"$T/out" || :
 	sed 's/^/# /' "$T/out"
-	check "lru: the least recently used go first until the cache fits (image old, modules, kernel)" \
+	check "lru: the least recently used go first until the cache fits (image old, modules, kernel, saved guest old)" \
 		sh -c '[ ! -e "$1/image/old.cpio" ] && [ ! -e "$1/modules/k1-m1" ] && [ ! -e "$1/kernel/kold" ] &&
-			[ -d "$1/src/s1" ] && [ -f "$1/image/new.cpio" ]' sh "$C"
+			[ ! -e "$1/snap/sold" ] && [ -d "$1/src/s1" ] && [ -f "$1/image/new.cpio" ] &&
+			[ -f "$1/snap/snew/vm" ]' sh "$C"
 	check "lru: the cache fits LAB_CACHE_MAX=7M ($(kib) KiB)" [ "$(kib)" -le 7168 ]
 	entry kernel/kold 3000 100
 	LAB_CACHE_MAX=100M cache evict 2>"$T/out" || :
@@ -232,13 +237,16 @@ listing()
 	entry kernel/kkkk 2048 30
 	echo 6.12.9 >"$C/kernel/kkkk/.lab-release"
 	echo /src/linux >"$C/kernel/kkkk/.lab-source"
+	entry snap/ssss 1020 10
+	echo "vmlinux, aaaa.cpio, 2 vCPUs, 2G" >"$C/snap/ssss/what"
 	LAB_CACHE_MAX=800M cache list >"$T/list"
 	sed 's/^/# /' "$T/list"
 	check "list: one line per entry, least recently used first, with kind, key, size and what it is" \
 		sh -c 'awk "NR == 2 && /^image +aaaa +1M .*guest image/ { a = 1 }
 			NR == 3 && /^kernel +kkkk +2M .*kernel 6.12.9 from \/src\/linux/ { k = 1 }
-			END { exit !(a && k) }" "$1"' sh "$T/list"
-	check "list: the total and the bound" grep -q '^total 3M in 2 entries (LAB_CACHE_MAX 800M)' "$T/list"
+			NR == 4 && /^snap +ssss +1M .*saved guest: vmlinux, aaaa.cpio, 2 vCPUs, 2G/ { s = 1 }
+			END { exit !(a && k && s) }" "$1"' sh "$T/list"
+	check "list: the total and the bound" grep -q '^total 4M in 3 entries (LAB_CACHE_MAX 800M)' "$T/list"
 }
 
 # extmod_runs: ten runs, each with another EXTMOD: a new module folder and
