@@ -424,7 +424,9 @@ mon_last()
 drive()
 {
 	: >"$1.monitor"
+	# (its open waits for QEMU's: killed by run_qemu if QEMU never came)
 	cat "$1.mon.out" >>"$1.monitor" &
+	printf '%s\n' "$!" >"$1.reader"
 	if [ -n "$INCOMING" ]; then
 		# the saved guest was stopped: once loaded it waits paused
 		while :; do
@@ -647,10 +649,13 @@ run_qemu()
 	done
 	if [ -n "$_drv" ]; then
 		# the driver ends with QEMU; the input's writer may be left
-		# blocked on a FIFO nobody reads
+		# blocked on a FIFO nobody reads, the monitor's reader on the
+		# open of a FIFO QEMU never opened
 		wait "$_drv" 2>/dev/null || :
-		[ ! -s "$3.writer" ] || kill "$(cat "$3.writer")" 2>/dev/null || :
-		rm -f "$3.input.in" "$3.input.out" "$3.mon.in" "$3.mon.out" "$3.writer"
+		for _f in "$3.writer" "$3.reader"; do
+			[ ! -s "$_f" ] || kill "$(cat "$_f")" 2>/dev/null || :
+		done
+		rm -f "$3.input.in" "$3.input.out" "$3.mon.in" "$3.mon.out" "$3.writer" "$3.reader"
 	fi
 	if [ -n "$_why" ]; then
 		printf 'hang %s\n' "$_why" >>"$3.end"

@@ -309,6 +309,13 @@ qemu_end()
 	chmod +x "$T/bin/q3" "$T/bin/qsleep"
 	QEMU=$T/bin/q3 ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/c3" "$T/ch3" || :
 	check "qemu.sh: QEMU's own exit status is recorded (exit 3)" [ "$(cat "$T/c3.end")" = "exit 3" ]
+	printf 'start=1\n# list\n# end\n' >"$T/input"
+	HOG_DISK=none LAB_CACHE=$T/cache QEMU=$T/bin/q3 ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" \
+		"$T/c3i" "$T/ch3i" "$T/input" || :
+	sleep 0.3
+	check "qemu.sh: with an input, a QEMU that ends at once is recorded, no monitor reader or FIFO left" \
+		sh -c '[ "$(cat "$1.end")" = "exit 3" ] && ! pgrep -f "$1.mon.out" >/dev/null &&
+			[ ! -e "$1.mon.in" ] && [ ! -e "$1.input.in" ] && grep -q "^cold " "$1.snap"' sh "$T/c3i"
 	QEMU=$T/bin/qsleep ACCEL=tcg sh scripts/qemu.sh boot "$T/bzImage" "$T/image" "$T/ck" "$T/chk" &
 	q=$!
 	until_seen . "$T/ck.pid" || :
