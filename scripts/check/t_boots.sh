@@ -497,9 +497,14 @@ interrupted_guests()
 saved_guests()
 {
 	rm -rf "$T/cache/snap"
+	mkdir -p "$T/cache/image"
+	head -c 2097152 /dev/zero >"$T/cache/image/old.cpio"
+	touch -d '-2 hours' "$T/cache/image/old.cpio"
 	prepare snap1 ok_a ok_b
-	boots
+	LAB_CACHE_MAX=1M boots
 	wait "$BOOTS" || :
+	check "saved guests: a run that saved a guest trims the cache at its end" \
+		sh -c '[ ! -e "$1/image/old.cpio" ] && grep -q "cache: evicted image old" "$2"' sh "$T/cache" "$T/out"
 	_s=$(find "$T/cache/snap" -mindepth 1 -maxdepth 1 -type d | head -n 1)
 	check "saved guests: the first boot saves the guest ($(cat "$RUN/boot-1/console.log.snap" 2>/dev/null))" \
 		sh -c 'grep -q "^saved " "$1/boot-1/console.log.snap" && [ -f "$2/vm" ] &&

@@ -12,8 +12,9 @@
 # Boot folders are boot-<n> with one guest, boot-<g>-<n> with more; every
 # boot is collected into the same tests/ folders, numbered as in the list,
 # and its console and channel join the run's (one block per boot, the
-# guest named).  Then writes the reports, points results/latest at the run
-# and prints the summary.
+# guest named).  Then writes the reports, points results/latest at the run,
+# trims the cache again (the guests the run saved, scripts/qemu.sh "Saved
+# guests") and prints the summary.
 # SIGINT or SIGTERM stops every guest, collects the boots in progress,
 # marks the tests that were running "interrupted" (tests that never
 # started leave the list) and reports what finished.
@@ -369,6 +370,11 @@ finish()
 	meta_add "$RUN" end "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	"$SCRIPTS/report.sh" "$RUN" >/dev/null || info "writing the reports of $RUN failed"
 	ln -sfn "${RUN##*/}" "$(dirname "$RUN")/latest"
+	# a guest this run saved counts too: the cache back under
+	# LAB_CACHE_MAX (what the run holds stays)
+	if [ -z "$SIGNAL" ] && cat "$RUN"/boot-*/console.log.snap 2>/dev/null | grep -q '^saved '; then
+		"$SCRIPTS/cache.sh" evict || :
+	fi
 	_rc=0
 	"$SCRIPTS/run/summary.sh" "$RUN" || _rc=$?
 	[ -z "$SIGNAL" ] || _rc=130
