@@ -381,17 +381,35 @@ qemu_cmd()
 	subsys_devices
 }
 
-# snap_key <accel> <bzImage> <initrd>: the key of the saved guest of this
-# boot (see "Saved guests").
+# snap_key <cmd0> <bzImage> <initrd>: the key of the saved guest of this
+# boot (see "Saved guests"), from the command line with the console and
+# channel left as placeholders (boot's <console>.cmd0) and QEMU's file.
 snap_key()
 {
 	{
-		qemu_cmd "$1" "$2" "$3" CONSOLE CHANNEL
-		"$QEMU" --version | head -n 1
+		cat "$1"
+		_q=$(command -v "$QEMU" 2>/dev/null || echo "$QEMU")
+		file_id "$_q"
 		for _f in "$(boot_kernel "$2")" "$3" ${HOG_IMG:+"$HOG_IMG"} $(firmware | sed -n 2p); do
 			file_id "$_f"
 		done
 	} | hash_stdin
+}
+
+# with_paths <cmd0> <console> <channel>: the command line with its
+# placeholders replaced (literally: a path is no pattern).
+with_paths()
+{
+	awk -v con="$2" -v chan="$3" '
+	function put(s, ph, v,    i, out) {
+		out = ""
+		while ((i = index(s, ph)) > 0) {
+			out = out substr(s, 1, i - 1) v
+			s = substr(s, i + length(ph))
+		}
+		return out s
+	}
+	{ print put(put($0, "@LAB_CONSOLE@", con), "@LAB_CHANNEL@", chan) }' "$1"
 }
 
 # file_id <file>: what tells a file's versions apart: its name for a guest
@@ -577,7 +595,7 @@ run_qemu()
 	printf '# t_ms cpu_ticks state console_bytes load1 wait_ms hz=%s\n' \
 		"$(getconf CLK_TCK 2>/dev/null || echo 100)" >"$3.host"
 	{
-		qemu_cmd "$_accel" "$@"
+		with_paths "$3.cmd0" "$3" "$4"
 		[ -z "$INCOMING" ] || printf '%s\n' -incoming "exec:cat '$INCOMING'"
 	} >"$3.cmd"
 	tr '\n' ' ' <"$3.cmd" | sed 's/ $/\n/' >"$3.cmdline"
@@ -689,8 +707,10 @@ boot()
 		*,* | *\'*) die "qemu.sh: $3 and $4 may hold no comma or quote (QEMU's options)" ;;
 		esac
 	fi
+	# the command line once, the console and channel left as placeholders
+	qemu_cmd "$_accel" "$1" "$2" @LAB_CONSOLE@ @LAB_CHANNEL@ >"$3.cmd0"
 	if [ -n "$INPUT" ] && [ "${SNAPSHOT:-on}" != off ]; then
-		SNAP_KEY=$(snap_key "$_accel" "$1" "$2")
+		SNAP_KEY=$(snap_key "$3.cmd0" "$1" "$2")
 		SNAP_KERNEL=$(boot_kernel "$1")
 		SNAP_IMAGE=$2
 		SNAP=$SNAP_DIR/$SNAP_KEY

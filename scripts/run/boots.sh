@@ -397,6 +397,17 @@ main()
 	fi
 	: "${MAX_BOOTS:=50}" "${LAB_DURATION:=10}" "${VCPUS:=2}" "${MEM:=2G}"
 	check_guests
+	# the hog disk a cache image's name ends with (scripts/image.sh):
+	# qemu.sh then need not work it out at every boot
+	if [ -z "${HOG_DISK:-}" ]; then
+		case ${IMG##*/} in
+		*-*.cpio)
+			_h=${IMG##*-}
+			_h=${IMG%/*}/${_h%.cpio}.hog
+			[ ! -f "$_h" ] || { HOG_DISK=$_h && export HOG_DISK; }
+			;;
+		esac
+	fi
 	if [ -n "$_guest" ]; then
 		guest_main "$_guest"
 		exit 0
