@@ -37,6 +37,7 @@ FPA=/sys/kernel/debug/fail_page_alloc
 SHARED=timer,tasklet,spin_irq,spin_bh,preempt_rcu,ceiling,rx_ring
 SCOPE=none
 RANGE=
+ALL=
 
 # inject_on <probability>: fail_page_alloc for the loaded engine; every knob
 # goes back to its old value when the test ends (probability first).
@@ -69,27 +70,58 @@ inject_off()
 	printf '0\n' >"$FPA/probability" || lab_fail setup "cannot switch fail_page_alloc off"
 }
 
-# mismatch_since <marker>: the engine's accounting complaints after it.
-mismatch_since()
+# mismatches: the engine's first accounting complaint after the last
+# run's markers, as "<round> <complaint>" (one read of the kernel log for
+# the three rounds; a complaint before a round 1 marker, from an earlier
+# run of the test in the same boot, is forgotten).
+mismatches()
 {
-	dmesg | awk -v m="labyrinth: $1" '
-	index($0, m) { on = 1; next }
-	on && /lab_engine: accounting mismatch:/ { sub(/^.*accounting mismatch: /, ""); print; exit }'
+	dmesg | awk '
+	index($0, "labyrinth: engine_teardown round ") {
+		r = $0
+		sub(/.*engine_teardown round /, "", r)
+		sub(/ .*/, "", r)
+		if (r == 1)
+			found = ""
+		next
+	}
+	found == "" && /lab_engine: accounting mismatch:/ {
+		sub(/^.*accounting mismatch: /, "")
+		found = r " " $0
+	}
+	END { if (found != "") print found }'
 }
 
-# round <inject 0|1> <n> <contexts> <rate_hz> <batch>
+# round <inject 0|1> <n> <contexts> <rate_hz> <batch>: load the engine
+# (contexts "all": those of its table, set once it is loaded), run it, and
+# unload it while it runs; its statistics of just before the unload in
+# $LAB_OUT/stats.<n> and its scope in SCOPE.<n> (judged by judge, after
+# the last round: every fork counts under TCG).
 round()
 {
 	_inject=$1
-	_mark="engine_teardown round $2 inject=$_inject rate_hz=$4"
 	lab_phase setup
-	lab_kmsg "$_mark"
-	engine_load contexts="$3" orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
+	lab_kmsg "engine_teardown round $2 inject=$_inject rate_hz=$4"
+	_ctx=$3
+	[ "$_ctx" != all ] || _ctx=$ALL
+	if [ -n "$_ctx" ]; then
+		engine_load contexts="$_ctx" orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
+	else
+		# the names from the loaded engine's own table: no load and
+		# unload just to list them
+		engine_load orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
+		for _c in $(engine_contexts); do
+			ALL=${ALL:+$ALL,}$_c
+		done
+		engine_set contexts "$ALL"
+		engine_reset
+	fi
 	RANGE=$(lab_module_text lab_engine)
 	_scope=none
 	if [ "$_inject" = 1 ] && inject_on 50; then
 		_scope=$SCOPE
 	fi
+	eval "SCOPE_$2=\$_scope"
 	# the run the test asks for: 2 s of the running engine, by the
 	# kernel's clock; then the engine is unloaded while it runs
 	lab_phase stress
@@ -101,42 +133,48 @@ round()
 	engine_stats >"$LAB_OUT/stats.$2"
 	lab_rmmod lab_engine
 	inject_off
-	lab_phase check
-	# (summed once it stopped: forks are slow while it runs; the three
-	# sums in one read)
-	_sums=$(awk '/^ctx=/ && / order=/ {
+}
+
+# judge: each round's sums from one read of the three statistics files,
+# then the kernel log's accounting complaints.
+judge()
+{
+	awk '/^ctx=/ && / order=/ {
+		r = FILENAME
+		sub(/.*\./, "", r)
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
-			if (kv[1] == "attempts") a += kv[2]
-			else if (kv[1] == "failures") f += kv[2]
-			else if (kv[1] == "verify_errors") v += kv[2]
+			if (kv[1] == "attempts") a[r] += kv[2]
+			else if (kv[1] == "failures") f[r] += kv[2]
+			else if (kv[1] == "verify_errors") v[r] += kv[2]
 		}
-	} END { printf "%.0f %.0f %.0f\n", a, f, v }' "$LAB_OUT/stats.$2")
-	_a=${_sums%% *}
-	_v=${_sums##* }
-	_f=${_sums#* }
-	_f=${_f% *}
-	lab_info "round $2: injection=$_scope attempts=$_a failures=$_f verify_errors=$_v, unloaded while running"
-	lab_data "sum test=$LAB_TAG round=$2 injection=$_scope attempts=$_a failures=$_f"
-	_m=$(mismatch_since "$_mark")
-	[ -z "$_m" ] || lab_fail accounting "on unload: $_m"
-	[ "$_v" -eq 0 ] || lab_fail verify "$_v pages did not hold their pattern"
-	[ "$_a" -gt 0 ] || lab_fail setup "the engine made no attempt in round $2"
-	if [ "$_scope" != none ] && [ "$_f" -eq 0 ]; then
-		lab_fail injection "fail_page_alloc at 50% ($_scope) but the engine saw no failure"
-	fi
+	} END { for (r = 1; r <= 3; r++) printf "%d %.0f %.0f %.0f\n", r, a[r], f[r], v[r] }' \
+		"$LAB_OUT/stats.1" "$LAB_OUT/stats.2" "$LAB_OUT/stats.3" >"$LAB_OUT/.sums"
+	while read -r _r _a _f _v; do
+		eval "_scope=\$SCOPE_$_r"
+		lab_info "round $_r: injection=$_scope attempts=$_a failures=$_f verify_errors=$_v, unloaded while running"
+		lab_data "sum test=$LAB_TAG round=$_r injection=$_scope attempts=$_a failures=$_f"
+		[ "$_v" -eq 0 ] || lab_fail verify "round $_r: $_v pages did not hold their pattern"
+		[ "$_a" -gt 0 ] || lab_fail setup "the engine made no attempt in round $_r"
+		if [ "$_scope" != none ] && [ "$_f" -eq 0 ]; then
+			lab_fail injection "round $_r: fail_page_alloc at 50% ($_scope) but the engine saw no failure"
+		fi
+	done <"$LAB_OUT/.sums"
+	_m=$(mismatches)
+	[ -z "$_m" ] || lab_fail accounting "on unload in round ${_m%% *}: ${_m#* }"
 }
 
 main()
 {
 	lab_phase settle
+	# shellcheck disable=SC2119 # no work between its readings
 	verdict_snapshot
-	lab_phase setup
-	_all=$(engine_contexts | tr ' ' ',')
-	round 0 1 "$_all" 500 2
-	round 1 2 "$_all" 500 2
+	round 0 1 all 500 2
+	round 1 2 all 500 2
 	round 1 3 "$SHARED" 0 4
 	[ "$SCOPE" != none ] || lab_info "no fail_page_alloc in this kernel: rounds ran without injection"
+	lab_phase check
+	judge
 	lab_phase verdict
 	verdict_taint
 	verdict_free lab_engine "${RANGE% *}" "${RANGE#* }"

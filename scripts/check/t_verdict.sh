@@ -280,6 +280,34 @@ t_recovery()
 	expect_out "recovery sizing: a slow pair gets what is left" 0 "1700 100"
 	guest "verdict_recovery_more $TMP/idle 300 1700"
 	expect_out "recovery sizing: a context with no attempt gets what is left" 0 "1700 0"
+	# the rule without a hog: no failure over 300 attempts; with one, 1 %
+	# over 1000
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=300 successes=299 failures=1 outstanding=0\n' >"$TMP/one"
+	guest "verdict_recovery_rule none; verdict_recovery $TMP/one"
+	expect "recovery: without a hog one failure in 300 fails" 1 "recovery: ctx=timer order=4: 1 of 300 allocations failed (at most 0% may)*"
+	guest "verdict_recovery_rule labyrinth; verdict_recovery $TMP/one"
+	expect "recovery: after a hog 1 failure in 300 is within 1 %" 0 ""
+	guest "verdict_recovery_rule none; verdict_recovery $TMP/good; echo \$VERDICT_RECOVERY_MIN \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery: without a hog 300 attempts asked, the fewest made read back" 0 "300 100"
+	# one read for the books, the sizing and the verdict
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=150 successes=150 failures=0 outstanding=0\n' >"$TMP/short"
+	printf 'ctx=timer order=0 attempts=40 successes=40 failures=0 outstanding=0\nctx=timer order=4 attempts=15 successes=14 failures=1 outstanding=0\n' >"$TMP/early"
+	printf 'ctx=timer order=0 attempts=400 successes=399 failures=0 outstanding=0\nctx=timer order=4 attempts=400 successes=400 failures=0 outstanding=0\n' >"$TMP/books"
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=400 successes=400 failures=0 outstanding=0\n' >"$TMP/fine"
+	step=". \"\$LAB_LIB/engine.sh\"; verdict_recovery_rule none; verdict_recovery_step"
+	guest "$step $TMP/fine 250 1750 $TMP/copy; echo \$VERDICT_RECOVERY_MORE_MS \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery step: every pair has its 300 attempts: done" 0 "0 400"
+	check "$SHN: recovery step: the statistics copied" cmp -s "$TMP/fine" "$TMP/copy"
+	guest "$step $TMP/short 250 1750; echo \$VERDICT_RECOVERY_MORE_MS \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery step: a pair short of 300: more time, no verdict yet" 0 "300 150"
+	guest "$step $TMP/short 500 0"
+	expect "recovery step: no time left: the verdict on what was made" 0 ""
+	guest "$step $TMP/early 250 1750"
+	expect "recovery step: without a hog a failure is judged at once" 1 "recovery: ctx=timer order=4: 1 of 15 allocations failed*"
+	guest ". \"\$LAB_LIB/engine.sh\"; verdict_recovery_rule labyrinth; verdict_recovery_step $TMP/early 250 1750; echo \$VERDICT_RECOVERY_MORE_MS"
+	expect_out "recovery step: after a hog a failure waits for the full run" 0 "1750"
+	guest "$step $TMP/books 250 1750"
+	expect "recovery step: the books are checked in the same read" 1 "accounting: ctx=timer order=0 attempts=400 successes=399 failures=0*"
 }
 
 t_taint()
