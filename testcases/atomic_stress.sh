@@ -136,17 +136,17 @@ recovery_phase()
 	engine_run_ms "$RECOVERY_FIRST_MS"
 	engine_stop
 	# the books, the sizing and the verdict from one read a run
-	_ran=$RECOVERY_FIRST_MS
-	verdict_recovery_step "$ENGINE_DIR/stats" "$_ran" $((RECOVERY_MS - _ran)) \
+	_rec_ms=$RECOVERY_FIRST_MS
+	verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" $((RECOVERY_MS - _rec_ms)) \
 		"$LAB_OUT/recovery.stats"
 	if [ "$VERDICT_RECOVERY_MORE_MS" -gt 0 ]; then
 		engine_run_ms "$VERDICT_RECOVERY_MORE_MS"
 		engine_stop
-		_ran=$((_ran + VERDICT_RECOVERY_MORE_MS))
-		verdict_recovery_step "$ENGINE_DIR/stats" "$_ran" 0 "$LAB_OUT/recovery.stats"
+		_rec_ms=$((_rec_ms + VERDICT_RECOVERY_MORE_MS))
+		verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" 0 "$LAB_OUT/recovery.stats"
 	fi
-	lab_info "recovery: $_ran ms, at least $VERDICT_RECOVERY_LEAST attempts per context and order (at least $VERDICT_RECOVERY_MIN asked), at most $VERDICT_RECOVERY_PCT % failures"
-	lab_data "sum test=$LAB_TAG recovery_ms=$_ran recovery_least=$VERDICT_RECOVERY_LEAST recovery_min=$VERDICT_RECOVERY_MIN recovery_pct=$VERDICT_RECOVERY_PCT"
+	lab_info "recovery: $_rec_ms ms, at least $VERDICT_RECOVERY_LEAST attempts per context and order (at least $VERDICT_RECOVERY_MIN asked), at most $VERDICT_RECOVERY_PCT % failures"
+	lab_data "sum test=$LAB_TAG recovery_ms=$_rec_ms recovery_least=$VERDICT_RECOVERY_LEAST recovery_min=$VERDICT_RECOVERY_MIN recovery_pct=$VERDICT_RECOVERY_PCT"
 }
 
 # recovery_rate: batch x 4 and rate_hz / 4 for the recovery run (at most

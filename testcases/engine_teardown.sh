@@ -38,12 +38,26 @@ SHARED=timer,tasklet,spin_irq,spin_bh,preempt_rcu,ceiling,rx_ring
 SCOPE=none
 RANGE=
 ALL=
+STATS_LEAD_MS=400
 
 # inject_on <probability>: fail_page_alloc for the loaded engine; every knob
 # goes back to its old value when the test ends (probability first).
 inject_on()
 {
 	[ -d "$FPA" ] || return 1
+	# the knobs of an earlier round are still set (and their old values
+	# saved): only the range of this load's text and the probability
+	if [ "$SCOPE" != none ]; then
+		if [ "$SCOPE" = module ]; then
+			if ! printf '%s\n' "${RANGE% *}" >"$FPA/require-start" ||
+				! printf '%s\n' "${RANGE#* }" >"$FPA/require-end"; then
+				lab_fail setup "cannot scope fail_page_alloc to lab_engine"
+			fi
+		fi
+		printf '%s\n' "$1" >"$FPA/probability" ||
+			lab_fail setup "cannot switch fail_page_alloc on"
+		return 0
+	fi
 	lab_write "$FPA/probability" 0
 	lab_write "$FPA/interval" 1
 	lab_write "$FPA/times" -1
@@ -108,15 +122,19 @@ round()
 		engine_load contexts="$_ctx" orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
 	else
 		# the names from the loaded engine's own table: no load and
-		# unload just to list them
+		# unload just to list them (through files: a command
+		# substitution of a function forks twice)
 		engine_load orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
-		for _c in $(engine_contexts); do
+		engine_contexts >"$LAB_OUT/.all"
+		read -r _names <"$LAB_OUT/.all"
+		for _c in $_names; do
 			ALL=${ALL:+$ALL,}$_c
 		done
 		engine_set contexts "$ALL"
 		engine_reset
 	fi
-	RANGE=$(lab_module_text lab_engine)
+	lab_module_text lab_engine >"$LAB_OUT/.range"
+	read -r RANGE <"$LAB_OUT/.range"
 	_scope=none
 	if [ "$_inject" = 1 ] && inject_on 50; then
 		_scope=$SCOPE
@@ -124,15 +142,62 @@ round()
 	eval "SCOPE_$2=\$_scope"
 	# the run the test asks for: 2 s of the running engine, by the
 	# kernel's clock; then the engine is unloaded while it runs
+	# The statistics' read and the unload in one process, forked before
+	# the start (a fork while every context floods both CPUs took 0.2-0.45
+	# s, and the shell wakes late from its naps): it reads the statistics
+	# in the run's last STATS_LEAD_MS (the read took 0.25-0.45 s) and
+	# unloads the engine when the kernel's clock says the 2 s are up.  It
+	# is not this shell's child: its end would interrupt the shell's nap
+	# (busybox's read -t then waits its whole time again).
+	: >"$LAB_OUT/stats.$2"
+	: >"$LAB_OUT/.ran"
+	(
+		unloader "$LAB_OUT/stats.$2" &
+		echo "$!" >"$LAB_OUT/.unloader"
+	)
+	read -r _pid <"$LAB_OUT/.unloader"
 	lab_phase stress
 	engine_start
 	lab_sleep_ms 2000
-	engine_clock
-	lab_phase_engine 2000 "$ENGINE_RAN_MS"
+	# (the engine's clock of just before the unload: its files go first)
+	_ran=
+	while [ -z "$_ran" ] && running "$_pid"; do
+		lab_sleep_ms 10
+		read -r _ran <"$LAB_OUT/.ran" || :
+	done
+	[ -n "$_ran" ] || read -r _ran <"$LAB_OUT/.ran" || :
+	lab_phase_engine 2000 "${_ran:-2000}"
 	lab_phase unload
-	engine_stats >"$LAB_OUT/stats.$2"
-	lab_rmmod lab_engine
+	while running "$_pid"; do
+		lab_sleep_ms 10
+	done
+	! lab_loaded lab_engine || lab_fail unload "rmmod lab_engine failed"
+	[ -s "$LAB_OUT/stats.$2" ] || lab_fail setup "cannot read the engine's statistics"
 	inject_off
+}
+
+# unloader <stats>: the statistics into <stats> in the run's last
+# STATS_LEAD_MS, the kernel's clock into $LAB_OUT/.ran, then rmmod once
+# the engine ran 2 s.
+unloader()
+{
+	lab_sleep_ms $((2000 - STATS_LEAD_MS))
+	cat "$ENGINE_DIR/stats" >"$1"
+	engine_clock
+	[ "$ENGINE_RAN_MS" -ge 2000 ] || lab_sleep_ms $((2000 - ENGINE_RAN_MS))
+	engine_clock
+	echo "$ENGINE_RAN_MS" >"$LAB_OUT/.ran"
+	exec rmmod lab_engine
+}
+
+# running <pid>: the process lives and is not a zombie (its stat read by
+# the shell: no fork).
+running()
+{
+	_st=
+	{ read -r _st <"/proc/$1/stat"; } 2>/dev/null || return 1
+	_st=${_st##*) }
+	[ "${_st%% *}" != Z ]
 }
 
 # judge: each round's sums from one read of the three statistics files,
