@@ -39,6 +39,7 @@ SCOPE=none
 RANGE=
 ALL=
 STATS_LEAD_MS=400
+ROUNDS=3
 
 # inject_on <probability>: fail_page_alloc for the loaded engine; every knob
 # goes back to its old value when the test ends (probability first).
@@ -82,28 +83,6 @@ inject_off()
 {
 	[ -d "$FPA" ] || return 0
 	printf '0\n' >"$FPA/probability" || lab_fail setup "cannot switch fail_page_alloc off"
-}
-
-# mismatches: the engine's first accounting complaint after the last
-# run's markers, as "<round> <complaint>" (one read of the kernel log for
-# the three rounds; a complaint before a round 1 marker, from an earlier
-# run of the test in the same boot, is forgotten).
-mismatches()
-{
-	dmesg | awk '
-	index($0, "labyrinth: engine_teardown round ") {
-		r = $0
-		sub(/.*engine_teardown round /, "", r)
-		sub(/ .*/, "", r)
-		if (r == 1)
-			found = ""
-		next
-	}
-	found == "" && /lab_engine: accounting mismatch:/ {
-		sub(/^.*accounting mismatch: /, "")
-		found = r " " $0
-	}
-	END { if (found != "") print found }'
 }
 
 # round <inject 0|1> <n> <contexts> <rate_hz> <batch>: load the engine
@@ -200,11 +179,16 @@ running()
 	[ "${_st%% *}" != Z ]
 }
 
-# judge: each round's sums from one read of the three statistics files,
-# then the kernel log's accounting complaints.
+# judge: each round's sums from one read of its statistics file, and the
+# engine's first accounting complaint in the kernel log after the last run's
+# markers (a complaint before a round 1 marker, from an earlier run of the
+# test in the same boot, is forgotten): one awk for all.
 judge()
 {
-	awk '/^ctx=/ && / order=/ {
+	dmesg | awk '
+	FILENAME ~ /\/stats\.[0-9]+$/ {
+		if (!/^ctx=/ || !/ order=/)
+			next
 		r = FILENAME
 		sub(/.*\./, "", r)
 		for (i = 2; i <= NF; i++) {
@@ -213,9 +197,30 @@ judge()
 			else if (kv[1] == "failures") f[r] += kv[2]
 			else if (kv[1] == "verify_errors") v[r] += kv[2]
 		}
-	} END { for (r = 1; r <= 3; r++) printf "%d %.0f %.0f %.0f\n", r, a[r], f[r], v[r] }' \
-		"$LAB_OUT/stats.1" "$LAB_OUT/stats.2" "$LAB_OUT/stats.3" >"$LAB_OUT/.sums"
+		next
+	}
+	index($0, "labyrinth: engine_teardown round ") {
+		m = $0
+		sub(/.*engine_teardown round /, "", m)
+		sub(/ .*/, "", m)
+		if (m == 1)
+			found = ""
+		next
+	}
+	found == "" && /lab_engine: accounting mismatch:/ {
+		sub(/^.*accounting mismatch: /, "")
+		found = m " " $0
+	}
+	END {
+		if (found != "")
+			print "mismatch", found
+		for (r = 1; r <= ROUNDS; r++)
+			printf "%d %.0f %.0f %.0f\n", r, a[r], f[r], v[r]
+	}' ROUNDS="$ROUNDS" "$LAB_OUT"/stats.[0-9] - >"$LAB_OUT/.sums"
 	while read -r _r _a _f _v; do
+		if [ "$_r" = mismatch ]; then
+			lab_fail accounting "on unload in round $_a: $_f $_v"
+		fi
 		eval "_scope=\$SCOPE_$_r"
 		lab_info "round $_r: injection=$_scope attempts=$_a failures=$_f verify_errors=$_v, unloaded while running"
 		lab_data "sum test=$LAB_TAG round=$_r injection=$_scope attempts=$_a failures=$_f"
@@ -225,8 +230,6 @@ judge()
 			lab_fail injection "round $_r: fail_page_alloc at 50% ($_scope) but the engine saw no failure"
 		fi
 	done <"$LAB_OUT/.sums"
-	_m=$(mismatches)
-	[ -z "$_m" ] || lab_fail accounting "on unload in round ${_m%% *}: ${_m#* }"
 }
 
 main()
