@@ -328,6 +328,20 @@ t_free()
 	# a second of VERDICT_SETTLE_PAGES) is not settled; 10 (50 a second) is
 	guest "n=0; verdict_drain() { :; }; verdict_memfree_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; [ \$n -lt 3 ] && echo \$((1000 + n * 20)) || echo \$((1040 + n * 10)); }; rm -f $TMP/n; verdict_settled_free"
 	expect_out "settle: readings 200 ms apart must change by less than 64 pages a second" 0 "1080"
+	# the snapshot: the test's own work between its first two readings
+	# (once), the taint from the same read as the free pages
+	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
+	printf '4096\n' >"$TMP/tainted"
+	rm -f "$TMP/between"
+	guest "VERDICT_TAINTED=$TMP/tainted; verdict_drain() { :; }; verdict_snapshot 'echo ran >>$TMP/between'; echo \$VERDICT_FREE0 \$VERDICT_TAINT0 \$KSTATE_READINGS >$TMP/snap"
+	check "$SHN: snapshot: settled free pages and the taint of the same read" \
+		grep -qx '100100 4096 2' "$TMP/snap"
+	check "$SHN: snapshot: the work between the readings ran once" \
+		[ "$(grep -cx ran "$TMP/between")" = 1 ]
+	# readings that keep moving: another reading after the work
+	guest "VERDICT_TAINTED=$TMP/tainted; verdict_drain() { :; }; n=0; verdict_free_taint() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; echo \$((1000 + n * 40)) 0; }; rm -f $TMP/n; verdict_snapshot :; echo \$VERDICT_FREE0 \$KSTATE_READINGS >$TMP/snap"
+	check "$SHN: snapshot: readings 40 pages apart (200 a second) are read again" \
+		[ "$(cut -d' ' -f2 "$TMP/snap")" -gt 2 ]
 	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
 	guest 'VERDICT_FREE0=100100; verdict_free'
 	expect "free: pages back (per-CPU lists count as free)" 0 ""
