@@ -126,14 +126,14 @@ round()
 		_scope=$SCOPE
 	fi
 	eval "SCOPE_$2=\$_scope"
-	# the run the test asks for: 2 s of the running engine, by the
-	# kernel's clock; then the engine is unloaded while it runs
-	# The statistics' read and the unload in one process, forked before
-	# the start (a fork while every context floods both CPUs took 0.2-0.45
-	# s, and the shell wakes late from its naps): it reads the statistics
-	# in the run's last STATS_LEAD_MS (the read took 0.25-0.45 s) and
-	# unloads the engine when the kernel's clock says the 2 s are up.  It
-	# is not this shell's child: its end would interrupt the shell's nap
+	# The run the test asks for: 2 s of the running engine, by the
+	# kernel's clock; then the engine is unloaded while it runs.  The
+	# statistics' read and the unload by processes forked before the
+	# start (a fork while every context floods both CPUs took 0.2-0.45 s,
+	# and the shell wakes late from its naps): the statistics in the
+	# run's last STATS_LEAD_MS (their read took 0.25-0.45 s), the unload
+	# when the kernel's clock says the 2 s are up (unloader).  They are
+	# not this shell's children: an end would interrupt the shell's nap
 	# (busybox's read -t then waits its whole time again).
 	: >"$LAB_OUT/stats.$2"
 	: >"$LAB_OUT/.ran"
@@ -164,11 +164,21 @@ round()
 
 # unloader <stats>: the statistics into <stats> in the run's last
 # STATS_LEAD_MS, the kernel's clock into $LAB_OUT/.ran, then rmmod once
-# the engine ran 2 s.
+# the engine ran 2 s.  Every fork happens before the flood: the reader
+# (its child, exec'd cat) is forked at once and naps, and the unloader
+# ends as rmmod itself.  Its naps are short once the reader may end: an
+# end (SIGCHLD) makes busybox's read -t wait its whole time again.
 unloader()
 {
-	lab_sleep_ms $((2000 - STATS_LEAD_MS))
-	cat "$ENGINE_DIR/stats" >"$1"
+	(
+		lab_sleep_ms $((2000 - STATS_LEAD_MS))
+		exec cat "$ENGINE_DIR/stats" >"$1"
+	) &
+	_rd=$!
+	lab_sleep_ms $((2000 - STATS_LEAD_MS - 50))
+	while running "$_rd"; do
+		lab_sleep_ms 10
+	done
 	engine_clock
 	[ "$ENGINE_RAN_MS" -ge 2000 ] || lab_sleep_ms $((2000 - ENGINE_RAN_MS))
 	engine_clock
