@@ -104,9 +104,9 @@ measured_phase()
 	engine_stop
 	fault_off
 	hog_mm_record during
-	engine_check
-	# the sums and the windows' summary from the same read
-	engine_record "$LAB_TAG"
+	# the books, the records, the sums and the windows' summary from one
+	# read
+	engine_record "$LAB_TAG" check
 	_att=$ENGINE_REC_ATTEMPTS
 	_fail=$ENGINE_REC_FAILURES
 	lab_info "$ENGINE_REC_WINDOWS"
@@ -184,9 +184,8 @@ main()
 	lab_phase unload
 	lab_rmmod lab_engine
 	lab_phase verdict
-	verdict_taint
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
-	verdict_free
+	verdict_taint_free
 	lab_phase_end
 }
 

@@ -196,8 +196,7 @@ engine_phase()
 	engine_stop
 	lab_phase check
 	printf '0\n' >"$FPA/probability"
-	engine_check
-	engine_record "$LAB_TAG"
+	engine_record "$LAB_TAG" check
 }
 
 main()

@@ -260,8 +260,7 @@ main()
 	lab_phase check
 	judge
 	lab_phase verdict
-	verdict_taint
-	verdict_free lab_engine "${RANGE% *}" "${RANGE#* }"
+	verdict_taint_free lab_engine "${RANGE% *}" "${RANGE#* }"
 }
 
 main "$@"

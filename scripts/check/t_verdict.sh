@@ -347,6 +347,15 @@ t_free()
 	expect "free: pages back (per-CPU lists count as free)" 0 ""
 	guest 'VERDICT_FREE0=105100; verdict_free'
 	expect "free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	# both checks on one read: the taint first, then the pages
+	printf '4096\n' >"$TMP/tainted"
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=100100; verdict_taint_free"
+	expect "taint and free: no new taint, pages back" 0 ""
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=105100; verdict_drain() { :; }; verdict_taint_free"
+	expect "taint and free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	printf '4608\n' >"$TMP/tainted"
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=105100; verdict_taint_free"
+	expect "taint and free: a new W from the same read fails first" 1 "taint: new taint bits 512 (W)*"
 	# a shortfall as read is measured again settled, and only that decides:
 	# dropped caches bring the pages back
 	guest "VERDICT_FREE0=105100; verdict_drain() { printf 'MemTotal: 2000000 kB\\nMemFree: 420000 kB\\n' >$TMP/proc/meminfo; }; verdict_free"

@@ -36,7 +36,9 @@
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
 #                                 live or from a saved stats file
-#   engine_record <test>          stats lines as "stat test=<test> ..." data
+#   engine_record <test> [check]  (check: engine_check's checks first, from
+#                                 the same read)
+#                                 stats lines as "stat test=<test> ..." data
 #                                 (their attempts and failures summed in
 #                                 ENGINE_REC_ATTEMPTS, ENGINE_REC_FAILURES,
 #                                 the windows' summary line in
@@ -326,12 +328,22 @@ engine_progress()
 
 engine_record()
 {
+	_chk=
+	if [ "${2:-}" = check ]; then
+		# (read by the shell: no fork)
+		read -r _es <"$ENGINE_DIR/state"
+		[ "$_es" = stopped ] || lab_fail setup "engine_check while the engine runs"
+		_chk=$LAB_OUT/.check
+		: >"$_chk"
+	fi
 	ENGINE_PHASE=$((ENGINE_PHASE + 1))
 	# one awk for both files (a fork costs under TCG)
 	_win=
 	[ ! -r "$ENGINE_DIR/windows" ] || _win=$ENGINE_DIR/windows
 	# shellcheck disable=SC2086 # no file or one, a path without spaces
-	awk -v t="$1" -v p="$ENGINE_PHASE" -v s="$ENGINE_DIR/stats" -v sums="$LAB_OUT/.sums" '
+	awk -v t="$1" -v p="$ENGINE_PHASE" -v s="$ENGINE_DIR/stats" -v sums="$LAB_OUT/.sums" \
+		-v chk="$_chk" "$ENGINE_CHECK_AWK"'
+	chk != "" && FILENAME == s { chk_line() }
 	FILENAME == s && /^ctx=/ {
 		print "stat test=" t " " $0
 		if (!/ order=/)
@@ -348,10 +360,17 @@ engine_record()
 	/^w=/ { print "win test=" t " phase=" p " " $0 }
 	/^windows=/ { w = $0 }
 	/^windows=/ && $2 != "dropped=0" { print "winsum test=" t " phase=" p " " $0 }
-	END { printf "%.0f %.0f %s\n", a, f, w >sums }
-	' "$ENGINE_DIR/stats" $_win >>"$LAB_OUT/data"
+	END {
+		printf "%.0f %.0f %s\n", a, f, w >sums
+		if (chk != "")
+			print chk_end() >chk
+	}' "$ENGINE_DIR/stats" $_win >>"$LAB_OUT/data"
 	# shellcheck disable=SC2034 # read by the tests (atomic_stress)
 	read -r ENGINE_REC_ATTEMPTS ENGINE_REC_FAILURES ENGINE_REC_WINDOWS <"$LAB_OUT/.sums"
+	[ -n "$_chk" ] || return 0
+	_msg=
+	read -r _msg <"$_chk" || :
+	[ -z "$_msg" ] || lab_fail "${_msg%%: *}" "${_msg#*: }"
 }
 
 engine_zones_record()

@@ -33,7 +33,10 @@
 #                               how much longer a recovery run must go on
 #                               for VERDICT_RECOVERY_MIN attempts of every
 #                               context and order, and the fewest it has
-#   verdict_taint               no new taint bits but O and E
+#   verdict_taint [mask]        no new taint bits but O and E
+#   verdict_taint_free [module start end]
+#                               both checks on one read of the taint and
+#                               the free pages
 #   verdict_free [module start end]
 #                               free memory back within VERDICT_FREE_TOL
 #                               pages of the snapshot (a first reading
@@ -99,6 +102,7 @@ VERDICT_KMEMLEAK_PRE_PID=
 VERDICT_KMEMLEAK_PRE_MS=
 VERDICT_TAINTED=${VERDICT_TAINTED:-/proc/sys/kernel/tainted}
 VERDICT_BETWEEN=
+VERDICT_FREE_NOW=
 VERDICT_RECOVERY_LEAST=0
 VERDICT_RECOVERY_MORE_MS=0
 KSTATE_TMP=$LAB_OUT/.kstate
@@ -356,9 +360,11 @@ verdict_recovery_step()
 	VERDICT_RECOVERY_LEAST=${_rest#* }
 }
 
+# verdict_taint [mask]: the mask read now (lab_tainted), or the one given.
 verdict_taint()
 {
-	_now=$(lab_tainted)
+	_now=${1:-}
+	[ -n "$_now" ] || _now=$(lab_tainted)
 	_new=$((_now & ~VERDICT_TAINT0 & ~VERDICT_TAINT_OK))
 	[ "$_new" -eq 0 ] ||
 		lab_fail taint "new taint bits $_new ($(kstate_taint_letters "$_new")), tainted=$_now"
@@ -409,10 +415,16 @@ verdict_free()
 	# quarantine only add free pages, so a reading within the
 	# tolerance passes as the settled one would; only a shortfall is
 	# measured settled, and only that decides a failure.
-	# (through a file: a command substitution of a function forks twice)
-	verdict_refresh
-	verdict_memfree_pages >"$LAB_OUT/.free1"
-	read -r _after <"$LAB_OUT/.free1"
+	# (through a file: a command substitution of a function forks twice;
+	# verdict_taint_free's reading when it made one)
+	if [ -n "$VERDICT_FREE_NOW" ]; then
+		_after=$VERDICT_FREE_NOW
+		VERDICT_FREE_NOW=
+	else
+		verdict_refresh
+		verdict_memfree_pages >"$LAB_OUT/.free1"
+		read -r _after <"$LAB_OUT/.free1"
+	fi
 	_how=unsettled
 	if [ $((VERDICT_FREE0 - _after)) -gt "$VERDICT_FREE_TOL" ]; then
 		verdict_settled_free >"$LAB_OUT/.free1"
@@ -428,6 +440,17 @@ verdict_free()
 		_who=", page_owner: $_owned pages allocated from $1"
 	fi
 	lab_fail leak "$_lost pages not returned (tolerance $VERDICT_FREE_TOL)$_who"
+}
+
+# verdict_taint_free [module start end]: verdict_taint and verdict_free
+# on one read of the taint and the free pages (a fork less).
+verdict_taint_free()
+{
+	verdict_refresh
+	verdict_free_taint >"$LAB_OUT/.free1"
+	read -r VERDICT_FREE_NOW _vt <"$LAB_OUT/.free1"
+	verdict_taint "$_vt"
+	verdict_free "$@"
 }
 
 # verdict_jiffies: the kernel's jiffies now (kmemleak stamps objects with
