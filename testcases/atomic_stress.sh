@@ -49,7 +49,7 @@ HOG=
 DUR=$LAB_DURATION
 HOLD=256
 RECOVERY_MS=${RECOVERY_MS:-2000}
-RECOVERY_FIRST_MS=${RECOVERY_FIRST_MS:-300}
+RECOVERY_FIRST_MS=${RECOVERY_FIRST_MS:-350}
 
 usage()
 {
@@ -92,8 +92,10 @@ during()
 measured_phase()
 {
 	lab_phase setup
-	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD" \
-		window_ms="$(engine_window_ms "$DUR")"
+	# (through a file: a command substitution of a function forks twice)
+	engine_window_ms "$DUR" >"$LAB_OUT/.wms"
+	read -r _wms <"$LAB_OUT/.wms"
+	engine_load contexts="$CTX" orders="$ORD" hold="$HOLD" window_ms="$_wms"
 	fault_apply "$FAULT" lab_engine
 	lab_kmsg "measured phase: contexts=$CTX orders=$ORD fault=$FAULT hog=$HOG ${DUR}s"
 	lab_phase stress
@@ -102,26 +104,12 @@ measured_phase()
 	engine_stop
 	fault_off
 	hog_mm_record during
-	engine_check
-	engine_record "$LAB_TAG"
-	# both sums and the windows' summary in one read (every fork counts
-	# under TCG)
-	_win=
-	[ ! -r "$ENGINE_DIR/windows" ] || _win=$ENGINE_DIR/windows
-	# shellcheck disable=SC2086 # no file or one, a path without spaces
-	_sums=$(awk '/^ctx=/ && / order=/ {
-		for (i = 2; i <= NF; i++) {
-			split($i, kv, "=")
-			if (kv[1] == "attempts") a += kv[2]
-			else if (kv[1] == "failures") f += kv[2]
-		}
-	}
-	/^windows=/ { w = $0 }
-	END { printf "%.0f %.0f %s\n", a, f, w }' "$ENGINE_DIR/stats" $_win)
-	_att=${_sums%% *}
-	_sums=${_sums#* }
-	_fail=${_sums%% *}
-	lab_info "${_sums#* }"
+	# the books, the records, the sums and the windows' summary from one
+	# read
+	engine_record "$LAB_TAG" check
+	_att=$ENGINE_REC_ATTEMPTS
+	_fail=$ENGINE_REC_FAILURES
+	lab_info "$ENGINE_REC_WINDOWS"
 	fault_count
 	_inj=$FAULT_INJECTED
 	_nat=$((_fail - _inj))
@@ -131,35 +119,54 @@ measured_phase()
 	verdict_injection "$_fail"
 }
 
-# recovery_phase: a run long enough that every context and order it tried
-# made VERDICT_RECOVERY_MIN attempts (so that VERDICT_RECOVERY_PCT % of
-# failures can show), at most RECOVERY_MS in all: a first run of
-# RECOVERY_FIRST_MS, then one more sized by the slowest pair's rate.
+# recovery_phase: every context and order the test stressed, all at once,
+# until each made VERDICT_RECOVERY_MIN attempts, at most RECOVERY_MS in
+# all: a first run of RECOVERY_FIRST_MS, then one more sized by the
+# slowest pair's rate when one is short (verdict.sh says why the rule and
+# the numbers).  The engine's callbacks make four times the attempts at a
+# quarter of the rate (recovery_rate): the same attempts a second asked
+# of a context that keeps pace, four times those of the timer context,
+# whose callbacks come once a jiffy at most however high the rate.
 recovery_phase()
 {
 	lab_phase recovery
+	recovery_rate
 	engine_reset
 	lab_kmsg "recovery run"
 	engine_run_ms "$RECOVERY_FIRST_MS"
-	_more=$(verdict_recovery_more "$ENGINE_DIR/stats" "$RECOVERY_FIRST_MS" \
-		$((RECOVERY_MS - RECOVERY_FIRST_MS)))
-	_ms=${_more% *}
-	[ "$_ms" -eq 0 ] || engine_run_ms "$_ms"
 	engine_stop
-	# one read of the statistics for the checks and the verdict
-	engine_stats >"$LAB_OUT/recovery.stats"
-	engine_check_file "$LAB_OUT/recovery.stats"
-	[ "$_ms" -eq 0 ] || _more=$(verdict_recovery_more "$LAB_OUT/recovery.stats" 1 0)
-	lab_info "recovery: $((RECOVERY_FIRST_MS + _ms)) ms, at least ${_more#* } attempts per context and order"
-	verdict_recovery "$LAB_OUT/recovery.stats"
+	# the books, the sizing and the verdict from one read a run
+	_rec_ms=$RECOVERY_FIRST_MS
+	verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" $((RECOVERY_MS - _rec_ms)) \
+		"$LAB_OUT/recovery.stats"
+	if [ "$VERDICT_RECOVERY_MORE_MS" -gt 0 ]; then
+		engine_run_ms "$VERDICT_RECOVERY_MORE_MS"
+		engine_stop
+		_rec_ms=$((_rec_ms + VERDICT_RECOVERY_MORE_MS))
+		verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" 0 "$LAB_OUT/recovery.stats"
+	fi
+	lab_info "recovery: $_rec_ms ms, at least $VERDICT_RECOVERY_LEAST attempts per context and order (at least $VERDICT_RECOVERY_MIN asked), at most $VERDICT_RECOVERY_PCT % failures"
+	lab_data "sum test=$LAB_TAG recovery_ms=$_rec_ms recovery_least=$VERDICT_RECOVERY_LEAST recovery_min=$VERDICT_RECOVERY_MIN recovery_pct=$VERDICT_RECOVERY_PCT"
+}
+
+# recovery_rate: batch x 4 and rate_hz / 4 for the recovery run (at most
+# the engine's largest batch; a rate of 0, back to back, stays).
+recovery_rate()
+{
+	read -r _b <"$ENGINE_PARAMS/batch"
+	read -r _r <"$ENGINE_PARAMS/rate_hz"
+	[ "$_r" -ge 4 ] && [ "$_b" -le 16384 ] || return 0
+	engine_set batch $((_b * 4))
+	engine_set rate_hz $((_r / 4))
 }
 
 main()
 {
 	parse_args "$@"
+	verdict_recovery_rule "$HOG"
 	lab_phase settle
-	verdict_snapshot
-	hog_state_record before
+	# the memory records before, between the settle's readings
+	verdict_snapshot "hog_state_record before"
 	# without a hog there is nothing to start, confirm or stop: no phase
 	if [ "$HOG" != none ]; then
 		lab_phase hog
@@ -177,9 +184,8 @@ main()
 	lab_phase unload
 	lab_rmmod lab_engine
 	lab_phase verdict
-	verdict_taint
 	# shellcheck disable=SC2119 # its optional arguments keep their defaults
-	verdict_free
+	verdict_taint_free
 	lab_phase_end
 }
 

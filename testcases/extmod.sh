@@ -148,6 +148,7 @@ main()
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
 	lab_phase settle
+	# shellcheck disable=SC2119 # no work between its readings
 	verdict_snapshot
 	verdict_kmemleak_begin
 	lab_phase hog

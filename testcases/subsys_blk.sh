@@ -121,6 +121,7 @@ main()
 	[ -z "$MOD" ] || lab_module_path "$MOD" >/dev/null || lab_fail setup "module $MOD not in the image"
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
+	# shellcheck disable=SC2119 # no work between its readings
 	verdict_snapshot
 	hog_frag_record before
 	blk_setup

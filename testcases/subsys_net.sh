@@ -136,6 +136,7 @@ main()
 	grep -q 'debug_locks: *0' /proc/lockdep_stats 2>/dev/null &&
 		lab_info "warning: lockdep is off in this boot (an earlier splat turned it off): locking bugs go unseen"
 	TO0=$(net_tx_timeouts)
+	# shellcheck disable=SC2119 # no work between its readings
 	verdict_snapshot
 	hog_frag_record before
 	net_setup "$TARGET"

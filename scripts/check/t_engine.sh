@@ -151,6 +151,33 @@ t_cmdline()
 		printf 'ctx=hrtimer order=0 attempts=5\n' >"$TMP/eng/stats"
 		printf 'w=0 ms=250 ctx=hrtimer order=0 attempts=5\nw=0 ms=250 memory reserved_highatomic=0 free_blocks=1,2\nwindows=1 dropped=2\n' \
 			>"$TMP/eng/windows"
+		printf 'ctx=timer order=1 attempts=7 successes=4 failures=3\nctx=rx_ring refills=9 served=9 fallback=0 dropped=0\n' >>"$TMP/eng/stats"
+		rm -f "$TMP/out/data"
+		_sums=$(ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t; echo "$ENGINE_REC_ATTEMPTS $ENGINE_REC_FAILURES $ENGINE_REC_WINDOWS"')
+		check "engine_record ($_sh): attempts and failures summed over contexts and orders, the windows' summary ($_sums)" \
+			[ "$_sums" = "12 3 windows=1 dropped=2" ]
+		# with check: engine_check's books from the same read
+		echo stopped >"$TMP/eng/state"
+		printf 'ctx=timer order=1 attempts=7 successes=4 failures=3 outstanding=0\n' >"$TMP/eng/stats"
+		rm -f "$TMP/out/verdict"
+		_rc=0
+		ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t check' >/dev/null || _rc=$?
+		check "engine_record ($_sh): check passes balanced books" [ "$_rc" = 0 ]
+		printf 'ctx=timer order=1 attempts=7 successes=4 failures=2 outstanding=0\n' >"$TMP/eng/stats"
+		_rc=0
+		ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t check' >/dev/null || _rc=$?
+		check "engine_record ($_sh): check fails unbalanced books, category accounting" \
+			sh -c '[ "$1" = 1 ] && grep -q "^accounting: ctx=timer order=1 attempts=7" "$2"' sh "$_rc" "$TMP/out/verdict"
+		echo running >"$TMP/eng/state"
+		_rc=0
+		ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t check' >/dev/null || _rc=$?
+		check "engine_record ($_sh): check refuses a running engine" \
+			sh -c '[ "$1" = 1 ] && grep -q "^setup: engine_check while the engine runs" "$2"' sh "$_rc" "$TMP/out/verdict"
+		printf 'ctx=hrtimer order=0 attempts=5\n' >"$TMP/eng/stats"
 		rm -f "$TMP/out/data"
 		ENGINE_DIR=$TMP/eng LAB_OUT=$TMP/out LAB_TAG=t $_sh_cmd -c \
 			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; engine_record t; engine_record t'

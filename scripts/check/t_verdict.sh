@@ -280,6 +280,34 @@ t_recovery()
 	expect_out "recovery sizing: a slow pair gets what is left" 0 "1700 100"
 	guest "verdict_recovery_more $TMP/idle 300 1700"
 	expect_out "recovery sizing: a context with no attempt gets what is left" 0 "1700 0"
+	# the rule without a hog: no failure over 300 attempts; with one, 1 %
+	# over 1000
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=300 successes=299 failures=1 outstanding=0\n' >"$TMP/one"
+	guest "verdict_recovery_rule none; verdict_recovery $TMP/one"
+	expect "recovery: without a hog one failure in 300 fails" 1 "recovery: ctx=timer order=4: 1 of 300 allocations failed (at most 0% may)*"
+	guest "verdict_recovery_rule labyrinth; verdict_recovery $TMP/one"
+	expect "recovery: after a hog 1 failure in 300 is within 1 %" 0 ""
+	guest "verdict_recovery_rule none; verdict_recovery $TMP/good; echo \$VERDICT_RECOVERY_MIN \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery: without a hog 300 attempts asked, the fewest made read back" 0 "300 100"
+	# one read for the books, the sizing and the verdict
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=150 successes=150 failures=0 outstanding=0\n' >"$TMP/short"
+	printf 'ctx=timer order=0 attempts=40 successes=40 failures=0 outstanding=0\nctx=timer order=4 attempts=15 successes=14 failures=1 outstanding=0\n' >"$TMP/early"
+	printf 'ctx=timer order=0 attempts=400 successes=399 failures=0 outstanding=0\nctx=timer order=4 attempts=400 successes=400 failures=0 outstanding=0\n' >"$TMP/books"
+	printf 'ctx=timer order=0 attempts=400 successes=400 failures=0 outstanding=0\nctx=timer order=4 attempts=400 successes=400 failures=0 outstanding=0\n' >"$TMP/fine"
+	step=". \"\$LAB_LIB/engine.sh\"; verdict_recovery_rule none; verdict_recovery_step"
+	guest "$step $TMP/fine 250 1750 $TMP/copy; echo \$VERDICT_RECOVERY_MORE_MS \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery step: every pair has its 300 attempts: done" 0 "0 400"
+	check "$SHN: recovery step: the statistics copied" cmp -s "$TMP/fine" "$TMP/copy"
+	guest "$step $TMP/short 250 1750; echo \$VERDICT_RECOVERY_MORE_MS \$VERDICT_RECOVERY_LEAST"
+	expect_out "recovery step: a pair short of 300: more time, no verdict yet" 0 "300 150"
+	guest "$step $TMP/short 500 0"
+	expect "recovery step: no time left: the verdict on what was made" 0 ""
+	guest "$step $TMP/early 250 1750"
+	expect "recovery step: without a hog a failure is judged at once" 1 "recovery: ctx=timer order=4: 1 of 15 allocations failed*"
+	guest ". \"\$LAB_LIB/engine.sh\"; verdict_recovery_rule labyrinth; verdict_recovery_step $TMP/early 250 1750; echo \$VERDICT_RECOVERY_MORE_MS"
+	expect_out "recovery step: after a hog a failure waits for the full run" 0 "1750"
+	guest "$step $TMP/books 250 1750"
+	expect "recovery step: the books are checked in the same read" 1 "accounting: ctx=timer order=0 attempts=400 successes=399 failures=0*"
 }
 
 t_taint()
@@ -300,11 +328,34 @@ t_free()
 	# a second of VERDICT_SETTLE_PAGES) is not settled; 10 (50 a second) is
 	guest "n=0; verdict_drain() { :; }; verdict_memfree_pages() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; [ \$n -lt 3 ] && echo \$((1000 + n * 20)) || echo \$((1040 + n * 10)); }; rm -f $TMP/n; verdict_settled_free"
 	expect_out "settle: readings 200 ms apart must change by less than 64 pages a second" 0 "1080"
+	# the snapshot: the test's own work between its first two readings
+	# (once), the taint from the same read as the free pages
+	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
+	printf '4096\n' >"$TMP/tainted"
+	rm -f "$TMP/between"
+	guest "VERDICT_TAINTED=$TMP/tainted; verdict_drain() { :; }; verdict_snapshot 'echo ran >>$TMP/between'; echo \$VERDICT_FREE0 \$VERDICT_TAINT0 \$KSTATE_READINGS >$TMP/snap"
+	check "$SHN: snapshot: settled free pages and the taint of the same read" \
+		grep -qx '100100 4096 2' "$TMP/snap"
+	check "$SHN: snapshot: the work between the readings ran once" \
+		[ "$(grep -cx ran "$TMP/between")" = 1 ]
+	# readings that keep moving: another reading after the work
+	guest "VERDICT_TAINTED=$TMP/tainted; verdict_drain() { :; }; n=0; verdict_free_taint() { n=\$(cat $TMP/n 2>/dev/null || echo 0); echo \$((n + 1)) >$TMP/n; echo \$((1000 + n * 40)) 0; }; rm -f $TMP/n; verdict_snapshot :; echo \$VERDICT_FREE0 \$KSTATE_READINGS >$TMP/snap"
+	check "$SHN: snapshot: readings 40 pages apart (200 a second) are read again" \
+		[ "$(cut -d' ' -f2 "$TMP/snap")" -gt 2 ]
 	fake_proc 400000 100 "1 1 1 1 1 1 1 1 1 1 1"
 	guest 'VERDICT_FREE0=100100; verdict_free'
 	expect "free: pages back (per-CPU lists count as free)" 0 ""
 	guest 'VERDICT_FREE0=105100; verdict_free'
 	expect "free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	# both checks on one read: the taint first, then the pages
+	printf '4096\n' >"$TMP/tainted"
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=100100; verdict_taint_free"
+	expect "taint and free: no new taint, pages back" 0 ""
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=105100; verdict_drain() { :; }; verdict_taint_free"
+	expect "taint and free: 5000 pages missing is a leak" 1 "leak: 5000 pages not returned (tolerance 2048)"
+	printf '4608\n' >"$TMP/tainted"
+	guest "VERDICT_TAINTED=$TMP/tainted; VERDICT_TAINT0=4096; VERDICT_FREE0=105100; verdict_taint_free"
+	expect "taint and free: a new W from the same read fails first" 1 "taint: new taint bits 512 (W)*"
 	# a shortfall as read is measured again settled, and only that decides:
 	# dropped caches bring the pages back
 	guest "VERDICT_FREE0=105100; verdict_drain() { printf 'MemTotal: 2000000 kB\\nMemFree: 420000 kB\\n' >$TMP/proc/meminfo; }; verdict_free"

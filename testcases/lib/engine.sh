@@ -36,7 +36,13 @@
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
 #                                 live or from a saved stats file
-#   engine_record <test>          stats lines as "stat test=<test> ..." data,
+#   engine_record <test> [check]  (check: engine_check's checks first, from
+#                                 the same read)
+#                                 stats lines as "stat test=<test> ..." data
+#                                 (their attempts and failures summed in
+#                                 ENGINE_REC_ATTEMPTS, ENGINE_REC_FAILURES,
+#                                 the windows' summary line in
+#                                 ENGINE_REC_WINDOWS),
 #                                 the windows as "win test=<test> phase=<n>
 #                                 w=<i> ms= ctx= order= attempts= successes=
 #                                 failures= lat_p50_ns= lat_p99_ns=" (phase
@@ -322,18 +328,49 @@ engine_progress()
 
 engine_record()
 {
+	_chk=
+	if [ "${2:-}" = check ]; then
+		# (read by the shell: no fork)
+		read -r _es <"$ENGINE_DIR/state"
+		[ "$_es" = stopped ] || lab_fail setup "engine_check while the engine runs"
+		_chk=$LAB_OUT/.check
+		: >"$_chk"
+	fi
 	ENGINE_PHASE=$((ENGINE_PHASE + 1))
 	# one awk for both files (a fork costs under TCG)
 	_win=
 	[ ! -r "$ENGINE_DIR/windows" ] || _win=$ENGINE_DIR/windows
 	# shellcheck disable=SC2086 # no file or one, a path without spaces
-	awk -v t="$1" -v p="$ENGINE_PHASE" -v s="$ENGINE_DIR/stats" '
-	FILENAME == s && /^ctx=/ { print "stat test=" t " " $0; next }
+	awk -v t="$1" -v p="$ENGINE_PHASE" -v s="$ENGINE_DIR/stats" -v sums="$LAB_OUT/.sums" \
+		-v chk="$_chk" "$ENGINE_CHECK_AWK"'
+	chk != "" && FILENAME == s { chk_line() }
+	FILENAME == s && /^ctx=/ {
+		print "stat test=" t " " $0
+		if (!/ order=/)
+			next
+		for (i = 2; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "attempts") a += kv[2]
+			else if (kv[1] == "failures") f += kv[2]
+		}
+		next
+	}
 	FILENAME == s { next }
 	/^w=/ && $3 == "memory" { $3 = ""; sub(/  /, " "); print "winmem test=" t " phase=" p " " $0; next }
 	/^w=/ { print "win test=" t " phase=" p " " $0 }
+	/^windows=/ { w = $0 }
 	/^windows=/ && $2 != "dropped=0" { print "winsum test=" t " phase=" p " " $0 }
-	' "$ENGINE_DIR/stats" $_win >>"$LAB_OUT/data"
+	END {
+		printf "%.0f %.0f %s\n", a, f, w >sums
+		if (chk != "")
+			print chk_end() >chk
+	}' "$ENGINE_DIR/stats" $_win >>"$LAB_OUT/data"
+	# shellcheck disable=SC2034 # read by the tests (atomic_stress)
+	read -r ENGINE_REC_ATTEMPTS ENGINE_REC_FAILURES ENGINE_REC_WINDOWS <"$LAB_OUT/.sums"
+	[ -n "$_chk" ] || return 0
+	_msg=
+	read -r _msg <"$_chk" || :
+	[ -z "$_msg" ] || lab_fail "${_msg%%: *}" "${_msg#*: }"
 }
 
 engine_zones_record()
@@ -343,44 +380,57 @@ engine_zones_record()
 		"$ENGINE_DIR/zones" >>"$LAB_OUT/data"
 }
 
-# The check itself, on stats lines from stdin: prints "category: title"
-# for the first problem and fails.
+# ENGINE_CHECK_AWK: the check as awk functions, for engine_check_stats
+# and for a caller's own awk that reads the same statistics for more (one
+# fork instead of two): chk_line() on every line, chk_end() at the end
+# returns "category: title" of the first problem, or "".
+# shellcheck disable=SC2016 # awk's own variables
+ENGINE_CHECK_AWK='
+function chk_val(k,    i) {
+	for (i = 1; i <= NF; i++)
+		if (index($i, k "=") == 1)
+			return substr($i, length(k) + 2)
+	return ""
+}
+function chk_line(    a, s, f, o, v, id, r, sv, fb, d) {
+	if ($0 !~ /^ctx=/ || chk_bad != "")
+		return
+	if (/ order=/) {
+		chk_n++
+		a = chk_val("attempts") + 0; s = chk_val("successes") + 0
+		f = chk_val("failures") + 0; o = chk_val("outstanding") + 0
+		v = chk_val("verify_errors") + 0
+		id = chk_val("ctx") " order=" chk_val("order")
+		if (a != s + f || o != 0)
+			chk_bad = sprintf("accounting: ctx=%s attempts=%s successes=%s failures=%s outstanding=%s", id, a, s, f, o)
+		else if (v != 0)
+			chk_bad = sprintf("verify: ctx=%s: %s pages did not hold their pattern", id, v)
+		return
+	}
+	if (/ refills=/) {
+		r = chk_val("refills") + 0; sv = chk_val("served") + 0
+		fb = chk_val("fallback") + 0; d = chk_val("dropped") + 0
+		if (r != sv + fb + d)
+			chk_bad = sprintf("accounting: ctx=%s refills=%s served=%s fallback=%s dropped=%s", chk_val("ctx"), r, sv, fb, d)
+	}
+}
+function chk_end() {
+	if (chk_bad != "")
+		return chk_bad
+	return chk_n ? "" : "accounting: no engine statistics"
+}
+'
+
+# engine_check_stats: the check on stats lines from stdin: prints
+# "category: title" for the first problem and fails.
 engine_check_stats()
 {
-	awk '
-	function val(k,    i) {
-		for (i = 1; i <= NF; i++)
-			if (index($i, k "=") == 1)
-				return substr($i, length(k) + 2)
-		return ""
-	}
-	/^ctx=/ && / order=/ {
-		n++
-		a = val("attempts") + 0; s = val("successes") + 0
-		f = val("failures") + 0; o = val("outstanding") + 0
-		v = val("verify_errors") + 0
-		id = val("ctx") " order=" val("order")
-		if (a != s + f || o != 0) {
-			printf "accounting: ctx=%s attempts=%s successes=%s failures=%s outstanding=%s\n", id, a, s, f, o
-			exit 1
-		}
-		if (v != 0) {
-			printf "verify: ctx=%s: %s pages did not hold their pattern\n", id, v
-			exit 1
-		}
-		next
-	}
-	/^ctx=/ && / refills=/ {
-		r = val("refills") + 0; sv = val("served") + 0
-		fb = val("fallback") + 0; d = val("dropped") + 0
-		if (r != sv + fb + d) {
-			printf "accounting: ctx=%s refills=%s served=%s fallback=%s dropped=%s\n", val("ctx"), r, sv, fb, d
-			exit 1
-		}
-	}
+	awk "$ENGINE_CHECK_AWK"'
+	{ chk_line() }
 	END {
-		if (!n) {
-			print "accounting: no engine statistics"
+		m = chk_end()
+		if (m != "") {
+			print m
 			exit 1
 		}
 	}'
@@ -394,10 +444,13 @@ engine_check()
 	engine_check_file "$ENGINE_DIR/stats"
 }
 
-# engine_check_file <stats-file>: engine_check's checks on saved stats.
+# engine_check_file <stats-file>: engine_check's checks on saved stats
+# (the answer through a file: a command substitution of a function forks
+# twice).
 engine_check_file()
 {
-	_msg=$(engine_check_stats <"$1") && return 0
+	engine_check_stats <"$1" >"$LAB_OUT/.check" && return 0
+	read -r _msg <"$LAB_OUT/.check"
 	lab_fail "${_msg%%: *}" "${_msg#*: }"
 }
 

@@ -74,18 +74,26 @@ kstate_refresh()
 }
 
 # kstate_settle <proc> <read> <nap> <step-ms> <pages-a-second> <max-s>:
-# what the command <read> prints (free pages) once two readings at least
-# <step-ms> apart (the command <nap> <ms> waits) change by less than
+# what the command <read> prints first (free pages) once two readings at
+# least <step-ms> apart (the command <nap> <ms> waits) change by less than
 # <pages-a-second> pages a second, for at most <max-s> seconds; vmstat's
 # per-CPU counters are folded before each reading after the first.  The
 # rate is taken over the time between the readings by the kernel's clock
 # (<proc>/uptime), the nap and the reading's own work: a nap of 200 ms is
-# 250-350 ms between readings under TCG.
+# 250-350 ms between readings under TCG.  The readings go through the file
+# KSTATE_TMP (a command substitution of a function forks twice); what the
+# last one printed after the free pages is left in KSTATE_REST, the number
+# of readings in KSTATE_READINGS and the first reading in KSTATE_FIRST.
+# KSTATE_MS, when <nap> runs, is the clock at the reading before it.
+KSTATE_TMP=${KSTATE_TMP:-/tmp/.kstate.$$}
 kstate_settle()
 {
 	kstate_ms "$1"
 	_ks_t=$KSTATE_MS
-	_ks_prev=$($2)
+	"$2" >"$KSTATE_TMP"
+	read -r _ks_prev KSTATE_REST <"$KSTATE_TMP"
+	# shellcheck disable=SC2034 # read by the callers (verdict_snapshot)
+	KSTATE_FIRST=$_ks_prev
 	_ks_now=$_ks_prev
 	_ks_i=0
 	while [ $((_ks_i * $4)) -lt $(($6 * 1000)) ]; do
@@ -93,7 +101,9 @@ kstate_settle()
 		_ks_i=$((_ks_i + 1))
 		kstate_refresh "$1"
 		kstate_ms "$1"
-		_ks_now=$($2)
+		"$2" >"$KSTATE_TMP"
+		# shellcheck disable=SC2034 # read by the callers (verdict_snapshot)
+		read -r _ks_now KSTATE_REST <"$KSTATE_TMP"
 		_ks_dt=$((KSTATE_MS - _ks_t))
 		[ "$_ks_dt" -ge "$4" ] || _ks_dt=$4
 		_ks_d=$((_ks_now - _ks_prev))
@@ -102,6 +112,8 @@ kstate_settle()
 		_ks_prev=$_ks_now
 		_ks_t=$KSTATE_MS
 	done
+	# shellcheck disable=SC2034 # read by the callers (verdict_snapshot)
+	KSTATE_READINGS=$((_ks_i + 1))
 	printf '%s\n' "$_ks_now"
 }
 

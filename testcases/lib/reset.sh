@@ -64,6 +64,7 @@ RESET_MODS=0
 # shellcheck disable=SC2034
 RESET_KNOBS=0
 RESET_PS=$RESET_DIR/.ps
+KSTATE_TMP=$RESET_PS.kstate
 
 reset_restart()
 {
