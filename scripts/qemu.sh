@@ -35,7 +35,9 @@
 # and the size and time of the kernel, initrd, hog disk and firmware
 # files.  A restored boot's console and channel begin with the saved
 # boot's, so its boot record is the one of the kernel that runs.  A saved
-# guest QEMU cannot load is removed and the boot starts cold.
+# guest QEMU cannot load, or whose guest ends before its runner's first
+# line, is removed and the boot starts cold (the failed attempt's files
+# kept as <file>.failed-restore).
 # <console-file>.snap says which it was: "cold <key>" (nothing saved),
 # "saved <key>" or "restored <key>".  SNAPSHOT=off: the boot with <input>
 # neither saves nor restores a guest.
@@ -722,21 +724,33 @@ boot()
 	while :; do
 		: >"$3"
 		: >"$4"
+		_pre=0
 		if [ -n "$INCOMING" ]; then
 			cp "$SNAP/console" "$3"
 			cp "$SNAP/channel" "$4"
+			_pre=$(wc -l <"$4")
 		fi
 		[ -z "$SNAP" ] || printf 'cold %s\n' "$SNAP_KEY" >"$3.snap"
 		run_qemu "$_accel" "$@"
+		[ -z "$INCOMING" ] && break
+		[ -z "$STOPPED" ] || break
 		# a saved guest QEMU could not load (QEMU ended before the
-		# guest went on): removed, and the boot starts cold
-		if [ -n "$INCOMING" ] && [ -z "$STOPPED" ] && ! grep -q '^restored' "$3.snap"; then
-			info "warning: QEMU could not start from the saved guest $SNAP ($(head -c 300 "$3.qemu" | tr '\n' ' ')); booting cold"
-			rm -rf "$SNAP"
-			INCOMING=
-			continue
+		# guest went on), or a restored guest that ended before its
+		# runner's first line (LAB BOOT): removed, and the boot
+		# starts cold; the failed attempt's records are kept
+		if ! grep -q '^restored' "$3.snap"; then
+			_why="QEMU could not start from it: $(head -c 300 "$3.qemu" | tr '\n' ' ')"
+		elif ! tail -n +"$((_pre + 1))" "$4" | grep -q '^LAB BOOT'; then
+			_why="the guest ended before its first line: $(cat "$3.end"), console: $(tail -n 3 "$3" | tr '\n' ' ')"
+		else
+			break
 		fi
-		break
+		info "warning: saved guest $SNAP: $_why; booting cold"
+		for _f in "$3" "$4" "$3.end" "$3.qemu" "$3.monitor"; do
+			[ ! -f "$_f" ] || mv "$_f" "$_f.failed-restore"
+		done
+		rm -rf "$SNAP"
+		INCOMING=
 	done
 }
 

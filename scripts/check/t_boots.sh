@@ -104,6 +104,8 @@ if [ -n "$inp" ]; then
 		[ "$l" != "# end" ] || break
 		printf '%s\n' "$l" >>"$d/lab/run/list"
 	done
+	# a restored guest that dies before its first line (FAKE_RESTORE_DIES)
+	[ -z "$incoming" ] || [ -z "${FAKE_RESTORE_DIES:-}" ] || exit 0
 	# the monitor's loop may take the "cont" after the input came
 	n=0
 	while [ "$(cat "$d/state")" != running ]; do
@@ -529,9 +531,16 @@ saved_guests()
 	boots
 	wait "$BOOTS" || :
 	check "saved guests: a saved guest QEMU cannot load: warned, removed, the boot starts cold and saves again" \
-		sh -c 'grep -q "could not start from the saved guest.*load of migration failed" "$1" &&
+		sh -c 'grep -q "QEMU could not start from it.*load of migration failed" "$1" &&
 			grep -q "^saved " "$2/boot-1/console.log.snap" && [ "$(cat "$3/vm")" = fake-vm ] &&
 			grep -q "^ok" "$2"/tests/1-*/result' sh "$T/out" "$RUN" "$_s"
+	prepare snapdie ok_a
+	FAKE_RESTORE_DIES=1 boots
+	wait "$BOOTS" || :
+	check "saved guests: a restored guest that ends before its first line: warned, its files kept, the boot starts cold" \
+		sh -c 'grep -q "ended before its first line" "$1" && grep -q "^saved " "$2/boot-1/console.log.snap" &&
+			[ -f "$2/boot-1/channel.log.failed-restore" ] && grep -q "^ok" "$2"/tests/1-*/result &&
+			grep -qx boots=1 "$2/meta.env"' sh "$T/out" "$RUN"
 	prepare snap4 ok_a
 	VCPUS=1 boots
 	wait "$BOOTS" || :
