@@ -207,15 +207,7 @@ main()
 	# (1 s windows: the verdict is on sums, and 0.25 s windows were 600
 	# records, 0.8 s of the serial line's time under TCG)
 	engine_load orders=0-2 rate_hz=200 batch=4 hold=8 gfp=atomic_nowarn window_ms=1000
-	# (through a file and joined by the shell: a command substitution of
-	# a function forks twice, and tr once more)
-	engine_contexts >"$LAB_OUT/.ctx"
-	read -r _names <"$LAB_OUT/.ctx"
-	_all=
-	for _c in $_names; do
-		_all=${_all:+$_all,}$_c
-	done
-	engine_set contexts "$_all"
+	engine_all_set
 	lab_insmod labyrinth order=3 budget_mb="$BUDGET_MB"
 	shm_mount
 

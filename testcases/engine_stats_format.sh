@@ -178,15 +178,7 @@ main()
 	# loaded once: the contexts read from the loaded engine, then every
 	# one of them set (a parameter takes effect on reset)
 	engine_load orders="$ORDERS" rate_hz=200 batch=4 hold=8 window_ms=200
-	# (answers through files, joined by the shell: a command substitution
-	# of a function forks twice, and every fork counts under TCG)
-	engine_contexts >"$LAB_OUT/.ctx"
-	read -r _all <"$LAB_OUT/.ctx"
-	_ctxs=
-	for _c in $_all; do
-		_ctxs=${_ctxs:+$_ctxs,}$_c
-	done
-	engine_set contexts "$_ctxs"
+	engine_all_set
 	engine_reset
 	lab_phase stress
 	engine_run 1
@@ -199,7 +191,7 @@ main()
 	done <"$LAB_OUT/stats"
 	# every context x 2 orders, and the RX ring's line
 	# shellcheck disable=SC2086 # one word per context
-	set -- $_all
+	set -- $ENGINE_NAMES
 	_want=$(($# * 2 + 1))
 	[ "$_n" -eq "$_want" ] || lab_fail format "$_n stats lines, expected $_want"
 	_rc=0

@@ -108,15 +108,10 @@ round()
 		engine_load contexts="$_ctx" orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
 	else
 		# the names from the loaded engine's own table: no load and
-		# unload just to list them (through files: a command
-		# substitution of a function forks twice)
+		# unload just to list them
 		engine_load orders=0-3 rate_hz="$4" batch="$5" hold=64 verify=1
-		engine_contexts >"$LAB_OUT/.all"
-		read -r _names <"$LAB_OUT/.all"
-		for _c in $_names; do
-			ALL=${ALL:+$ALL,}$_c
-		done
-		engine_set contexts "$ALL"
+		engine_all_set
+		ALL=$ENGINE_ALL
 		engine_reset
 	fi
 	lab_module_text lab_engine >"$LAB_OUT/.range"

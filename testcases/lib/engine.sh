@@ -127,6 +127,22 @@ engine_load()
 	[ -d "$ENGINE_DIR" ] || lab_fail setup "no $ENGINE_DIR (debugfs not mounted?)"
 }
 
+# engine_all_set: every context of the loaded engine's own table set (a
+# parameter takes effect at the next reset); ENGINE_ALL, their names
+# joined by commas, ENGINE_NAMES by blanks.  Through a file and joined by
+# the shell: a command substitution of a function forks twice, and every
+# fork counts under TCG.
+engine_all_set()
+{
+	engine_contexts >"$LAB_OUT/.ctx"
+	read -r ENGINE_NAMES <"$LAB_OUT/.ctx"
+	ENGINE_ALL=
+	for _c in $ENGINE_NAMES; do
+		ENGINE_ALL=${ENGINE_ALL:+$ENGINE_ALL,}$_c
+	done
+	engine_set contexts "$ENGINE_ALL"
+}
+
 # engine_contexts [default|extra]: the names from the engine's own table;
 # the engine is loaded for a moment when it is not loaded yet.
 # shellcheck disable=SC2120 # callers may omit the kind
