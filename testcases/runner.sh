@@ -24,7 +24,11 @@ KASAN_SLOW=3
 
 emit()
 {
-	printf '%s\n' "$*" >&3
+	printf '%s\n' "$*" >&3 || {
+		_erc=$?
+		echo "runner: cannot write to the results channel (status $_erc): $*"
+		return "$_erc"
+	}
 }
 
 kmsg()
@@ -103,7 +107,11 @@ receive_input()
 		$0 == "# end" { exit }
 		{ print > (to ? list : env) }
 		END { printf "" >> env; printf "" >> list }
-	' "/sys/kernel/debug/$LAB_INPUT"
+	' "/sys/kernel/debug/$LAB_INPUT" || {
+		_erc=$?
+		echo "runner: reading the input from /sys/kernel/debug/$LAB_INPUT failed (status $_erc)"
+		return "$_erc"
+	}
 }
 
 header_value()
