@@ -78,8 +78,6 @@ open_channel()
 	fi
 }
 
-# header_value <file> <key>: "# key: value" from a test's header (the
-# comment lines at its top), read by the shell: no fork.
 # input_module: with LAB_INPUT (the kernel command line's LAB_INPUT=<module>
 # reaches init as a variable, scripts/qemu.sh), load the module that reads
 # the host's input (modules/lab_input: the third serial port, polled,
@@ -114,6 +112,8 @@ receive_input()
 	}
 }
 
+# header_value <file> <key>: "# key: value" from a test's header (the
+# comment lines at its top), read by the shell: no fork.
 header_value()
 {
 	while IFS= read -r _hl; do
