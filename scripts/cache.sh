@@ -226,8 +226,7 @@ uses()
 		entry_of "$_a"
 		case $_a in
 		"$LAB_CACHE"/image/*-*.cpio)
-			_h=${_a##*-}
-			_h=$LAB_CACHE/image/${_h%.cpio}.hog
+			_h=$(image_hog "$_a")
 			[ ! -f "$_h" ] || entry_of "$_h"
 			;;
 		"$LAB_CACHE"/kernel/*)

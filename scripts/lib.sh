@@ -57,6 +57,19 @@ check_mem()
 	esac
 }
 
+# image_hog <image>: the hog disk a guest image of the cache goes with:
+# image/<key>-<hog key>.cpio goes with image/<hog key>.hog (scripts/image.sh);
+# nothing for another name.
+image_hog()
+{
+	case ${1##*/} in
+	*-*.cpio)
+		_ih=${1##*-}
+		printf '%s\n' "${1%/*}/${_ih%.cpio}.hog"
+		;;
+	esac
+}
+
 # hash_stdin: a short content hash.
 hash_stdin()
 {

@@ -400,13 +400,8 @@ main()
 	# the hog disk a cache image's name ends with (scripts/image.sh):
 	# qemu.sh then need not work it out at every boot
 	if [ -z "${HOG_DISK:-}" ]; then
-		case ${IMG##*/} in
-		*-*.cpio)
-			_h=${IMG##*-}
-			_h=${IMG%/*}/${_h%.cpio}.hog
-			[ ! -f "$_h" ] || { HOG_DISK=$_h && export HOG_DISK; }
-			;;
-		esac
+		_h=$(image_hog "$IMG")
+		[ -z "$_h" ] || [ ! -f "$_h" ] || { HOG_DISK=$_h && export HOG_DISK; }
 	fi
 	if [ -n "$_guest" ]; then
 		guest_main "$_guest"
