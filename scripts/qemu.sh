@@ -383,16 +383,17 @@ qemu_cmd()
 	subsys_devices
 }
 
-# snap_key <cmd0> <bzImage> <initrd>: the key of the saved guest of this
-# boot (see "Saved guests"), from the command line with the console and
-# channel left as placeholders (boot's <console>.cmd0) and QEMU's file.
+# snap_key <cmd0> <kernel file> <initrd>: the key of the saved guest of
+# this boot (see "Saved guests"), from the command line with the console
+# and channel left as placeholders (boot's <console>.cmd0), QEMU's file and
+# the files QEMU loads (the kernel: boot_kernel's).
 snap_key()
 {
 	{
 		cat "$1"
 		_q=$(command -v "$QEMU" 2>/dev/null || echo "$QEMU")
 		file_id "$_q"
-		for _f in "$(boot_kernel "$2")" "$3" ${HOG_IMG:+"$HOG_IMG"} $(firmware | sed -n 2p); do
+		for _f in "$2" "$3" ${HOG_IMG:+"$HOG_IMG"} $(firmware | sed -n 2p); do
 			file_id "$_f"
 		done
 	} | hash_stdin
@@ -696,7 +697,7 @@ boot()
 	STOPPED=
 	trap on_term TERM
 	_accel=$(accel "$1")
-	boot_kernel "$1" >/dev/null
+	_kfile=$(boot_kernel "$1")
 	firmware >/dev/null
 	hog_setup "$1"
 	_hang=${HANG_TIMEOUT:-90}
@@ -712,8 +713,8 @@ boot()
 	# the command line once, the console and channel left as placeholders
 	qemu_cmd "$_accel" "$1" "$2" @LAB_CONSOLE@ @LAB_CHANNEL@ >"$3.cmd0"
 	if [ -n "$INPUT" ] && [ "${SNAPSHOT:-on}" != off ]; then
-		SNAP_KEY=$(snap_key "$3.cmd0" "$1" "$2")
-		SNAP_KERNEL=$(boot_kernel "$1")
+		SNAP_KEY=$(snap_key "$3.cmd0" "$_kfile" "$2")
+		SNAP_KERNEL=$_kfile
 		SNAP_IMAGE=$2
 		SNAP=$SNAP_DIR/$SNAP_KEY
 		case $SNAP in
