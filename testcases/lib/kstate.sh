@@ -59,11 +59,24 @@ kstate_shrink_slabs()
 	done
 }
 
+# kstate_free_pages <proc> [file]: free pages, those parked on the per-CPU
+# lists counted (free, but not in MemFree); with <file>, its first line
+# after them, in the same read (a fork less).
 kstate_free_pages()
 {
-	awk 'FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
-	     FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
-	     END { print n + 0 }' "$1/meminfo" "$1/zoneinfo"
+	awk -v f="${2:-}" '
+	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
+	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
+	END {
+		if (f == "") {
+			print n + 0
+			exit
+		}
+		t = ""
+		if ((getline t < f) <= 0)
+			t = ""
+		print n + 0, t
+	}' "$1/meminfo" "$1/zoneinfo"
 }
 
 kstate_refresh()

@@ -120,15 +120,7 @@ verdict_memfree_pages()
 # snapshot's readings: a fork less).
 verdict_free_taint()
 {
-	awk -v tf="$VERDICT_TAINTED" '
-	FILENAME ~ /meminfo$/ && $1 == "MemFree:" { n += int($2 / 4) }
-	FILENAME ~ /zoneinfo$/ && $1 == "count:" { n += $2 }
-	END {
-		t = ""
-		if ((getline t < tf) <= 0)
-			t = ""
-		print n + 0, t
-	}' "$VERDICT_PROC/meminfo" "$VERDICT_PROC/zoneinfo"
+	kstate_free_pages "$VERDICT_PROC" "$VERDICT_TAINTED"
 }
 
 verdict_refresh()
