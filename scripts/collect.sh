@@ -33,6 +33,26 @@ split_channel()
 	FILENAME == ARGV[1] { tag[$1] = $2; next }
 	$1 != "LAB" { next }
 	function d(i) { return dir "/" i "-" tag[i] }
+	# unz <idx> <whole>: the records of test idx decoded into its data,
+	# after what is there (the last one dropped unless the stream was
+	# whole: it may be cut)
+	function unz(i, whole,    f, t, o, l, prev, n) {
+		f = d(i) "/.data.z"; t = f ".out"; o = d(i) "/data"
+		close(f); close(o)
+		system("base64 -d <\"" f "\" 2>/dev/null | gzip -dc >\"" t "\" 2>/dev/null")
+		n = 0
+		while ((getline l < t) > 0) {
+			if (n++)
+				print prev >> o
+			prev = l
+		}
+		close(t)
+		if (n && whole)
+			print prev >> o
+		close(o)
+		system("rm -f \"" f "\" \"" t "\"")
+		delete z[i]
+	}
 	function rest(n,   s) {
 		if (NF <= n)
 			return ""
@@ -44,6 +64,11 @@ split_channel()
 	$2 == "START" { system("mkdir -p \"" d($3) "\""); print "" > (d($3) "/started"); close(d($3) "/started"); next }
 	$2 == "OUT" { print rest(3) >> (d($3) "/output.log"); next }
 	$2 == "DATA" { print rest(3) >> (d($3) "/data"); next }
+	# the gzipped records (testcases/runner.sh, send_data): base64 lines,
+	# then "end"; a stream cut short (the guest died while sending) keeps
+	# its whole records
+	$2 == "DATAZ" && $4 == "end" { if ($3 in z) unz($3, 1); next }
+	$2 == "DATAZ" { print $4 >> (d($3) "/.data.z"); z[$3] = 1; next }
 	# progress records of a long test land in its data as they come, so
 	# a test that never finished keeps them
 	$2 == "PROG" { print rest(3) >> (d($3) "/data"); next }
@@ -52,6 +77,7 @@ split_channel()
 		s = rest(5)
 		printf "%s\t%s\n", $5, s > (d($3) "/guest"); close(d($3) "/guest"); next
 	}
+	END { for (i in z) unz(i, 0) }
 	' "$1/list" "$2"
 }
 

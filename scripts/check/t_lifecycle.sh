@@ -349,6 +349,43 @@ t_processes()
 	lib "reset_ps session 100 | tr '\n' ' '"
 	check "$SHN: session: its live members, with their names ($OUT)" \
 		[ "$OUT" = "100 S my proc 101 S my proc " ]
+	# the pid mark: strays are read above the last clean reading's last
+	# pid, unless the pid counter may have wrapped since
+	check "$SHN: no mark while strays are left" [ ! -s "$TMP/boot/.pidmark" ]
+	rm -r "$TMP/proc/100" "$TMP/proc/101" "$TMP/proc/102" "$TMP/proc/103"
+	printf '0.00 0.01 0.05 1/60 103\n' >"$TMP/proc/loadavg"
+	printf 'cpu  1 2 3 4\nintr 5 0 0\nprocesses 1000\nprocs_running 1\n' >"$TMP/proc/stat"
+	mkdir -p "$TMP/proc/sys/kernel"
+	echo 32768 >"$TMP/proc/sys/kernel/pid_max"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: a clean reading leaves its mark ($OUT, $(cat "$TMP/boot/.pidmark"))" \
+		[ "$OUT$(cat "$TMP/boot/.pidmark")" = "103 1000" ]
+	for _e in "90 S 1 90" "200 S 1 200"; do
+		# shellcheck disable=SC2086 # four words
+		set -- $_e
+		mkdir -p "$TMP/proc/$1"
+		printf '%s (my proc) %s %s %s %s 0 -1\n' "$1" "$2" "$3" "$4" "$4" >"$TMP/proc/$1/stat"
+	done
+	printf '0.00 0.01 0.05 1/62 200\n' >"$TMP/proc/loadavg"
+	printf 'processes 1010\n' >"$TMP/proc/stat"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: strays above the mark only ($OUT)" [ "$OUT" = "200 " ]
+	check "$SHN: ... and the mark stays while one is left" \
+		[ "$(cat "$TMP/boot/.pidmark")" = "103 1000" ]
+	printf 'processes 17300\n' >"$TMP/proc/stat"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: forks enough to wrap the pid counter: every pid read ($OUT)" [ "$OUT" = "200 90 " ]
+	printf 'processes 1010\n' >"$TMP/proc/stat"
+	printf '0.00 0.01 0.05 1/62 80\n' >"$TMP/proc/loadavg"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: a last pid below the mark: every pid read ($OUT)" [ "$OUT" = "200 90 " ]
+	printf '0.00 0.01 0.05 1/8200 200\n' >"$TMP/proc/loadavg"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: too many tasks alive to tell: every pid read ($OUT)" [ "$OUT" = "200 90 " ]
+	printf '0.00 0.01 0.05 1/62 200\n' >"$TMP/proc/loadavg"
+	lib "reset_ps strays 0 $TMP/before | cut -d' ' -f1 | tr '\n' ' '"
+	check "$SHN: the same readings within bounds: above the mark again ($OUT)" [ "$OUT" = "200 " ]
+	rm -r "$TMP/proc/loadavg" "$TMP/proc/stat" "$TMP/proc/sys" "$TMP/proc/90" "$TMP/proc/200"
 }
 
 # gone <pid>: ended (a zombie counts: its parent has not waited yet).

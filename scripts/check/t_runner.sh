@@ -267,6 +267,50 @@ CH
 	fi
 }
 
+# dataz: a test's records sent gzipped in base64 (runner.sh, send_data)
+# land in its data in order between the plain ones; a stream the guest
+# did not finish keeps its whole records and drops the cut one.
+dataz()
+{
+	run=$T/dataz
+	mkdir -p "$run/boot-1" "$run/tests"
+	printf '1 t_z guest_sanity.sh
+2 t_cut guest_sanity.sh
+' >"$run/list"
+	awk 'BEGIN { for (i = 0; i < 400; i++) printf "win test=t_z phase=1 w=%d ms=250 ctx=spin_irq order=%d attempts=%d\n", i, i % 5, 500 + i }' >"$T/recs"
+	{
+		echo 'LAB BOOT 1 2 tsc'
+		echo 'LAB START 1 t_z 60'
+		echo 'LAB PROG 1 prog test=t_z elapsed_s=1'
+		gzip -c "$T/recs" | base64 | sed 's/^/LAB DATAZ 1 /'
+		echo 'LAB DATAZ 1 end'
+		echo 'LAB DATA 1 wall test=t_z ms=900'
+		echo 'LAB RESULT 1 t_z ok'
+		echo 'LAB START 2 t_cut 60'
+		gzip -c "$T/recs" | base64 | sed 's/^/LAB DATAZ 2 /' | head -n 20
+	} >"$run/boot-1/channel.log"
+	echo "exit 0" >"$run/boot-1/console.log.end"
+	: >"$run/boot-1/console.log"
+	sh scripts/collect.sh "$run" 1 >/dev/null 2>&1 || :
+	{
+		echo 'prog test=t_z elapsed_s=1'
+		cat "$T/recs"
+		echo 'wall test=t_z ms=900'
+	} >"$T/want"
+	if cmp -s "$T/want" "$run/tests/1-t_z/data" && [ ! -e "$run/tests/1-t_z/.data.z" ]; then
+		ok "collect: gzipped records land in the data, in order with the plain ones"
+	else
+		nok "collect: gzipped records land in the data in order ($(diff "$T/want" "$run/tests/1-t_z/data" 2>&1 | head -n 5))"
+	fi
+	_n=$(wc -l <"$run/tests/2-t_cut/data" 2>/dev/null || echo 0)
+	if [ "$_n" -gt 0 ] && [ "$_n" -lt 400 ] &&
+		head -n "$_n" "$T/recs" | cmp -s - "$run/tests/2-t_cut/data"; then
+		ok "collect: a cut stream keeps its whole records ($_n of 400) and drops the cut one"
+	else
+		nok "collect: a cut stream keeps its whole records (got $_n lines)"
+	fi
+}
+
 # image_key: the guest image follows the modules' content.
 image_key()
 {
@@ -290,6 +334,7 @@ main()
 	config_verify
 	collect
 	live
+	dataz
 	image_key
 }
 

@@ -118,12 +118,49 @@ reset_nap()
 
 # reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
 # (not init, not kernel threads, not zombies, not this shell).  One awk
-# reads every stat file (a fork costs tens of milliseconds under TCG); a
+# reads the stat files (a fork costs tens of milliseconds under TCG); a
 # process that ends between the glob and the read is skipped.
+#
+# Modes all and strays leave a mark, RESET_MARK: the last pid given and
+# the forks so far (/proc/loadavg's last field, /proc/stat's "processes")
+# when the reading began; mode strays only when it found none.  Mode strays reads only the pids above the
+# previous mark, when the mark shows that the pid counter cannot have
+# wrapped since (below): every process started since has a pid above
+# it, and one from before was read then (a stray then was stopped, or
+# its survival asked for a fresh guest).  Under TCG the kernel takes
+# about half a millisecond for a stat file, and most pids are kernel
+# threads.
+#   The counter gives pids upwards from the mark; past pid_max it starts
+# again at 300 (RESERVED_PIDS), skipping pids in use.  To come back to or
+# above the mark it must have given at least (pid_max - 301) - 2 x (tasks
+# alive) pids.  So with fewer than (pid_max - 301) / 4 tasks alive, fewer
+# than (pid_max - 301) / 2 forks since the mark and a last pid not below
+# it, it did not wrap.  Anything else reads every pid.
+RESET_MARK=$RESET_DIR/.pidmark
 reset_ps()
 {
+	_mk=/dev/null
+	case $1 in all | strays) _mk=$RESET_MARK ;; esac
 	# shellcheck disable=SC2016 # awk's own variables
-	awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" '
+	awk -v mode="$1" -v arg="$2" -v me="$$" -v before="${3:-/dev/null}" \
+		-v mark="$_mk" -v proc="$RESET_PROC" '
+		function mark_now(    l, w) {
+			last = -1; forks = -1; tasks = -1; pmax = -1
+			if ((getline l < (proc "/loadavg")) > 0) {
+				split(l, w, " ")
+				last = w[5]
+				sub(/^[^\/]*\//, "", w[4])
+				tasks = w[4]
+			}
+			while ((getline l < (proc "/stat")) > 0)
+				if (l ~ /^processes /) {
+					split(l, w, " ")
+					forks = w[2]
+				}
+			if ((getline l < (proc "/sys/kernel/pid_max")) > 0)
+				pmax = l
+			ok = last ~ /^[0-9]+$/ && forks ~ /^[0-9]+$/ && tasks ~ /^[0-9]+$/ && pmax ~ /^[0-9]+$/
+		}
 		function one(l,    c, f, pid, state, ppid, sid) {
 			c = l; sub(/^[^(]*\(/, "", c); sub(/\) [^)]*$/, "", c)
 			pid = l; sub(/ .*/, "", pid)
@@ -133,15 +170,46 @@ reset_ps()
 			if (pid == 1 || pid == 2 || ppid == 2 || state == "Z" || pid == me)
 				return
 			if (mode == "all" || (mode == "session" && sid == arg) ||
-			    (mode == "strays" && sid != arg && !(pid in known)))
+			    (mode == "strays" && sid != arg && !(pid in known))) {
 				print pid, state, c
+				found = 1
+			}
 		}
 		BEGIN {
 			while ((getline l < before) > 0) { split(l, w, " "); known[w[1]] = 1 }
+			from = 0
+			if (mark != "/dev/null") {
+				m0 = ""
+				if (mode == "strays")
+					getline m0 < mark
+				close(mark)
+				mark_now()
+				split(m0, w, " ")
+				if (ok && w[1] ~ /^[0-9]+$/ && w[2] ~ /^[0-9]+$/ &&
+				    last + 0 >= w[1] + 0 && (forks - w[2]) * 2 < pmax - 301 &&
+				    tasks * 4 < pmax - 301)
+					from = w[1] + 1
+			}
 			for (i = 1; i < ARGC; i++) {
+				if (from) {
+					p = ARGV[i]
+					sub(/\/stat$/, "", p)
+					sub(/^.*\//, "", p)
+					if (p + 0 < from)
+						continue
+				}
 				if ((getline l < ARGV[i]) > 0)
 					one(l)
 				close(ARGV[i])
+			}
+			# the mark moves on once no stray is left: until then
+			# reset_wait_gone reads from the same one
+			if (mark != "/dev/null" && (mode == "all" || !found)) {
+				if (ok)
+					print last, forks > mark
+				else
+					printf "" > mark
+				close(mark)
 			}
 			exit
 		}' "$RESET_PROC"/[0-9]*/stat
