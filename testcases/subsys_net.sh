@@ -18,7 +18,9 @@
 # interface's byte counter: a baseline, then the hog starts and the fault
 # profile is applied (scoped to the driver's text, or to -m's module), then
 # injection and hog stop and throughput must come back.  Fails with
-#   recovery:  throughput not back to 90% of the baseline within 10 s
+#   recovery:  throughput not back to 90% of the baseline within 10 s, or
+#              (TCP) retransmissions per MiB received after recovery far
+#              above those before injection (net.sh, net_retrans_record)
 #   stuck:     the load died, or the kernel reported a TX queue timeout
 #   injection: the profile injected nothing
 #   unload:    the driver (or -m's module) does not unload
@@ -98,7 +100,9 @@ phases()
 	# TCP's slow start and the first ARP are no part of the baseline.
 	sleep 2
 	net_load_alive
+	retrans_reading B0
 	subsys_sample before "$_n" net_rx_bytes
+	retrans_reading B1
 	subsys_baseline "$(net_cap_kBps "$PROTO")"
 	hog_start "$HOG"
 	hog_frag_confirm
@@ -113,6 +117,21 @@ phases()
 	T_STOP=$(lab_uptime_ms)
 	hog_frag_record after
 	subsys_recover net_rx_bytes "$T_STOP"
+	[ "$PROTO" = tcp ] || return 0
+	lab_phase recovery
+	retrans_reading A0
+	lab_sleep_ms $((NET_RETRANS_S * 1000))
+	retrans_reading A1
+	lab_phase verdict
+}
+
+# retrans_reading <name>: the TCP segments retransmitted so far and the
+# bytes received, as RETRANS_<name> and BYTES_<name> (TCP only).
+retrans_reading()
+{
+	[ "$PROTO" = tcp ] || return 0
+	net_retrans "$(net_counters)"
+	eval "RETRANS_$1=\$NET_RETRANS BYTES_$1=\$(net_rx_bytes)"
 }
 
 report()
@@ -122,6 +141,9 @@ report()
 	subsys_tput during "target=$TARGET proto=$PROTO"
 	subsys_tput after "target=$TARGET proto=$PROTO"
 	lab_data "drops test=$LAB_TAG phase=during target=$TARGET proto=$PROTO $_d"
+	[ "$PROTO" != tcp ] ||
+		net_retrans_record $((RETRANS_B1 - RETRANS_B0)) $((BYTES_B1 - BYTES_B0)) \
+			$((RETRANS_A1 - RETRANS_A0)) $((BYTES_A1 - BYTES_A0))
 	lab_data "sum test=$LAB_TAG target=$TARGET proto=$PROTO fault=$FAULT hog=$HOG module=$(scope_module) duration_s=$DUR injected=$INJ"
 	lab_info "during injection: $INJ failures injected; stack counters: $_d"
 }
@@ -147,6 +169,7 @@ main()
 	report
 	net_load_alive
 	subsys_recovery_verdict
+	net_retrans_verdict
 	TEXT=
 	if [ -n "$MOD" ]; then
 		TEXT=$(lab_module_text "$MOD") || TEXT=

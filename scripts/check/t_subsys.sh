@@ -301,6 +301,32 @@ rx_errors=1 rx_dropped=2 tx_errors=3 tx_dropped=4 ip_indiscards=5 ip_outdiscards
 		not_ok "$SHN: counter deltas and their sum"
 		sed 's/^/# /' "$TMP/stdout"
 	fi
+	# shellcheck disable=SC2016 # expanded by the guest's shell
+	guest 'net_retrans "rx_dropped=2 tcp_retranssegs=17 tcp_inerrs=0"; echo "$NET_RETRANS"'
+	check "$SHN: the retransmitted segments of a counters line" [ "$(cat "$TMP/stdout")" = 17 ]
+}
+
+# t_retrans: the retransmission rule (net_retrans_record, net_retrans_verdict).
+t_retrans()
+{
+	_mib=1048576
+	# a dropper of one segment in eight over loopback: about 2 per MiB
+	# after recovery, none before
+	guest "net_retrans_record 0 $((40 * _mib)) 19 $((9 * _mib)); net_retrans_verdict"
+	if [ "$RC" -eq 1 ] && grep -q '^recovery: TCP still retransmits after injection stopped and the load came back: 19 segments in 9.0 MiB.*2.11 per MiB; before injection 0.00, limit 0.50' "$TMP/out/verdict" &&
+		grep -q '^retrans test=t before_segs=0 .* after_segs=19 .* after_per_MiB=2.11 limit_per_MiB=0.50 ' "$TMP/out/data"; then
+		ok "$SHN: retransmissions that go on after recovery fail recovery, with the record"
+	else
+		not_ok "$SHN: retransmissions after recovery fail recovery (status $RC, $(cat "$TMP/out/verdict" 2>/dev/null))"
+	fi
+	guest "net_retrans_record 0 $((40 * _mib)) 2 $((9 * _mib)); net_retrans_verdict"
+	check "$SHN: a healthy stack's stray retransmission or two passes" [ "$RC" -eq 0 ]
+	guest "net_retrans_record 40 $((20 * _mib)) 30 $((10 * _mib)); net_retrans_verdict"
+	check "$SHN: as many per MiB as before injection passes (a lossy link)" [ "$RC" -eq 0 ]
+	guest "net_retrans_record 4 $((20 * _mib)) 30 $((10 * _mib)); net_retrans_verdict"
+	check "$SHN: more than 4 times the rate before injection fails" [ "$RC" -eq 1 ]
+	guest "net_retrans_record 0 $((40 * _mib)) 6 0; net_retrans_verdict"
+	check "$SHN: retransmissions with nothing received fail" [ "$RC" -eq 1 ]
 }
 
 t_cap()
@@ -435,7 +461,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_cap t_blk t_kmod
+	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_retrans t_cap t_blk t_kmod
 	t_compare
 	exit "$FAILED"
 }

@@ -19,6 +19,11 @@
 #   net_counters                drop and error counters of both ends, one
 #                               "key=value" line (sum of both namespaces)
 #   net_tx_timeouts             TX queue timeouts the kernel reported so far
+#   net_retrans_record <segs before> <bytes before> <segs after> <bytes after>
+#                               a "retrans" record: TCP segments retransmitted
+#                               per MiB received before injection and in a
+#                               window after recovery
+#   net_retrans_verdict         fail "recovery" when TCP still retransmits
 #   net_teardown                namespaces gone, driver unloaded (a driver
 #                               that will not unload fails "unload")
 #
@@ -256,6 +261,59 @@ net_counters_delta()
 		NR == 1 { for (i = 1; i <= NF; i++) { split($i, kv, "="); b[kv[1]] = kv[2] } next }
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); d = kv[2] - b[kv[1]]; s += d
 			printf "%s%s=%d", (i > 1 ? " " : ""), kv[1], d } printf " sum=%d\n", s }'
+}
+
+# net_retrans <counters>: NET_RETRANS, the TCP segments retransmitted in a
+# net_counters line (read by the shell: no fork).
+net_retrans()
+{
+	# shellcheck disable=SC2034 # read by the tests (subsys_net.sh)
+	NET_RETRANS=0
+	for _kv in $1; do
+		# shellcheck disable=SC2034
+		case $_kv in tcp_retranssegs=*) NET_RETRANS=${_kv#*=} ;; esac
+	done
+}
+
+# The retransmission rule.  A load can look back at speed while the stack
+# still loses packets for good (a hook that drops one in eight: TCP over
+# loopback resends them within milliseconds, and on a loaded host the
+# throughput alone swings more than that costs).  Retransmissions per MiB
+# received do not follow the host's speed.  After recovery they must fall
+# to NET_RETRANS_FACTOR times the rate before injection, or
+# NET_RETRANS_FLOOR per MiB, whichever is more; fewer than NET_RETRANS_MIN
+# segments in the window never fail.  Over loopback a healthy stack
+# retransmits none; one that drops one segment of 64 KiB in eight, about
+# two per MiB.
+NET_RETRANS_FACTOR=${NET_RETRANS_FACTOR:-4}
+NET_RETRANS_FLOOR=${NET_RETRANS_FLOOR:-0.5}
+NET_RETRANS_MIN=${NET_RETRANS_MIN:-5}
+NET_RETRANS_S=${NET_RETRANS_S:-2}
+NET_RETRANS_BAD=0
+NET_RETRANS_WHY=
+
+net_retrans_record()
+{
+	awk -v sb="$1" -v bb="$2" -v sa="$3" -v ba="$4" -v f="$NET_RETRANS_FACTOR" \
+		-v fl="$NET_RETRANS_FLOOR" -v mn="$NET_RETRANS_MIN" 'BEGIN {
+		mb = bb / 1048576; ma = ba / 1048576
+		rb = mb > 0 ? sb / mb : 0
+		ra = ma > 0 ? sa / ma : (sa > 0 ? sa : 0)
+		lim = f * rb
+		if (lim < fl)
+			lim = fl
+		printf "%d %.2f %.2f %.2f %.1f\n", (sa >= mn && ra > lim), rb, ra, lim, ma
+	}' >"$LAB_OUT/.retrans"
+	read -r NET_RETRANS_BAD _rb _ra _lim _ma <"$LAB_OUT/.retrans"
+	lab_data "retrans test=$LAB_TAG before_segs=$1 before_bytes=$2 after_segs=$3 after_bytes=$4 before_per_MiB=$_rb after_per_MiB=$_ra limit_per_MiB=$_lim window_s=$NET_RETRANS_S"
+	NET_RETRANS_WHY="TCP still retransmits after injection stopped and the load came back: $3 segments in ${_ma} MiB received over ${NET_RETRANS_S} s ($_ra per MiB; before injection $_rb, limit $_lim)"
+	lab_info "retransmissions: $_rb per MiB before injection, $_ra after recovery (limit $_lim)"
+}
+
+net_retrans_verdict()
+{
+	[ "$NET_RETRANS_BAD" = 1 ] || return 0
+	lab_fail recovery "$NET_RETRANS_WHY"
 }
 
 net_tx_timeouts()
