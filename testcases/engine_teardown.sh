@@ -181,14 +181,10 @@ unloader()
 	exec rmmod lab_engine
 }
 
-# running <pid>: the process lives and is not a zombie (its stat read by
-# the shell: no fork).
+# running <pid>: the process lives and is not a zombie.
 running()
 {
-	_st=
-	{ read -r _st <"/proc/$1/stat"; } 2>/dev/null || return 1
-	_st=${_st##*) }
-	[ "${_st%% *}" != Z ]
+	kstate_running /proc "$1"
 }
 
 # judge: each round's sums from one read of its statistics file, and the

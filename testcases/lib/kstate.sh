@@ -24,6 +24,7 @@
 #                                 free pages once readings agree (below)
 #   kstate_free_pages <proc>      free pages: MemFree and the pages on the
 #                                 per-CPU lists (free, but not in MemFree)
+#   kstate_running <proc> <pid>   the process lives and is not a zombie
 
 kstate_taint_letters()
 {
@@ -156,4 +157,13 @@ kstate_drain()
 	printf '3\n' >"$1/sys/vm/drop_caches" 2>/dev/null || :
 	"$2"
 	kstate_refresh "$1"
+}
+
+# kstate_running <proc> <pid>: its stat read by the shell (no fork).
+kstate_running()
+{
+	_st=
+	{ read -r _st <"$1/$2/stat"; } 2>/dev/null || return 1
+	_st=${_st##*) }
+	[ "${_st%% *}" != Z ]
 }

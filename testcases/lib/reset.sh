@@ -293,14 +293,10 @@ reset_new_modules()
 		END { printf "%s%s", free, used }' "$RESET_PROC/modules" 2>/dev/null
 }
 
-# reset_running <pid>: the process is alive and not a zombie (its stat
-# read by the shell: no fork).
+# reset_running <pid>: the process is alive and not a zombie.
 reset_running()
 {
-	_st=
-	{ read -r _st <"$RESET_PROC/$1/stat"; } 2>/dev/null || return 1
-	_st=${_st##*) }
-	[ "${_st%% *}" != Z ]
+	kstate_running "$RESET_PROC" "$1"
 }
 
 # reset_rmmod <name>: 0 unloaded, 1 refused, 2 still running after
