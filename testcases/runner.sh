@@ -26,9 +26,9 @@ KASAN_SLOW=3
 # shell catches SIGCHLD without SA_RESTART, and a write to the serial port
 # that waits (for room, or for the port while the heartbeat or the data
 # writes) fails with EINTR when a child ends meanwhile; busybox's printf
-# gives up then (status 1: a restored guest's runner died that way on
-# "LAB BOOT", once in some 70 boots: its background "date -s" ends about
-# then), its echo writes again.  (Lines begin with "LAB": never an option.)
+# gives up then (status 1: the runner of a restored guest died that way
+# on "LAB BOOT" twice in some 80 restores; its background "date -s" ends
+# about then), its echo writes again.  (Lines begin with "LAB": never an option.)
 emit()
 {
 	echo "$*" >&3 || {
