@@ -21,6 +21,18 @@ endif
 endif
 SCRIPT := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL sh
 
+# The test patterns reach the scripts as written: make expands a variable
+# given on its command line when it passes it on, so "^a$|^b$" lost "$|"
+# (make's own variable).  A simply expanded copy, exported, is passed as
+# it is.
+define keep_dollars
+ifeq ($$(origin $(1)),command line)
+override $(1) := $$(value $(1))
+export $(1)
+endif
+endef
+$(foreach v,TESTS SKIP,$(eval $(call keep_dollars,$(v))))
+
 .PHONY: help run check bench compare merge bisect kernel modules image setup lint clean cache cache-clean
 
 help:

@@ -98,6 +98,16 @@ make_status()
 		sed 's/^/# /' "$T/out"
 		nok "make run: a bad runtest list exits 2 (got $_rc)"
 	fi
+	# a pattern reaches run.sh as written ("$|" is a variable of make's);
+	# an unbalanced one is refused naming it
+	_rc=0
+	make run RESULTS="$T/results" LAB_CACHE="$T/cache" TESTS='(^a$|^b$' >"$T/out" 2>&1 || _rc=$?
+	if [ "$_rc" = 2 ] && grep -qF "TESTS='(^a\$|^b\$' is not a valid" "$T/out"; then
+		ok "make run: TESTS reaches the runner as written, \$| included"
+	else
+		sed 's/^/# /' "$T/out"
+		nok "make run: TESTS reaches the runner as written (got $_rc)"
+	fi
 }
 
 # repeat: REPEAT=3 lists the selection three times, round by round, tags
