@@ -130,6 +130,34 @@ t_sleep()
 		"! command -v busybox >/dev/null || [ \"\$(LAB_OUT=$TMP/out2 LAB_TAG=t busybox sh -c '. testcases/lib/lab.sh; lab_sleep_ms 10; echo \$LAB_SLEEP_FIFO')\" = '$TMP/out2/.sleep' ]"
 }
 
+# t_write: lab_write writes a knob and puts it back at the test's end; a
+# knob that already holds the value is not written and not put back (a
+# test that changed it meanwhile keeps its value); a file under
+# /proc/sys/ is written whatever it holds.
+# shellcheck disable=SC2016 # the snippet expands in the shell it runs in
+t_write()
+{
+	for _sh in sh busybox; do
+		command -v "$_sh" >/dev/null || continue
+		_sh_cmd=$_sh
+		[ "$_sh" = sh ] || _sh_cmd="busybox sh"
+		rm -rf "$TMP/kn" "$TMP/out"
+		mkdir -p "$TMP/kn/proc/sys/vm"
+		echo 5 >"$TMP/kn/a"
+		echo 7 >"$TMP/kn/b"
+		echo 3 >"$TMP/kn/proc/sys/vm/act"
+		LAB_OUT=$TMP/out LAB_TAG=t K=$TMP/kn $_sh_cmd -c '. testcases/lib/lab.sh
+			lab_write "$K/a" 9
+			lab_write "$K/b" 7
+			lab_write "$K/proc/sys/vm/act" 3
+			echo "$(cat "$K/a") $(wc -l <"$LAB_RESTORE")" >"$K/during"
+			echo 8 >"$K/b"
+			echo 0 >"$K/proc/sys/vm/act"' >/dev/null 2>&1 || :
+		check "lab_write ($_sh): a changed knob is put back, one at its value is neither written nor put back, a sysctl is written ($(cat "$TMP/kn/during" 2>/dev/null); a=$(cat "$TMP/kn/a") b=$(cat "$TMP/kn/b") act=$(cat "$TMP/kn/proc/sys/vm/act"))" \
+			[ "$(cat "$TMP/kn/during" 2>/dev/null) $(cat "$TMP/kn/a") $(cat "$TMP/kn/b") $(cat "$TMP/kn/proc/sys/vm/act")" = "9 2 5 8 3" ]
+	done
+}
+
 # t_cmdline: the kernel command line's lab_engine.<param>=<value> words
 # become engine parameters; other words, malformed names and values that
 # are not plain words are left out; engine_record writes the stats and
@@ -209,6 +237,7 @@ main()
 	t_wait
 	t_sleep
 	t_cmdline
+	t_write
 	exit "$FAILED"
 }
 

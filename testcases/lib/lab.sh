@@ -67,7 +67,12 @@ lab_on_exit()
 }
 
 # lab_write <file> <value>: write a sysfs/debugfs/procfs knob, saving the
-# old value so it is put back when the test ends.
+# old value so it is put back when the test ends.  A sysfs or debugfs knob
+# that already holds the value is left alone, with nothing to put back (a
+# fault profile sets some fifteen knobs a target, about half of them to
+# the values they hold, and each write and its restore cost some 5 ms
+# under TCG); a sysctl is always written (some act on every write:
+# drop_caches, compact_memory).
 lab_write()
 {
 	_f=$1
@@ -82,6 +87,7 @@ lab_write()
 	*)
 		{ read -r _old <"$_f"; } 2>/dev/null || [ -n "$_old" ] ||
 			lab_fail setup "cannot read $_f"
+		[ "$_old" != "$_v" ] || return 0
 		;;
 	esac
 	lab_on_exit "printf '%s\\n' '$_old' >'$_f' 2>/dev/null"
