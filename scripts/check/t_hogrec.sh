@@ -176,11 +176,33 @@ t_repass()
 		"hog test=t profile=none type=labyrinth order=3 max=8 left=12 repasses=2"
 }
 
+# t_gone: stress-ng's workers that outlive its parent (hog_stressng_gone):
+# none left passes at once; a worker that never ends fails "hog" once a
+# KILL did not end it either; zombies and other processes do not count.
+# shellcheck disable=SC2016 # the inner shell's own arguments
+t_gone()
+{
+	fake_proc 1
+	for _e in "1 (init) S" "400 (stress-ng) Z" "401 (sh) S"; do
+		mkdir -p "$TMP/proc/${_e%% *}"
+		printf '%s 1 1 1 0 -1\n' "$_e" >"$TMP/proc/${_e%% *}/stat"
+	done
+	guest 'hog_stressng_gone; echo gone'
+	check "$SHN: no stress-ng process left (a zombie and others do not count): no wait" \
+		[ "$RC:$(cat "$TMP/stdout")" = "0:gone" ]
+	mkdir -p "$TMP/proc/4194399"
+	printf '4194399 (stress-ng-vm) S 1 1 1 0 -1\n' >"$TMP/proc/4194399/stat"
+	guest 'HOG_GONE_S=1; hog_stressng_left; hog_stressng_gone; echo gone'
+	check "$SHN: a stress-ng worker that would not end fails hog after KILL ($(tr '\n' ' ' <"$TMP/stdout"))" \
+		sh -c '[ "$1" = 1 ] && grep -qx 4194399 "$2" && grep -q "(KILL)" "$2" && grep -q "^hog: stress-ng processes would not end: 4194399" "$3"' \
+		sh "$RC" "$TMP/stdout" "$TMP/out/verdict"
+}
+
 main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_goal t_mm t_repass
+	each_shell t_goal t_mm t_repass t_gone
 	exit "$FAILED"
 }
 

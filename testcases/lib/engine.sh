@@ -41,6 +41,8 @@
 #                                 stats lines as "stat test=<test> ..." data
 #                                 (their attempts and failures summed in
 #                                 ENGINE_REC_ATTEMPTS, ENGINE_REC_FAILURES,
+#                                 the fewest attempts of a context and
+#                                 order that made any in ENGINE_REC_LEAST,
 #                                 the windows' summary line in
 #                                 ENGINE_REC_WINDOWS),
 #                                 the windows as "win test=<test> phase=<n>
@@ -366,8 +368,11 @@ engine_record()
 			next
 		for (i = 2; i <= NF; i++) {
 			split($i, kv, "=")
-			if (kv[1] == "attempts") a += kv[2]
-			else if (kv[1] == "failures") f += kv[2]
+			if (kv[1] == "attempts") {
+				a += kv[2]
+				if (kv[2] > 0 && (mn == "" || kv[2] + 0 < mn))
+					mn = kv[2] + 0
+			} else if (kv[1] == "failures") f += kv[2]
 		}
 		next
 	}
@@ -377,12 +382,12 @@ engine_record()
 	/^windows=/ { w = $0 }
 	/^windows=/ && $2 != "dropped=0" { print "winsum test=" t " phase=" p " " $0 }
 	END {
-		printf "%.0f %.0f %s\n", a, f, w >sums
+		printf "%.0f %.0f %.0f %s\n", a, f, mn, w >sums
 		if (chk != "")
 			print chk_end() >chk
 	}' "$ENGINE_DIR/stats" $_win >>"$LAB_OUT/data"
 	# shellcheck disable=SC2034 # read by the tests (atomic_stress)
-	read -r ENGINE_REC_ATTEMPTS ENGINE_REC_FAILURES ENGINE_REC_WINDOWS <"$LAB_OUT/.sums"
+	read -r ENGINE_REC_ATTEMPTS ENGINE_REC_FAILURES ENGINE_REC_LEAST ENGINE_REC_WINDOWS <"$LAB_OUT/.sums"
 	[ -n "$_chk" ] || return 0
 	_msg=
 	read -r _msg <"$_chk" || :

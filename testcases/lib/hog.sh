@@ -7,7 +7,8 @@
 #
 #   hog_start <profile>     start the hog and wait until it holds its memory
 #   hog_check               the hog is still healthy (stress-ng alive)
-#   hog_stop                stop it; stress-ng's exit status must be sane
+#   hog_stop                stop it; stress-ng's exit status must be sane,
+#                           and none of its processes may outlive it
 #   hog_frag_confirm [K [N]]
 #                           at most N free blocks of order >= K remain
 #                           (default: the profile's frag-order and
@@ -241,6 +242,7 @@ hog_stop()
 			lab_fail hog "stress-ng exited with status $_rc"
 			;;
 		esac
+		hog_stressng_gone
 		;;
 	labyrinth)
 		printf 'release\n' >"$HOG_LBY/control" ||
@@ -250,6 +252,39 @@ hog_stop()
 	esac
 	[ "$HOG_TYPE" = none ] || lab_kmsg "hog stopped"
 	HOG_TYPE=none
+}
+
+# hog_stressng_left: the pids of live stress-ng processes (their names
+# begin with "stress-ng": its workers rename themselves, stress-ng-vm).
+hog_stressng_left()
+{
+	awk 'FNR == 1 && index($0, "(stress-ng") && $0 !~ /\) Z / { print $1 }
+		{ nextfile }' "${HOG_PROC:-/proc}"/[0-9]*/stat 2>/dev/null
+}
+
+# hog_stressng_gone: stress-ng's parent has ended; wait until its workers
+# have too, HOG_GONE_S seconds, then KILL them and wait as long again.  A
+# parent that gives up on a worker still freeing the memory it held
+# (seconds under TCG on a loaded host) leaves it running: the memory it
+# holds would read as a leak of the kernel's, and the runner's reset
+# would stop it only after the verdict.
+HOG_GONE_S=${HOG_GONE_S:-10}
+hog_stressng_gone()
+{
+	_i=0
+	while :; do
+		hog_stressng_left >"$LAB_OUT/.hog-left"
+		[ -s "$LAB_OUT/.hog-left" ] || return 0
+		_i=$((_i + 1))
+		if [ "$_i" -eq $((HOG_GONE_S * 5)) ]; then
+			lab_info "hog: stress-ng processes still running ${HOG_GONE_S}s after stress-ng ended: $(tr '\n' ' ' <"$LAB_OUT/.hog-left")(KILL)"
+			# shellcheck disable=SC2046 # one pid a word
+			kill -KILL $(cat "$LAB_OUT/.hog-left") 2>/dev/null || :
+		elif [ "$_i" -ge $((HOG_GONE_S * 10)) ]; then
+			lab_fail hog "stress-ng processes would not end: $(tr '\n' ' ' <"$LAB_OUT/.hog-left")"
+		fi
+		lab_sleep_ms 200
+	done
 }
 
 # hog_free_blocks <K>: free blocks of order >= K in all zones.
