@@ -90,23 +90,28 @@ make_status()
 		sed 's/^/# /' "$T/out"
 		nok "make run: a bad variable exits 2 (got $_rc)"
 	fi
-	_rc=0
-	make run RESULTS="$T/results" LAB_CACHE="$T/cache" RUNTEST="$T/tag.list" >"$T/out" 2>&1 || _rc=$?
-	if [ "$_rc" = 2 ] && grep -q "tag.list:1:" "$T/out"; then
-		ok "make run: a bad runtest list exits 2 naming file and line"
-	else
-		sed 's/^/# /' "$T/out"
-		nok "make run: a bad runtest list exits 2 (got $_rc)"
-	fi
+	make_refused "a bad runtest list exits 2 naming file and line" "tag.list:1:" \
+		RUNTEST="$T/tag.list"
 	# a pattern reaches run.sh as written ("$|" is a variable of make's);
 	# an unbalanced one is refused naming it
+	make_refused "TESTS reaches the runner as written, \$| included" \
+		"TESTS='(^a\$|^b\$' is not a valid" TESTS='(^a$|^b$'
+}
+
+# make_refused <what> <text> <variable=value>...: make run with them exits
+# 2 and says <text>.
+make_refused()
+{
+	_what=$1
+	_text=$2
+	shift 2
 	_rc=0
-	make run RESULTS="$T/results" LAB_CACHE="$T/cache" TESTS='(^a$|^b$' >"$T/out" 2>&1 || _rc=$?
-	if [ "$_rc" = 2 ] && grep -qF "TESTS='(^a\$|^b\$' is not a valid" "$T/out"; then
-		ok "make run: TESTS reaches the runner as written, \$| included"
+	make run RESULTS="$T/results" LAB_CACHE="$T/cache" "$@" >"$T/out" 2>&1 || _rc=$?
+	if [ "$_rc" = 2 ] && grep -qF -- "$_text" "$T/out"; then
+		ok "make run: $_what"
 	else
 		sed 's/^/# /' "$T/out"
-		nok "make run: TESTS reaches the runner as written (got $_rc)"
+		nok "make run: $_what (got $_rc)"
 	fi
 }
 
