@@ -15,24 +15,21 @@
 #                               injected (fault_injected > 0) and the module
 #                               saw some (<failures> > 0; "-" when the
 #                               module does not count them)
-#   verdict_recovery <stats> [copy]
-#                               an engine stats file from the recovery run:
-#                               every order tried allocated, with at
-#                               most VERDICT_RECOVERY_PCT % failures (0:
-#                               none); VERDICT_RECOVERY_LEAST is the fewest
-#                               attempts of a context and order; <copy>
-#                               gets a copy of the stats
 #   verdict_recovery_step <stats> <ms-run> <ms-left> [copy]
-#                               both of these and engine_check in one
-#                               read: VERDICT_RECOVERY_MORE_MS, or the
-#                               verdict when no more is wanted
+#                               a stopped recovery run's engine stats, in
+#                               one read: engine_check's books; how much
+#                               longer it must go on for
+#                               VERDICT_RECOVERY_MIN attempts of every
+#                               context and order (VERDICT_RECOVERY_MORE_MS,
+#                               at most <ms-left>); once no more is wanted,
+#                               the verdict: every order tried allocated,
+#                               with at most VERDICT_RECOVERY_PCT %
+#                               failures (0: none); VERDICT_RECOVERY_LEAST
+#                               is the fewest attempts of a context and
+#                               order; <copy> gets a copy of the stats
 #   verdict_recovery_rule <hog> the rule of a recovery run after a hog
 #                               (none: no hog): VERDICT_RECOVERY_PCT and
 #                               VERDICT_RECOVERY_MIN (below)
-#   verdict_recovery_more <stats> <ms-run> <ms-left>
-#                               how much longer a recovery run must go on
-#                               for VERDICT_RECOVERY_MIN attempts of every
-#                               context and order, and the fewest it has
 #   verdict_taint [mask]        no new taint bits but O and E
 #   verdict_taint_free [module start end]
 #                               both checks on one read of the taint and
@@ -225,10 +222,9 @@ verdict_recovery_rule()
 	VERDICT_RECOVERY_MIN=$VERDICT_RECOVERY_STRICT_MIN
 }
 
-# VERDICT_RECOVERY_AWK: verdict_recovery's and verdict_recovery_more's
-# reading of a recovery run's statistics, one program for both (and for
-# verdict_recovery_step, both at once); -v mode= judge, more or step.
-# With ENGINE_CHECK_AWK (engine.sh) in front, a step checks the books too.
+# VERDICT_RECOVERY_AWK: verdict_recovery_step's reading of a recovery
+# run's statistics: the sizing (more_ms) and the verdict (judge).  With
+# ENGINE_CHECK_AWK (engine.sh) in front, it checks the books too.
 # shellcheck disable=SC2016 # awk's own variables
 VERDICT_RECOVERY_AWK='
 /^ctx=/ && / order=/ {
@@ -277,44 +273,14 @@ function judge() {
 }
 '
 
-# verdict_recovery <stats> [copy]: the verdict on a recovery run's
-# statistics (VERDICT_RECOVERY_LEAST: the fewest attempts of a pair).
-verdict_recovery()
-{
-	awk -v pct="$VERDICT_RECOVERY_PCT" -v copy="${2:-}" "$VERDICT_RECOVERY_AWK"'
-	copy != "" { print >copy }
-	END {
-		m = judge()
-		if (m != "") {
-			print m
-			exit 1
-		}
-		print least + 0
-	}' "$1" >"$LAB_OUT/.recovery" || lab_fail recovery "$(cat "$LAB_OUT/.recovery") after injection stopped and the hog was released"
-	# shellcheck disable=SC2034 # read by the tests (atomic_stress)
-	read -r VERDICT_RECOVERY_LEAST <"$LAB_OUT/.recovery"
-}
-
-# verdict_recovery_more <stats> <ms-run> <ms-left>: "<ms> <least>": how
-# many more milliseconds of recovery run give every pair of context and
-# order it must show (all of a context's orders, but the RX ring's only
-# where it tried them: it falls back only on failure) VERDICT_RECOVERY_MIN
-# attempts at the rate the slowest one had (with a tenth more, in steps of
-# 100 ms), at most <ms-left>, 0 when they all have them; and the fewest
-# attempts of those pairs.  One read (a fork costs under TCG).
-verdict_recovery_more()
-{
-	awk -v min="$VERDICT_RECOVERY_MIN" -v ran="$2" -v left="$3" "$VERDICT_RECOVERY_AWK"'
-	END { print more_ms(), least + 0 }' "$1"
-}
-
 # verdict_recovery_step <stats> <ms-run> <ms-left> [copy]: one read of a
 # stopped recovery run's statistics for all it decides: the engine's books
 # (engine_check's categories, with ENGINE_CHECK_AWK from engine.sh), then
-# how much longer to run (VERDICT_RECOVERY_MORE_MS, as
-# verdict_recovery_more; a failure that no longer run can undo, under the
-# rule of no failures, is judged at once), and once no more is wanted the
-# verdict (verdict_recovery).  VERDICT_RECOVERY_LEAST: the fewest attempts.
+# how much longer to run (VERDICT_RECOVERY_MORE_MS: VERDICT_RECOVERY_MIN
+# attempts of every pair at the slowest pair's rate, a tenth more, in
+# steps of 100 ms, at most <ms-left>; a failure that no longer run can
+# undo, under the rule of no failures, is judged at once), and once no
+# more is wanted the verdict.  VERDICT_RECOVERY_LEAST: the fewest attempts.
 verdict_recovery_step()
 {
 	_chk=${ENGINE_CHECK_AWK:-'function chk_line() {} function chk_end() { return "" }'}
