@@ -29,70 +29,46 @@ LAB_LIB=${LAB_LIB:-./lib}
 
 ORDERS=0-4
 
-# check_ran <ctx>: at every order, attempts and successes (the RX ring:
-# refills served at its order, the highest; lower ones are fallbacks);
-# "attempts=N failures=N" of the context in the output (the first problem
-# is the verdict, the books' first); the books
-# (engine_check's checks, ENGINE_CHECK_AWK) in the same read, its answer
-# through a file: every fork counts under TCG.
-check_ran()
-{
-	read -r _es <"$ENGINE_DIR/state"
-	[ "$_es" = stopped ] || lab_fail setup "check_ran while the engine runs"
-	_rc=0
-	awk -v c="$1" "$ENGINE_CHECK_AWK"'
-	{ chk_line() }
-	$1 == "ctx=" c && / order=/ {
-		for (i = 2; i <= NF; i++) {
-			split($i, kv, "=")
-			if (kv[1] == "attempts") a += kv[2]
-			else if (kv[1] == "failures") fl += kv[2]
-		}
+# RAN_AWK: engine_record's own rules for a context's run (its name in
+# xa): at every order, attempts and successes (the RX ring: refills
+# served at its order, the highest; lower ones are fallbacks); it answers
+# in xout "attempts=N failures=N" of the context, or the first problem.
+# The books (engine_record's check) come first: one read of the
+# statistics for the books, the records and this, since every fork
+# counts under TCG.
+# shellcheck disable=SC2016 # awk's own variables
+RAN_AWK='
+FILENAME == s && $1 == "ctx=" xa && / order=/ {
+	for (i = 2; i <= NF; i++) {
+		split($i, kv, "=")
+		if (kv[1] == "attempts") ra += kv[2]
+		else if (kv[1] == "failures") rf += kv[2]
 	}
-	$1 == "ctx=rx_ring" && / refills=/ {
-		n++
-		split($3, kv, "=")
-		if (kv[2] + 0 == 0 && bad == "")
-			bad = sprintf("rx_ring: no refill served: %s", $0)
-	}
-	$1 == "ctx=" c && / order=/ {
-		if (c == "rx_ring")
-			next
-		n++
-		for (i = 2; i <= NF; i++) {
-			split($i, kv, "=")
-			f[kv[1]] = kv[2]
-		}
-		if ((f["attempts"] + 0 == 0 || f["successes"] + 0 == 0) && bad == "")
-			bad = sprintf("%s order=%s: attempts=%s successes=%s", c, f["order"], f["attempts"], f["successes"])
-	}
-	END {
-		m = chk_end()
-		if (m != "") {
-			print "books", m
-			exit 1
-		}
-		if (bad != "") {
-			print bad
-			exit 1
-		}
-		if (!n) {
-			printf "%s: no statistics\n", c
-			exit 1
-		}
-		printf "attempts=%.0f failures=%.0f\n", a, fl
-	}' "$ENGINE_DIR/stats" >"$LAB_OUT/.ran" || _rc=$?
-	read -r _msg <"$LAB_OUT/.ran" || :
-	case $_rc:$_msg in
-	0:*) ;;
-	*:'books '*)
-		_msg=${_msg#books }
-		lab_fail "${_msg%%: *}" "${_msg#*: }"
-		;;
-	*) lab_fail context "$_msg" ;;
-	esac
-	lab_info "$1: $_msg"
 }
+FILENAME == s && $1 == "ctx=rx_ring" && / refills=/ {
+	rn++
+	split($3, kv, "=")
+	if (kv[2] + 0 == 0 && rbad == "")
+		rbad = sprintf("rx_ring: no refill served: %s", $0)
+}
+FILENAME == s && $1 == "ctx=" xa && / order=/ && xa != "rx_ring" {
+	rn++
+	split("", rv)
+	for (i = 2; i <= NF; i++) {
+		split($i, kv, "=")
+		rv[kv[1]] = kv[2]
+	}
+	if ((rv["attempts"] + 0 == 0 || rv["successes"] + 0 == 0) && rbad == "")
+		rbad = sprintf("%s order=%s: attempts=%s successes=%s", xa, rv["order"], rv["attempts"], rv["successes"])
+}
+END {
+	if (rbad != "")
+		print "bad " rbad >xout
+	else if (!rn)
+		printf "bad %s: no statistics\n", xa >xout
+	else
+		printf "ok attempts=%.0f failures=%.0f\n", ra, rf >xout
+}'
 
 run_one()
 {
@@ -103,8 +79,11 @@ run_one()
 	engine_run "$SECS"
 	lab_phase check
 	engine_stop
-	check_ran "$1"
-	engine_record "$LAB_TAG"
+	engine_record "$LAB_TAG" check "$RAN_AWK" "$1"
+	read -r _ok _msg <"$LAB_OUT/.xrec" || :
+	[ -n "$_ok" ] || _msg="$1: no answer from the statistics' read"
+	[ "$_ok" = ok ] || lab_fail context "$_msg"
+	lab_info "$1: $_msg"
 }
 
 # budget_run <budget-us>: one second of the hrtimer context, 50

@@ -216,6 +216,8 @@ start_test()
 # its timeout (reset_watchdog), then stop every process that was not
 # there at boot (the boot record's "before") and is not the runner's: the
 # rest of its session and whatever left it (setsid, stress-ng's forks).
+# The reset's readings for a test that left nothing behind start first
+# (reset_early), in the background.
 # Writes .rc, .t1 (when it ended), .timeout (TERM or KILL) and .killed to
 # $out.
 supervise()
@@ -233,6 +235,7 @@ supervise()
 	echo "$_rc" >"$out/.rc"
 	kill "$_wd" 2>/dev/null || :
 	wait "$_wd" 2>/dev/null || :
+	reset_early
 	RESET_COUNT=0
 	reset_stop strays "$RUNNER_SID" "$GRACE_S" "$RESET_DIR/before" || :
 	echo "$RESET_COUNT" >"$out/.killed"
@@ -243,8 +246,9 @@ supervise()
 # (stopping its processes included).
 reset_after()
 {
-	read -r _killed <"$out/.killed" || _killed=0
-	reset_all
+	_killed=
+	read -r _killed <"$out/.killed" || :
+	reset_all "$_killed"
 	read -r _ _ _base <"$RESET_DIR/state"
 	now_cs
 	secs $((NOW_CS - t1))

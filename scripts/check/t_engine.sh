@@ -214,6 +214,52 @@ t_cmdline()
 	done
 }
 
+# t_ran: engine_contexts' own rules on engine_record's read (RAN_AWK,
+# taken from the test): a context that attempted and succeeded at every
+# order passes with its sums; an order without a success, a context
+# without statistics and an RX ring that served no refill fail; the
+# books are checked first.
+# shellcheck disable=SC2016
+t_ran()
+{
+	sed -n "/^RAN_AWK='/,/^}'\$/p" testcases/engine_contexts.sh >"$TMP/ran_awk"
+	check "RAN_AWK found in engine_contexts.sh" grep -q '^END' "$TMP/ran_awk"
+	mkdir -p "$TMP/ran"
+	echo stopped >"$TMP/ran/state"
+	for _sh in sh busybox; do
+		command -v "$_sh" >/dev/null || continue
+		_sh_cmd=$_sh
+		[ "$_sh" = sh ] || _sh_cmd="busybox sh"
+		for _c in \
+			'timer|ok attempts=17 failures=3|ctx=timer order=0 attempts=10 successes=10 failures=0 outstanding=0|ctx=timer order=1 attempts=7 successes=4 failures=3 outstanding=0|ctx=tasklet order=0 attempts=0 successes=0 failures=0 outstanding=0' \
+			'timer|bad timer order=1: attempts=7 successes=0|ctx=timer order=0 attempts=10 successes=10 failures=0 outstanding=0|ctx=timer order=1 attempts=7 successes=0 failures=7 outstanding=0' \
+			'timer|bad timer: no statistics|ctx=tasklet order=0 attempts=10 successes=10 failures=0 outstanding=0' \
+			'rx_ring|bad rx_ring: no refill served: ctx=rx_ring refills=0 served=0|ctx=rx_ring order=0 attempts=0 successes=0 failures=0 outstanding=0|ctx=rx_ring refills=0 served=0' \
+			'rx_ring|ok attempts=4 failures=0|ctx=rx_ring order=2 attempts=4 successes=4 failures=0 outstanding=0|ctx=rx_ring refills=4 served=4'; do
+			_ctx=${_c%%|*}
+			_r=${_c#*|}
+			_want=${_r%%|*}
+			printf '%s\n' "${_r#*|}" | tr '|' '\n' >"$TMP/ran/stats"
+			rm -f "$TMP/out/verdict" "$TMP/out/.xrec"
+			_rc=0
+			ENGINE_DIR=$TMP/ran LAB_OUT=$TMP/out LAB_TAG=t RAN=$TMP/ran_awk $_sh_cmd -c \
+				'. testcases/lib/lab.sh; . testcases/lib/engine.sh; . "$RAN"; engine_record t check "$RAN_AWK" "$1"' sh "$_ctx" \
+				>/dev/null || _rc=$?
+			_got=
+			read -r _got <"$TMP/out/.xrec" || :
+			check "RAN_AWK ($_sh, $_ctx): $_want ($_got)" [ "$_rc:$_got" = "0:$_want" ]
+		done
+		# the books first: an unbalanced order fails as accounting
+		printf 'ctx=timer order=0 attempts=10 successes=9 failures=0 outstanding=0\n' >"$TMP/ran/stats"
+		_rc=0
+		ENGINE_DIR=$TMP/ran LAB_OUT=$TMP/out LAB_TAG=t RAN=$TMP/ran_awk $_sh_cmd -c \
+			'. testcases/lib/lab.sh; . testcases/lib/engine.sh; . "$RAN"; engine_record t check "$RAN_AWK" timer' \
+			>/dev/null || _rc=$?
+		check "RAN_AWK ($_sh): unbalanced books fail first, category accounting" \
+			sh -c '[ "$1" = 1 ] && grep -q "^accounting: ctx=timer order=0" "$2"' sh "$_rc" "$TMP/out/verdict"
+	done
+}
+
 # shellcheck disable=SC2016
 main()
 {
@@ -237,6 +283,7 @@ main()
 	t_wait
 	t_sleep
 	t_cmdline
+	t_ran
 	t_write
 	exit "$FAILED"
 }

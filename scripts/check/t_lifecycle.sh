@@ -295,6 +295,61 @@ taint W
 400 pages not recovered'
 }
 
+# reset_early's readings, taken when the test ended: reset_all 0 (no
+# stray) takes them, reset_all 1 (a stray stopped since) reads again, and
+# so does a reading that never ended.  Each detector still fires from
+# them.
+# shellcheck disable=SC2016
+t_early()
+{
+	setup
+	mkdir -p "$TMP/dbg/debug_objects"
+	printf 'max_chain     :2\n' >"$TMP/dbg/debug_objects/stats"
+	lib reset_record
+	lib 'reset_early; wait; reset_all 0; echo "$RESET_MODS $RESET_KNOBS $RESET_FREE"'
+	expect_why "early: a clean guest needs no restart" ''
+	check "$SHN: early: nothing undone, free pages from the early read ($OUT)" \
+		[ "$OUT" = "0 0 250500" ]
+	# taint and lockdep after the early read: reset_all 0 takes the
+	# early read, reset_all 1 reads again
+	lib 'reset_early; wait; cp "$RESET_PS.early" "$RESET_PS.early.saved"'
+	fake_proc 1000000 500 $((512 | 4096)) 0
+	lib 'cp "$RESET_PS.early.saved" "$RESET_PS.early"; reset_all 0'
+	expect_why "early: with no stray, the early read is taken" ''
+	lib 'cp "$RESET_PS.early.saved" "$RESET_PS.early"; reset_all 1'
+	expect_why "early: after a stray was stopped, the state is read again" \
+		'lockdep off
+taint W'
+	lib 'reset_early; wait; reset_all 0'
+	expect_why "early: taint W and lockdep off in the early read need a restart" \
+		'lockdep off
+taint W'
+	fake_proc $((1000000 - 400 * 4)) 500 0 1
+	lib 'reset_early; wait; reset_all 0'
+	expect_why "early: 400 pages short in the early read needs a restart" '400 pages not recovered'
+	fake_proc 1000000 500 0 1
+	printf '%s\n' '[   42.000000] ODEBUG: Out of memory. ODEBUG disabled' >>"$TMP/dmesg.txt"
+	lib 'reset_early; wait; reset_all 0'
+	expect_why "early: the early debugobjects probe fires" 'debugobjects disabled'
+	fake_dmesg
+	lib 'reset_early; wait; printf "sh: write error: Operation not permitted\ndone\n" >"$RESET_PS.early-kmemleak"; reset_all 0'
+	expect_why "early: the early kmemleak probe's refusal is taken" 'kmemleak disabled'
+	# a module left behind: the early read shows it, and it is undone
+	printf 'upper 16384 0 - Live 0x0\n' >>"$TMP/proc/modules"
+	lib 'reset_early; wait; reset_all 0; echo "$RESET_MODS"'
+	expect_why "early: a module left behind is undone without a restart" ''
+	check "$SHN: early: the module from the early read is unloaded ($OUT)" \
+		sh -c '[ "$1" = 1 ] && [ "$(cut -d" " -f1 "$2")" = boot_mod ]' sh "$OUT" "$TMP/proc/modules"
+	# a reading that never ended: read again after RESET_EARLY_MS
+	fake_proc $((1000000 - 400 * 4)) 500 0 1
+	lib 'printf "state 0 1 250500 none\n" >"$RESET_PS.early"; RESET_EARLY_MS=40; reset_all 0'
+	expect_why "early: a read without its end is not taken" '400 pages not recovered'
+	lib 'printf "a\nb\n" >"$TMP/f"; RESET_EARLY_MS=40; reset_await "$TMP/f" 40 || echo waited; echo done >>"$TMP/f"; reset_await "$TMP/f" 0 && echo whole'
+	check "$SHN: reset_await: false without the last line done, true with it ($(printf '%s\n' "$OUT" | tr '\n' ' '))" \
+		[ "$(printf '%s\n' "$OUT" | tr '\n' ' ')" = "waited whole " ]
+	rm -r "$TMP/dbg/debug_objects"
+}
+
 # KFENCE and debugobjects turn themselves off for the rest of a boot; a
 # test after that would run with the detector blind.
 t_armed()
@@ -447,7 +502,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_scan t_armed t_processes t_stop t_result
+	each_shell t_record t_quarantine t_knobs t_modules t_detectors t_scan t_early t_armed t_processes t_stop t_result
 	exit "$FAILED"
 }
 

@@ -36,8 +36,12 @@
 #   engine_sum [-f <file>] <field> [ctx]
 #                                 a field summed over orders (and contexts),
 #                                 live or from a saved stats file
-#   engine_record <test> [check]  (check: engine_check's checks first, from
-#                                 the same read)
+#   engine_record <test> [check [<awk> <arg>]]
+#                                 (check: engine_check's checks first, from
+#                                 the same read; <awk>: a caller's own awk
+#                                 rules on the same read, before these, with
+#                                 the statistics' path in s, <arg> in xa
+#                                 and a file to answer in, xout)
 #                                 stats lines as "stat test=<test> ..." data
 #                                 (their attempts and failures summed in
 #                                 ENGINE_REC_ATTEMPTS, ENGINE_REC_FAILURES,
@@ -355,12 +359,13 @@ engine_record()
 		: >"$_chk"
 	fi
 	ENGINE_PHASE=$((ENGINE_PHASE + 1))
+	[ -z "${3:-}" ] || : >"$LAB_OUT/.xrec"
 	# one awk for both files (a fork costs under TCG)
 	_win=
 	[ ! -r "$ENGINE_DIR/windows" ] || _win=$ENGINE_DIR/windows
 	# shellcheck disable=SC2086 # no file or one, a path without spaces
 	awk -v t="$1" -v p="$ENGINE_PHASE" -v s="$ENGINE_DIR/stats" -v sums="$LAB_OUT/.sums" \
-		-v chk="$_chk" "$ENGINE_CHECK_AWK"'
+		-v chk="$_chk" -v xa="${4:-}" -v xout="$LAB_OUT/.xrec" "$ENGINE_CHECK_AWK${3:-}"'
 	chk != "" && FILENAME == s { chk_line() }
 	FILENAME == s && /^ctx=/ {
 		print "stat test=" t " " $0

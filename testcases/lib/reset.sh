@@ -26,6 +26,10 @@
 #                             <flag> says TERM or KILL
 #   reset_modules             unload every module not loaded at boot
 #   reset_knobs               every fault knob back to its boot value
+#   reset_early               right after the test: the state's read and
+#                             the detector probes, in the background
+#   reset_all [stopped]       modules, knobs, detectors (with reset_early's
+#                             readings when <stopped> is 0: no stray)
 #   reset_detectors           lockdep on, no new taint (but O and E),
 #                             kmemleak, KFENCE and debugobjects on, free
 #                             memory back within RESET_FREE_TOL pages of
@@ -56,6 +60,7 @@ RESET_SETTLE_PAGES=${RESET_SETTLE_PAGES:-64}
 RESET_SETTLE_S=${RESET_SETTLE_S:-10}
 RESET_SETTLE_STEP_MS=${RESET_SETTLE_STEP_MS:-200}
 RESET_RMMOD_S=${RESET_RMMOD_S:-15}
+RESET_EARLY_MS=${RESET_EARLY_MS:-10000}
 RESET_TAINT_OK=$((4096 | 8192))
 RESET_COUNT=0
 # what reset_all undid (read by the runner)
@@ -404,14 +409,15 @@ reset_kmemleak_state()
 	reset_kmemleak_answer
 }
 
-# reset_kmemleak_probe: start the probe (RESET_KMEMLEAK_PROBE: none when
-# there is no kmemleak file).
+# reset_kmemleak_probe [file]: start the probe, its answer into the file
+# (default $RESET_PS.kmemleak; RESET_KMEMLEAK_PROBE: none when there is
+# no kmemleak file).
 reset_kmemleak_probe()
 {
 	RESET_KMEMLEAK_PROBE=none
 	_k=$RESET_DEBUGFS/kmemleak
 	[ -e "$_k" ] || return 0
-	RESET_KMEMLEAK_PROBE=$RESET_PS.kmemleak
+	RESET_KMEMLEAK_PROBE=${1:-$RESET_PS.kmemleak}
 	# The refused write must not end the subshell under set -e (the
 	# runner's): then no answer came, and a second went by for nothing.
 	# The answer is whole once its last line "done" is written (shell
@@ -537,12 +543,13 @@ reset_settled_free()
 		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S"
 }
 
-# reset_detectors [state]: what the test left that a reset cannot undo,
-# from the kernel's state now (or a file of reset_state's line read since
-# the test ended).  Free memory is read cheaply first; only memory that
-# looks missing is measured settled (caches dropped).
+# reset_detectors [state [early]]: what the test left that a reset cannot
+# undo, from the kernel's state now (or a file of reset_state's line read
+# since the test ended).  Free memory is read cheaply first; only memory
+# that looks missing is measured settled (caches dropped).
 # RESET_FREE is the reading.  The kmemleak probe runs while the rest is
-# read.
+# read; with "early", the probes are those reset_early started when the
+# test ended (nothing was undone since).
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
@@ -550,13 +557,26 @@ reset_detectors()
 	_kf=none
 	_od=none
 	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
-	# the probes that fork or wait run while the rest is read (on the
-	# other vCPU)
-	[ "$_kl" != on ] || reset_kmemleak_probe
 	_odp=
-	if [ "$_od" = on ]; then
-		reset_odebug_state >"$RESET_PS.odebug" &
-		_odp=$!
+	_odf=$RESET_PS.odebug
+	if [ "${2:-}" = early ]; then
+		RESET_KMEMLEAK_PROBE=none
+		[ "$_kl" != on ] || [ ! -e "$RESET_DEBUGFS/kmemleak" ] ||
+			RESET_KMEMLEAK_PROBE=$RESET_PS.early-kmemleak
+		_odf=$RESET_PS.early-odebug
+		if [ "$_od" = on ] && ! reset_await "$_odf" "$RESET_EARLY_MS"; then
+			_odf=$RESET_PS.odebug
+			reset_odebug_state >"$_odf" &
+			_odp=$!
+		fi
+	else
+		# the probes that fork or wait run while the rest is read (on
+		# the other vCPU)
+		[ "$_kl" != on ] || reset_kmemleak_probe
+		if [ "$_od" = on ]; then
+			reset_odebug_state >"$_odf" &
+			_odp=$!
+		fi
 	fi
 	if [ $# -eq 0 ]; then
 		reset_state >"$RESET_PS"
@@ -575,10 +595,10 @@ reset_detectors()
 	fi
 	[ "$_kf" = on ] && [ "$_kfnow" = off ] &&
 		reset_restart "kfence disabled"
-	if [ -n "$_odp" ]; then
-		wait "$_odp" || :
+	if [ "$_od" = on ]; then
+		[ -z "$_odp" ] || wait "$_odp" || :
 		_odnow=on
-		read -r _odnow <"$RESET_PS.odebug" || :
+		read -r _odnow <"$_odf" || :
 		[ "$_odnow" != off ] || reset_restart "debugobjects disabled"
 	fi
 	[ $((_base - RESET_FREE)) -le "$RESET_FREE_TOL" ] && return 0
@@ -671,13 +691,22 @@ reset_scan()
 	}' $_mf "$RESET_PROC/sys/kernel/tainted" "$RESET_PROC/meminfo" "$RESET_PROC/zoneinfo"
 }
 
-# reset_all: the whole reset after a test: modules, knobs, detectors.
-# One read of the kernel's state (reset_scan) does for a test that left
-# no module and no knob behind; else the state is read again once they
-# are put back.  RESET_MODS and RESET_KNOBS count what was undone.
+# reset_all [stopped]: the whole reset after a test: modules, knobs,
+# detectors.  One read of the kernel's state (reset_scan) does for a test
+# that left no module and no knob behind; else the state is read again
+# once they are put back.  With <stopped> 0 (the test left no stray
+# process), the read and the probes reset_early started when the test
+# ended are taken.  RESET_MODS and RESET_KNOBS count what was undone.
 reset_all()
 {
-	reset_scan >"$RESET_PS.scan"
+	_early=
+	_scan=$RESET_PS.scan
+	if [ "${1:-}" = 0 ] && reset_await "$RESET_PS.early" "$RESET_EARLY_MS"; then
+		_early=early
+		_scan=$RESET_PS.early
+	else
+		reset_scan >"$_scan"
+	fi
 	_mods=0
 	_knobs=0
 	while read -r _kind _rest; do
@@ -686,7 +715,7 @@ reset_all()
 		knob) _knobs=1 ;;
 		state) printf '%s\n' "$_rest" >"$RESET_PS.state" ;;
 		esac
-	done <"$RESET_PS.scan"
+	done <"$_scan"
 	# shellcheck disable=SC2034 # read by the runner
 	RESET_MODS=0
 	# shellcheck disable=SC2034
@@ -704,10 +733,49 @@ reset_all()
 		RESET_KNOBS=$RESET_COUNT
 	fi
 	if [ "$_mods$_knobs" = 00 ]; then
-		reset_detectors "$RESET_PS.state"
+		reset_detectors "$RESET_PS.state" $_early
 	else
 		reset_detectors
 	fi
+}
+
+# reset_early: right after the test ended, before its strays are looked
+# for, what reset_all takes when the test left nothing to undo (no stray,
+# no module, no knob): the kernel's state (reset_scan) and the detector
+# probes (kmemleak, debugobjects), each in the background (the other vCPU)
+# while the strays are looked for.  A file is whole once its last line is
+# "done" (reset_await).
+reset_early()
+{
+	: >"$RESET_PS.early"
+	{ reset_scan; echo 'done'; } >>"$RESET_PS.early" 2>/dev/null &
+	read -r _kl <"$RESET_DIR/kmemleak"
+	[ "$_kl" != on ] || reset_kmemleak_probe "$RESET_PS.early-kmemleak"
+	_kf=none
+	_od=none
+	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
+	[ "$_od" = on ] || return 0
+	: >"$RESET_PS.early-odebug"
+	{ reset_odebug_state; echo 'done'; } >>"$RESET_PS.early-odebug" 2>/dev/null &
+}
+
+# reset_await <file> <ms>: true once the file's last line is "done", false
+# after <ms> milliseconds without it.  The naps grow from 10 ms.
+reset_await()
+{
+	_aw=0
+	_an=10
+	while :; do
+		_al=
+		while IFS= read -r _l; do
+			_al=$_l
+		done <"$1"
+		[ "$_al" != 'done' ] || return 0
+		[ "$_aw" -lt "$2" ] || return 1
+		reset_nap "$_an"
+		_aw=$((_aw + _an))
+		[ "$_an" -ge 160 ] || _an=$((_an * 2))
+	done
 }
 
 # --- at boot -----------------------------------------------------------------
