@@ -750,7 +750,9 @@ reset_early()
 	: >"$RESET_PS.early"
 	{ reset_scan; echo 'done'; } >>"$RESET_PS.early" 2>/dev/null &
 	read -r _kl <"$RESET_DIR/kmemleak"
-	[ "$_kl" != on ] || reset_kmemleak_probe "$RESET_PS.early-kmemleak"
+	# (none of them keeps the caller's output open: the runner reads
+	# the test's output until every writer is gone)
+	[ "$_kl" != on ] || reset_kmemleak_probe "$RESET_PS.early-kmemleak" >/dev/null
 	_kf=none
 	_od=none
 	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
