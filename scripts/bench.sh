@@ -46,6 +46,20 @@ parallel_guests()
 	done
 }
 
+# host_loop_ms: wall milliseconds of a fixed loop of the host's shell
+# (300,000 additions, one process): the host's speed when a figure was
+# taken.  The host is a shared machine whose CPU speed varies by half
+# within an hour; every guest phase follows it.
+host_loop_ms()
+{
+	_t0=$(date +%s%N)
+	_i=0
+	while [ "$_i" -lt 300000 ]; do
+		_i=$((_i + 1))
+	done
+	echo $((($(date +%s%N) - _t0) / 1000000))
+}
+
 # quick_overhead: the median per-test overhead of a runtest/quick run (its
 # tests' wall time minus the stress asked of them, from their "wall" and
 # "phase" records: report/overhead.awk).  BENCH_QUICK_RUN names a run
@@ -57,11 +71,13 @@ quick_overhead()
 	if [ -z "$_run" ]; then
 		[ "${BENCH_QUICK:-1}" != 0 ] || return 0
 		_load=$(cut -d" " -f1-3 /proc/loadavg)
+		_loop0=$(host_loop_ms)
 		_rc=0
 		RUNTEST=quick LAB_DURATION=3 RUN_ID=bench-quick-$(date +%Y%m%d-%H%M%S) \
 			"$SCRIPTS/run.sh" >"$w/quick.out" 2>&1 || _rc=$?
 		_run=$(sed -n 's/^labyrinth: results: //p' "$w/quick.out" | tail -n 1)
 		echo "quick_run=$_run status=$_rc load_before=$_load"
+		echo "quick_host_loop_ms=$_loop0 $(host_loop_ms) (before and after: a fixed loop of the host's shell, host_loop_ms; the quick figures follow the host's speed)"
 	fi
 	[ -d "$_run/tests" ] || { echo "quick_overhead_ms=- (no run folder '$_run')"; return 0; }
 	_data=$(find "$_run/tests" -name data | sort)
