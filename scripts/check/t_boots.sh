@@ -18,7 +18,9 @@ cd "$(dirname "$0")/../.."
 . scripts/check/tap.sh
 
 T=$(mktemp -d)
-[ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
+# (a stand-in ended by KILL leaves its monitor loop: every process of
+# the stand-ins goes too)
+[ -n "${KEEP:-}" ] || trap 'pkill -f "$T/bin/" 2>/dev/null || :; rm -rf "$T"' EXIT
 
 # fake_qemu: a stand-in for qemu-system-x86_64.  Tags (without .rK) say
 # what the guest does in a test: ok*, bug* (oops on the console, the guest
@@ -89,7 +91,10 @@ if [ -n "$inp" ]; then
 			esac
 		done
 	) &
-	trap 'kill $! 2>/dev/null || :' EXIT
+	# (its pid kept: a later "&" changes $!, and the loop would outlive
+	# a stand-in ended by TERM)
+	monpid=$!
+	trap 'kill $monpid 2>/dev/null || :' EXIT
 	if [ -z "$incoming" ]; then
 		k "labyrinth: init"
 		c "LAB READY"
