@@ -190,6 +190,15 @@ t_gone()
 	guest 'hog_stressng_gone; echo gone'
 	check "$SHN: no stress-ng process left (a zombie and others do not count): no wait" \
 		[ "$RC:$(cat "$TMP/stdout")" = "0:gone" ]
+	# a worker that ends between the glob and the read (its stat file
+	# gone) is skipped, and the ones after it are still read
+	mkdir -p "$TMP/proc/402" "$TMP/proc/403"
+	ln -s "$TMP/proc/402/gone" "$TMP/proc/402/stat"
+	printf '403 (stress-ng-vm) S 1 1 1 0 -1\n' >"$TMP/proc/403/stat"
+	guest 'set -e; hog_stressng_left; echo read'
+	check "$SHN: a process gone between the glob and the read is skipped ($(tr '\n' ' ' <"$TMP/stdout"))" \
+		[ "$RC:$(tr '\n' ' ' <"$TMP/stdout")" = "0:403 read " ]
+	rm -r "$TMP/proc/402" "$TMP/proc/403"
 	mkdir -p "$TMP/proc/4194399"
 	printf '4194399 (stress-ng-vm) S 1 1 1 0 -1\n' >"$TMP/proc/4194399/stat"
 	guest 'HOG_GONE_S=1; hog_stressng_left; hog_stressng_gone; echo gone'

@@ -256,10 +256,21 @@ hog_stop()
 
 # hog_stressng_left: the pids of live stress-ng processes (their names
 # begin with "stress-ng": its workers rename themselves, stress-ng-vm).
+# The stat files are read with getline: a process that ends between the
+# glob and the read is skipped (busybox awk gives up, status 1, at an
+# argument file it cannot open; the workers end in that very window).
 hog_stressng_left()
 {
-	awk 'FNR == 1 && index($0, "(stress-ng") && $0 !~ /\) Z / { print $1 }
-		{ nextfile }' "${HOG_PROC:-/proc}"/[0-9]*/stat 2>/dev/null
+	awk 'BEGIN {
+		for (i = 1; i < ARGC; i++) {
+			if ((getline l < ARGV[i]) > 0 && index(l, "(stress-ng") && l !~ /\) Z /) {
+				split(l, w, " ")
+				print w[1]
+			}
+			close(ARGV[i])
+		}
+		exit
+	}' "${HOG_PROC:-/proc}"/[0-9]*/stat
 }
 
 # hog_stressng_gone: stress-ng's parent has ended; wait until its workers
