@@ -119,6 +119,26 @@ reset_nap()
 	# shellcheck disable=SC3045 # only where the shell has read -t
 	read -r -t "$_secs" _x <>"$RESET_NAP" || :
 }
+
+# reset_await <file> <ms>: true once the file's last line is "done", false
+# after <ms> milliseconds without it.  The naps grow from 10 ms.
+reset_await()
+{
+	_aw=0
+	_an=10
+	while :; do
+		_al=
+		while IFS= read -r _l; do
+			_al=$_l
+		done <"$1"
+		[ "$_al" != 'done' ] || return 0
+		[ "$_aw" -lt "$2" ] || return 1
+		reset_nap "$_an"
+		_aw=$((_aw + _an))
+		[ "$_an" -ge 160 ] || _an=$((_an * 2))
+	done
+}
+
 # --- processes -------------------------------------------------------------
 
 # reset_ps <mode> <arg> [before]: "pid state comm" of live user processes
@@ -443,22 +463,14 @@ reset_kmemleak_read()
 }
 
 # reset_kmemleak_answer: on, off or none, once the probe answered or a
-# second went by.  The naps grow from 10 ms: the answer comes within
-# milliseconds unless a scan holds kmemleak's lock.
+# second went by (reset_await: the answer comes within milliseconds
+# unless a scan holds kmemleak's lock).
 reset_kmemleak_answer()
 {
 	[ "$RESET_KMEMLEAK_PROBE" != none ] || { echo none; return 0; }
-	_w=0
-	_n=10
-	until reset_kmemleak_read "$RESET_KMEMLEAK_PROBE"; do
-		if [ "$_w" -ge 1000 ]; then
-			RESET_KMEMLEAK_MSG=
-			break
-		fi
-		reset_nap "$_n"
-		_w=$((_w + _n))
-		[ "$_n" -ge 160 ] || _n=$((_n * 2))
-	done
+	RESET_KMEMLEAK_MSG=
+	! reset_await "$RESET_KMEMLEAK_PROBE" 1000 ||
+		reset_kmemleak_read "$RESET_KMEMLEAK_PROBE" || :
 	reset_kmemleak_word "$RESET_KMEMLEAK_MSG"
 }
 
@@ -543,6 +555,17 @@ reset_settled_free()
 		"$RESET_SETTLE_PAGES" "$RESET_SETTLE_S"
 }
 
+# reset_armed: _kl, _kf and _od, what the boot record says of kmemleak,
+# KFENCE and debugobjects (on, off or none): the detectors a test must
+# not disarm.
+reset_armed()
+{
+	read -r _kl <"$RESET_DIR/kmemleak"
+	_kf=none
+	_od=none
+	[ ! -s "$RESET_DIR/detectors" ] || read -r _kf _od <"$RESET_DIR/detectors"
+}
+
 # reset_detectors [state [early]]: what the test left that a reset cannot
 # undo, from the kernel's state now (or a file of reset_state's line read
 # since the test ended).  Free memory is read cheaply first; only memory
@@ -553,10 +576,7 @@ reset_settled_free()
 reset_detectors()
 {
 	read -r _t0 _dl0 _base <"$RESET_DIR/state"
-	read -r _kl <"$RESET_DIR/kmemleak"
-	_kf=none
-	_od=none
-	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
+	reset_armed
 	_odp=
 	_odf=$RESET_PS.odebug
 	if [ "${2:-}" = early ]; then
@@ -749,35 +769,13 @@ reset_early()
 {
 	: >"$RESET_PS.early"
 	{ reset_scan; echo 'done'; } >>"$RESET_PS.early" 2>/dev/null &
-	read -r _kl <"$RESET_DIR/kmemleak"
+	reset_armed
 	# (none of them keeps the caller's output open: the runner reads
 	# the test's output until every writer is gone)
 	[ "$_kl" != on ] || reset_kmemleak_probe "$RESET_PS.early-kmemleak" >/dev/null
-	_kf=none
-	_od=none
-	[ -s "$RESET_DIR/detectors" ] && read -r _kf _od <"$RESET_DIR/detectors"
 	[ "$_od" = on ] || return 0
 	: >"$RESET_PS.early-odebug"
 	{ reset_odebug_state; echo 'done'; } >>"$RESET_PS.early-odebug" 2>/dev/null &
-}
-
-# reset_await <file> <ms>: true once the file's last line is "done", false
-# after <ms> milliseconds without it.  The naps grow from 10 ms.
-reset_await()
-{
-	_aw=0
-	_an=10
-	while :; do
-		_al=
-		while IFS= read -r _l; do
-			_al=$_l
-		done <"$1"
-		[ "$_al" != 'done' ] || return 0
-		[ "$_aw" -lt "$2" ] || return 1
-		reset_nap "$_an"
-		_aw=$((_aw + _an))
-		[ "$_an" -ge 160 ] || _an=$((_an * 2))
-	done
 }
 
 # --- at boot -----------------------------------------------------------------
