@@ -49,8 +49,6 @@ HOG=
 DUR=$LAB_DURATION
 HOLD=256
 RECOVERY_MS=${RECOVERY_MS:-2000}
-RECOVERY_FIRST_MS=${RECOVERY_FIRST_MS:-500}
-RECOVERY_LEAST_MS=${RECOVERY_LEAST_MS:-150}
 
 usage()
 {
@@ -112,8 +110,6 @@ measured_phase()
 	engine_record "$LAB_TAG" check
 	_att=$ENGINE_REC_ATTEMPTS
 	_fail=$ENGINE_REC_FAILURES
-	STRESS_LEAST=$ENGINE_REC_LEAST
-	STRESS_MS=$ENGINE_RAN_MS
 	lab_info "$ENGINE_REC_WINDOWS"
 	fault_count
 	_inj=$FAULT_INJECTED
@@ -124,49 +120,26 @@ measured_phase()
 	verdict_injection "$_fail"
 }
 
-# first_ms: FIRST_MS, the first recovery run's length: twice the time the
-# slowest context and order of the measured phase took for
-# VERDICT_RECOVERY_MIN attempts, from RECOVERY_LEAST_MS to
-# RECOVERY_FIRST_MS.  Injection made failures quick, so the run without
-# it is slower (by a fifth in the quick cells, more on a loaded host); one
-# that falls short is topped up (verdict_recovery_step), at the cost of
-# another start (0.1-0.2 s).
-first_ms()
-{
-	FIRST_MS=$RECOVERY_FIRST_MS
-	[ "${STRESS_LEAST:-0}" -gt 0 ] && [ "${STRESS_MS:-0}" -gt 0 ] || return 0
-	FIRST_MS=$((VERDICT_RECOVERY_MIN * STRESS_MS * 2 / STRESS_LEAST))
-	[ "$FIRST_MS" -ge "$RECOVERY_LEAST_MS" ] || FIRST_MS=$RECOVERY_LEAST_MS
-	[ "$FIRST_MS" -le "$RECOVERY_FIRST_MS" ] || FIRST_MS=$RECOVERY_FIRST_MS
-}
-
 # recovery_phase: every context and order the test stressed, all at once,
-# until each made VERDICT_RECOVERY_MIN attempts, at most RECOVERY_MS in
-# all: a first run of FIRST_MS (first_ms), then one more sized by the
-# slowest pair's rate when one is short (verdict.sh says why the rule and
-# the numbers).  The engine's callbacks make four times the attempts at a
-# quarter of the rate (recovery_rate): the same attempts a second asked
-# of a context that keeps pace, four times those of the timer context,
-# whose callbacks come once a jiffy at most however high the rate.
+# until each made VERDICT_RECOVERY_MIN attempts, RECOVERY_MS at most: the
+# engine ends the run itself once they did (engine_run_until), so it lasts
+# what the slowest pair takes (verdict.sh says why the rule and the
+# numbers).  The engine's callbacks make four times the attempts at a
+# quarter of the rate (recovery_rate): the same attempts a second asked of
+# a context that keeps pace, four times those of the timer context, whose
+# callbacks come once a jiffy at most however high the rate.
 recovery_phase()
 {
 	lab_phase recovery
 	recovery_rate
 	engine_reset
 	lab_kmsg "recovery run"
-	first_ms
-	engine_run_ms "$FIRST_MS"
+	engine_run_until "$RECOVERY_MS" "$VERDICT_RECOVERY_MIN"
 	engine_stop
-	# the books, the sizing and the verdict from one read a run
-	_rec_ms=$FIRST_MS
-	verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" $((RECOVERY_MS - _rec_ms)) \
-		"$LAB_OUT/recovery.stats"
-	if [ "$VERDICT_RECOVERY_MORE_MS" -gt 0 ]; then
-		engine_run_ms "$VERDICT_RECOVERY_MORE_MS"
-		engine_stop
-		_rec_ms=$((_rec_ms + VERDICT_RECOVERY_MORE_MS))
-		verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" 0 "$LAB_OUT/recovery.stats"
-	fi
+	# the books and the verdict from one read
+	_rec_ms=$ENGINE_RAN_MS
+	verdict_recovery_step "$ENGINE_DIR/stats" "$_rec_ms" 0 "$LAB_OUT/recovery.stats"
+	verdict_recovery_early "$_rec_ms" "$RECOVERY_MS"
 	lab_info "recovery: $_rec_ms ms, at least $VERDICT_RECOVERY_LEAST attempts per context and order (at least $VERDICT_RECOVERY_MIN asked), at most $VERDICT_RECOVERY_PCT % failures"
 	lab_data "sum test=$LAB_TAG recovery_ms=$_rec_ms recovery_least=$VERDICT_RECOVERY_LEAST recovery_min=$VERDICT_RECOVERY_MIN recovery_pct=$VERDICT_RECOVERY_PCT"
 }

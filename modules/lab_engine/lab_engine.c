@@ -288,6 +288,17 @@ static u64 lab_ran_ns;
  */
 static struct hrtimer lab_deadline;
 static bool lab_deadline_hit;		/* lab_ran_ns was set at the deadline */
+static unsigned long lab_end_once;	/* bit 0: the run's end was set */
+/*
+ * "run <ms> <least>": the run also ends, the same way, once every context
+ * and order made at least lab_least attempts (summed over its CPUs; an
+ * order the RX ring never had to fall back to counts as done), looked at
+ * every LAB_ENOUGH_MS by a hardirq hrtimer: a run that has to show a
+ * number of attempts lasts what they take, not a guess of it.
+ */
+#define LAB_ENOUGH_MS 5
+static struct hrtimer lab_enough;
+static unsigned int lab_least;		/* 0: runs until the deadline */
 static struct dentry *lab_dir;
 static void lab_autostop_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(lab_autostop, lab_autostop_fn);
@@ -1653,6 +1664,7 @@ static void lab_stop_locked(void)
 	if (!lab_running)
 		return;
 	hrtimer_cancel(&lab_deadline);
+	hrtimer_cancel(&lab_enough);
 	if (!READ_ONCE(lab_deadline_hit))
 		lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
 	for (i = 0; i < run->ninst; i++)
@@ -1677,9 +1689,10 @@ static void lab_stop_locked(void)
 /*
  * Start the current run: no parameter is read and nothing allocated, so a
  * start works under injection scoped to this module.  It stops by itself
- * after ms milliseconds of the kernel's clock (0: the run's duration_ms).
+ * after ms milliseconds of the kernel's clock (0: the run's duration_ms),
+ * or once every context and order made least attempts (0: no such end).
  */
-static int lab_start_locked(unsigned int ms)
+static int lab_start_locked(unsigned int ms, unsigned int least)
 {
 	struct lab_run *run;
 	unsigned int i;
@@ -1693,6 +1706,8 @@ static int lab_start_locked(unsigned int ms)
 	lab_asked_ms = ms ? ms : run->duration_ms;
 	lab_ran_ns = 0;
 	WRITE_ONCE(lab_deadline_hit, false);
+	clear_bit(0, &lab_end_once);
+	lab_least = least;
 	lab_t_start = ktime_get();
 	lab_windows_begin(run);
 	for (i = 0; i < run->ninst; i++)
@@ -1710,20 +1725,70 @@ static int lab_start_locked(unsigned int ms)
 	if (lab_asked_ms)
 		hrtimer_start(&lab_deadline, ms_to_ktime(lab_asked_ms),
 			      HRTIMER_MODE_REL_HARD);
+	if (least)
+		hrtimer_start(&lab_enough, ms_to_ktime(LAB_ENOUGH_MS),
+			      HRTIMER_MODE_REL_HARD);
 	pr_info("started: %u instances\n", run->ninst);
 	return 0;
 }
 
-static enum hrtimer_restart lab_deadline_fn(struct hrtimer *t)
+/*
+ * The end of a run by itself (the deadline, or enough attempts), once:
+ * the time it ran, every instance's stopping flag, and the stop queued.
+ */
+static void lab_end_run(void)
 {
 	struct lab_run *run = lab_cur;
 	unsigned int i;
 
+	if (test_and_set_bit(0, &lab_end_once))
+		return;
 	lab_ran_ns = ktime_to_ns(ktime_sub(ktime_get(), lab_t_start));
 	WRITE_ONCE(lab_deadline_hit, true);
 	for (i = 0; i < run->ninst; i++)
 		WRITE_ONCE(run->insts[i].stopping, true);
 	schedule_delayed_work(&lab_autostop, 0);
+}
+
+static enum hrtimer_restart lab_deadline_fn(struct hrtimer *t)
+{
+	lab_end_run();
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Every context and order made lab_least attempts (read without the
+ * statistics' sequence: a torn read on a 32-bit kernel only delays the
+ * end by a look).
+ */
+static bool lab_least_reached(const struct lab_run *run)
+{
+	unsigned int i, j, k, o;
+	u64 n;
+
+	for_each_set_bit(i, run->ctx_mask, ARRAY_SIZE(lab_ctxs)) {
+		for (k = 0; k < run->norders; k++) {
+			o = run->order_list[k];
+			n = 0;
+			for (j = 0; j < run->ninst; j++)
+				if (run->insts[j].ctx == &lab_ctxs[i])
+					n += u64_stats_read(&run->insts[j].st[o].attempts);
+			if (n < lab_least && !(n == 0 && lab_is_rx(&lab_ctxs[i])))
+				return false;
+		}
+	}
+	return true;
+}
+
+static enum hrtimer_restart lab_enough_fn(struct hrtimer *t)
+{
+	if (test_bit(0, &lab_end_once))
+		return HRTIMER_NORESTART;
+	if (!lab_least_reached(lab_cur)) {
+		hrtimer_forward_now(t, ms_to_ktime(LAB_ENOUGH_MS));
+		return HRTIMER_RESTART;
+	}
+	lab_end_run();
 	return HRTIMER_NORESTART;
 }
 
@@ -1768,8 +1833,8 @@ static int lab_reset(void)
 static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
-	char buf[16];
-	unsigned int ms;
+	char buf[32];
+	unsigned int ms, least = 0;
 	int ret;
 
 	if (len >= sizeof(buf))
@@ -1780,16 +1845,30 @@ static ssize_t lab_control_write(struct file *file, const char __user *ubuf,
 
 	if (sysfs_streq(buf, "start")) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked(0);
+		ret = lab_start_locked(0, 0);
 		mutex_unlock(&lab_lock);
 	} else if (!strncmp(buf, "run ", 4)) {
-		/* "run <ms>": start, and stop after ms of the kernel's clock */
-		ret = kstrtouint(strim(buf + 4), 10, &ms);
+		/*
+		 * "run <ms> [<least>]": start, and stop after ms of the
+		 * kernel's clock, or once every context and order made least
+		 * attempts
+		 */
+		char *arg = strim(buf + 4), *sp = strchr(arg, ' ');
+
+		ret = 0;
+		if (sp) {
+			*sp = '\0';
+			ret = kstrtouint(skip_spaces(sp + 1), 10, &least);
+			if (!ret && !least)
+				ret = -EINVAL;
+		}
+		if (!ret)
+			ret = kstrtouint(arg, 10, &ms);
 		if (!ret && !ms)
 			ret = -EINVAL;
 		if (!ret) {
 			mutex_lock(&lab_lock);
-			ret = lab_start_locked(ms);
+			ret = lab_start_locked(ms, least);
 			mutex_unlock(&lab_lock);
 		}
 	} else if (sysfs_streq(buf, "stop")) {
@@ -1915,6 +1994,8 @@ static int __init lab_engine_init(void)
 	lab_cur = run;
 	lab_hrtimer_setup(&lab_deadline, lab_deadline_fn, CLOCK_MONOTONIC,
 			  HRTIMER_MODE_REL_HARD);
+	lab_hrtimer_setup(&lab_enough, lab_enough_fn, CLOCK_MONOTONIC,
+			  HRTIMER_MODE_REL_HARD);
 
 	lab_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("control", 0200, lab_dir, NULL, &lab_control_fops);
@@ -1929,7 +2010,7 @@ static int __init lab_engine_init(void)
 
 	if (autostart) {
 		mutex_lock(&lab_lock);
-		ret = lab_start_locked(0);
+		ret = lab_start_locked(0, 0);
 		mutex_unlock(&lab_lock);
 		if (ret) {
 			debugfs_remove_recursive(lab_dir);
@@ -1944,6 +2025,7 @@ static void __exit lab_engine_exit(void)
 {
 	debugfs_remove_recursive(lab_dir);
 	hrtimer_cancel(&lab_deadline);
+	hrtimer_cancel(&lab_enough);
 	cancel_delayed_work_sync(&lab_autostop);
 	mutex_lock(&lab_lock);
 	if (lab_running)

@@ -60,6 +60,7 @@ wait_run()
 		# shellcheck disable=SC2317 # called by engine_wait
 		engine_sleep_ms()
 		{
+			printf '%s\n' "$1" >>"$ENGINE_DIR/naps"
 			RAN=$((RAN + $1 + LAG))
 			_st=running
 			[ "$STOP" -eq 0 ] || [ "$RAN" -lt "$STOP" ] || { _st=stopped; RAN=$STOP; }
@@ -101,6 +102,15 @@ t_wait()
 	check "engine_run_ms: starts the run with its length" grep -q '^stop$' "$TMP/eng/control"
 	check "lab_phase: phases follow each other" \
 		sh -c "grep -q '^phase test=t name=check start_ms=[0-9]* ms=[0-9]*$' '$TMP/out/data'"
+	# a run the engine ends by itself once every pair made its attempts
+	wait_run 2000 0 180 'engine_run_until 2000 300'
+	check "engine_run_until: asks for the run and the attempts" grep -q '^run 2000 300$' "$TMP/eng/control"
+	check "engine_run_until: an end that may come at any time is looked for every 20 ms" \
+		awk '$1 > 20 { bad = 1 } END { exit bad || NR != 9 }' "$TMP/eng/naps"
+	check "engine_run_until: the phase gets the time asked and run" \
+		grep -q '^phase test=t name=stress start_ms=0 ms=[0-9]* asked_ms=2000 ran_ms=180$' "$TMP/out/data"
+	wait_run 2000 0 180 'engine_run_until 2000 300; echo "step=${ENGINE_WAIT_STEP_MS:-none}"'
+	check "engine_run_until: the waits after it nap as before" grep -q '^step=none$' "$TMP/msg"
 }
 
 # t_sleep: lab_sleep_ms sleeps what it is asked, under busybox sh without

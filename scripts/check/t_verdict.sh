@@ -308,6 +308,13 @@ t_recovery()
 	expect_out "recovery step: after a hog a failure waits for the full run" 0 "1750"
 	guest "$step $TMP/books 250 1750"
 	expect "recovery step: the books are checked in the same read" 1 "accounting: ctx=timer order=0 attempts=400 successes=399 failures=0*"
+	# a run the engine ended by itself (enough attempts) before its time
+	guest "$step $TMP/fine 180 0; verdict_recovery_early 180 2000"
+	expect "recovery: ended early with every pair at its 300 attempts" 0 ""
+	guest "$step $TMP/short 180 0; verdict_recovery_early 180 2000"
+	expect "recovery: ended early with a pair short of its attempts fails" 1 "timing: the engine ended the recovery run at 180 ms of 2000 with 150 attempts*"
+	guest "$step $TMP/short 2001 0; verdict_recovery_early 2001 2000"
+	expect "recovery: a pair short at the deadline is what the time allowed" 0 ""
 }
 
 t_taint()

@@ -148,7 +148,18 @@ hog_start_stressng()
 	[ "$h_oom_avoid" = Y ] && set -- "$@" --oom-avoid
 	[ "$h_oomable" = Y ] && set -- "$@" --oomable
 	lab_info "hog: stress-ng $*"
-	stress-ng "$@" --timeout 0 >"$LAB_OUT/hog.log" 2>&1 &
+	if [ -n "${ENGINE_ABOVE:-}" ]; then
+		# the shell runs above the engine (engine_above): the hog at
+		# nice 0, before it forks its workers (the subshell's own pid
+		# from /proc/self, read by the shell)
+		(
+			read -r _self _ </proc/self/stat
+			renice 0 -p "$_self" >/dev/null 2>&1 || :
+			exec stress-ng "$@" --timeout 0
+		) >"$LAB_OUT/hog.log" 2>&1 &
+	else
+		stress-ng "$@" --timeout 0 >"$LAB_OUT/hog.log" 2>&1 &
+	fi
 	HOG_PID=$!
 	# Killed at exit if the test ends early; hog_stop does it properly.
 	lab_on_exit "kill -INT $HOG_PID 2>/dev/null && sleep 1 && kill -KILL $HOG_PID 2>/dev/null; :"

@@ -27,6 +27,12 @@
 #                               failures (0: none); VERDICT_RECOVERY_LEAST
 #                               is the fewest attempts of a context and
 #                               order; <copy> gets a copy of the stats
+#   verdict_recovery_early <ms-run> <ms-asked>
+#                               after verdict_recovery_step: a run the
+#                               engine ended before <ms-asked> (enough
+#                               attempts, engine_run_until) made
+#                               VERDICT_RECOVERY_MIN attempts of every
+#                               context and order
 #   verdict_recovery_rule <hog> the rule of a recovery run after a hog
 #                               (none: no hog): VERDICT_RECOVERY_PCT and
 #                               VERDICT_RECOVERY_MIN (below)
@@ -318,6 +324,18 @@ verdict_recovery_step()
 	VERDICT_RECOVERY_MORE_MS=${_rest% *}
 	# shellcheck disable=SC2034 # read by the tests (atomic_stress)
 	VERDICT_RECOVERY_LEAST=${_rest#* }
+}
+
+# verdict_recovery_early <ms-run> <ms-asked>: the engine ends a run by
+# itself before its time only once every context and order made the
+# attempts asked; one that ended early with fewer would pass a recovery
+# verdict on less than its rule (the fewest attempts,
+# VERDICT_RECOVERY_LEAST, from verdict_recovery_step's read).
+verdict_recovery_early()
+{
+	[ "$1" -lt "$2" ] || return 0
+	[ "$VERDICT_RECOVERY_LEAST" -ge "$VERDICT_RECOVERY_MIN" ] ||
+		lab_fail timing "the engine ended the recovery run at $1 ms of $2 with $VERDICT_RECOVERY_LEAST attempts of a context and order, fewer than the $VERDICT_RECOVERY_MIN asked"
 }
 
 # verdict_taint [mask]: the mask read now (lab_tainted), or the one given.
