@@ -117,8 +117,9 @@ guest_ms()
 # boot_to_first_test: one boot of a one-test list; print milliseconds from
 # QEMU's start to the first START line, to power-off, QEMU's CPU time to
 # the START, the guest's own clock at init and at the START (0 when not on
-# the console), and how the boot started (<console>.snap: cold, saved or
-# restored; "cold" with SNAPSHOT=off).
+# the console), how the boot started (<console>.snap: cold, saved or
+# restored; "cold" with SNAPSHOT=off), and from QEMU's start to the end of
+# its load of the saved guest (<console>.loaded; 0 when not restored).
 boot_to_first_test()
 {
 	w=$1
@@ -128,7 +129,7 @@ boot_to_first_test()
 		echo "1 guest_sanity guest_sanity.sh"
 		echo "# end"
 	} >"$w/input"
-	rm -f "$w/console.log" "$w/channel.log" "$w/console.log.snap"
+	rm -f "$w/console.log" "$w/channel.log" "$w/console.log.snap" "$w/console.log.loaded"
 	t0=$(now_ms)
 	"$SCRIPTS/qemu.sh" boot "$KB/arch/x86/boot/bzImage" "$IMG" \
 		"$w/console.log" "$w/channel.log" "$w/input" &
@@ -149,7 +150,12 @@ boot_to_first_test()
 	kstart=$(guest_ms "$w/console.log" 'labyrinth: START ')
 	how=cold
 	[ ! -s "$w/console.log.snap" ] || read -r how _ <"$w/console.log.snap"
-	echo "$((first - t0)) $((end - t0)) ${cpu:-0} ${kinit:-0} ${kstart:-0} $how"
+	loaded=0
+	if [ -s "$w/console.log.loaded" ]; then
+		read -r loaded <"$w/console.log.loaded"
+		loaded=$((loaded - t0))
+	fi
+	echo "$((first - t0)) $((end - t0)) ${cpu:-0} ${kinit:-0} ${kstart:-0} $how $loaded"
 }
 
 median()
@@ -211,6 +217,7 @@ main()
 		echo "boot_to_first_test_ms=$(cut -d' ' -f1 "$w/boots" | median) (median of $BOOTS, $(cut -d' ' -f6 "$w/boots" | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2 }'); all: $(cut -d' ' -f1 "$w/boots" | tr '\n' ' '))"
 		echo "boot_and_poweroff_ms=$(cut -d' ' -f2 "$w/boots" | median)"
 		echo "boot_cpu_ms=$(cut -d" " -f3 "$w/boots" | median) (QEMU's CPU time to the first START: steadier than wall time when the host is shared)"
+		echo "boot_restore_load_ms=$(awk '$6 == "restored" { print $7 }' "$w/boots" | median) (of it, QEMU's start and load of the saved guest: QEMU reads every page of the guest's ${MEM:-2G}, so this is the host's price of that much fresh memory; all: $(awk '$6 == "restored" { print $7 }' "$w/boots" | tr '\n' ' '))"
 		echo "saving_boot_ms=$(cut -d' ' -f1 "$w/prime") ($(cut -d' ' -f6 "$w/prime"): the first boot of a kernel and image, a cold boot stopped at the runner's LAB READY while QEMU writes the guest's state)"
 		# cold boots, as with SNAPSHOT=off: the first boot of a new
 		# kernel or image, and the figure before saved guests

@@ -441,7 +441,9 @@ mon_last()
 
 # drive <console> <channel> <input> <qemu-pid>: what the host does while
 # the guest boots with an input (see "Saved guests"): restore and continue,
-# or save at "LAB READY"; then send the input.  Writes <console>.snap.
+# or save at "LAB READY"; then send the input.  Writes <console>.snap, and
+# for a restored guest <console>.loaded (the host's clock in ms when QEMU
+# had loaded it).
 drive()
 {
 	: >"$1.monitor"
@@ -459,6 +461,9 @@ drive()
 			*paused* | *running*) break ;;
 			esac
 		done
+		# when the load ended (make bench: QEMU reads every page of the
+		# guest's RAM, the host's price of fresh memory)
+		date +%s%3N >"$1.loaded"
 		mon "$1" cont
 		touch "$SNAP/.lab-used" 2>/dev/null || :
 		printf 'restored %s\n' "$SNAP_KEY" >"$1.snap"
