@@ -131,7 +131,6 @@ main()
 	phases
 	report
 	blk_load_alive
-	subsys_recovery_verdict
 	TEXT=$(lab_module_text "$(scope_module)") || TEXT=
 	# -m's module keeps reads in flight until it is gone.
 	[ -z "$MOD" ] || lab_rmmod "$MOD"
@@ -140,6 +139,8 @@ main()
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$(scope_module)" $TEXT
+	# The load's recovery after the leak, as in subsys_net.sh.
+	subsys_recovery_verdict
 	verdict_injection -
 	lab_info "pass: blk under fault=$FAULT hog=$HOG, recovered in ${SUBSYS_RECOVERY_MS} ms"
 }

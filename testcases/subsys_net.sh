@@ -168,8 +168,6 @@ main()
 	phases
 	report
 	net_load_alive
-	subsys_recovery_verdict
-	net_retrans_verdict
 	TEXT=
 	if [ -n "$MOD" ]; then
 		TEXT=$(lab_module_text "$MOD") || TEXT=
@@ -185,6 +183,11 @@ main()
 	verdict_taint
 	# shellcheck disable=SC2086 # "start end" are two words
 	verdict_free "$(scope_module)" $TEXT
+	# The load's recovery is judged after the leak: pages lost are a finding
+	# page_owner names the allocator of, a slow load after a leak may be its
+	# consequence (or the host's noise), not the other way round.
+	subsys_recovery_verdict
+	net_retrans_verdict
 	verdict_injection -
 	lab_info "pass: $TARGET $PROTO under fault=$FAULT hog=$HOG, recovered in ${SUBSYS_RECOVERY_MS} ms"
 }
