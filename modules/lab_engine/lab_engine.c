@@ -1759,7 +1759,9 @@ static enum hrtimer_restart lab_deadline_fn(struct hrtimer *t)
 /*
  * Every context and order made lab_least attempts (read without the
  * statistics' sequence: a torn read on a 32-bit kernel only delays the
- * end by a look).
+ * end by a look).  The RX ring tries a lower order only when the one
+ * above failed: a lower order it never tried counts as done, its
+ * requested (highest) order never does.
  */
 static bool lab_least_reached(const struct lab_run *run)
 {
@@ -1773,7 +1775,9 @@ static bool lab_least_reached(const struct lab_run *run)
 			for (j = 0; j < run->ninst; j++)
 				if (run->insts[j].ctx == &lab_ctxs[i])
 					n += u64_stats_read(&run->insts[j].st[o].attempts);
-			if (n < lab_least && !(n == 0 && lab_is_rx(&lab_ctxs[i])))
+			if (n < lab_least &&
+			    !(n == 0 && lab_is_rx(&lab_ctxs[i]) &&
+			      k + 1 < run->norders))
 				return false;
 		}
 	}

@@ -306,6 +306,12 @@ t_recovery()
 	expect "recovery step: without a hog a failure is judged at once" 1 "recovery: ctx=timer order=4: 1 of 15 allocations failed*"
 	guest ". \"\$LAB_LIB/engine.sh\"; verdict_recovery_rule labyrinth; verdict_recovery_step $TMP/early 250 1750; echo \$VERDICT_RECOVERY_MORE_MS"
 	expect_out "recovery step: after a hog a failure waits for the full run" 0 "1750"
+	# a run in which no order of the RX ring was tried: its lines are
+	# the books' too (the rules that skip untried orders come after)
+	printf 'ctx=rx_ring order=0 attempts=0 successes=0 failures=0 outstanding=0\nctx=rx_ring order=4 attempts=0 successes=0 failures=0 outstanding=0\nctx=rx_ring refills=0 served=0 fallback=0 dropped=0\n' >"$TMP/rxidle"
+	guest "$step $TMP/rxidle 6 0 $TMP/copy"
+	expect "recovery step: an RX ring that tried nothing made no allocations (not: no statistics)" 1 "recovery: the recovery run made no allocations*"
+	check "$SHN: recovery step: every line copied, the untried ones too" cmp -s "$TMP/rxidle" "$TMP/copy"
 	guest "$step $TMP/books 250 1750"
 	expect "recovery step: the books are checked in the same read" 1 "accounting: ctx=timer order=0 attempts=400 successes=399 failures=0*"
 	# a run the engine ended by itself (enough attempts) before its time

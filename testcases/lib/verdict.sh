@@ -292,9 +292,10 @@ verdict_recovery_step()
 	_chk=${ENGINE_CHECK_AWK:-'function chk_line() {} function chk_end() { return "" }'}
 	_rc=0
 	awk -v pct="$VERDICT_RECOVERY_PCT" -v min="$VERDICT_RECOVERY_MIN" -v ran="$2" \
-		-v left="$3" -v copy="${4:-}" "$_chk$VERDICT_RECOVERY_AWK"'
+		-v left="$3" -v copy="${4:-}" "$_chk"'
 	{ chk_line() }
 	copy != "" { print >copy }
+	'"$VERDICT_RECOVERY_AWK"'
 	END {
 		m = chk_end()
 		if (m != "") {
