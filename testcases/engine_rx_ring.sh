@@ -19,7 +19,9 @@
 # delivered page goes straight back to the next refill through the
 # per-cpu lists); with every allocation of the engine failing every refill
 # is dropped.  Fails with
-#   rx:         served, fallback or dropped counts not as the phase demands
+#   rx:         served, fallback or dropped counts not as the phase demands,
+#               or a run asked to end at 1 attempt of every order (engine
+#               "run <ms> <least>") ended before the requested order made one
 #   accounting: refills != served + fallback + dropped, attempts !=
 #               successes + failures, or pages outstanding
 
@@ -63,6 +65,30 @@ phase()
 	[ "$R" -gt 0 ] || lab_fail rx "$1: no refill"
 }
 
+# early_end: a run that ends on attempts ("run <ms> <least>", the
+# recovery run's) ends only once the ring's requested order made them.
+# With a poll every 20 ms the engine's first look (5 ms) finds no attempt
+# at any order; the lower orders the ring never had to try count as done,
+# the requested one must not, or the run ends with nothing shown.
+early_end()
+{
+	lab_kmsg "engine_rx_ring: early end"
+	lab_phase check
+	engine_set rate_hz 50
+	engine_reset
+	engine_run_until 2000 1
+	engine_stop
+	engine_set rate_hz 500
+	_top=$(awk '$1 == "ctx=rx_ring" && $2 == "order=3" {
+		for (i = 3; i <= NF; i++)
+			if ($i ~ /^attempts=/)
+				print substr($i, 10) + 0
+	}' "$ENGINE_DIR/stats")
+	lab_info "early end: the run ended at ${ENGINE_RAN_MS} ms of 2000 with ${_top:-0} attempts at order 3 (1 asked)"
+	[ "${_top:-0}" -gt 0 ] ||
+		lab_fail rx "a run asked to end at 1 attempt of every order ended at ${ENGINE_RAN_MS} ms before the ring's order 3 made one"
+}
+
 inject_engine()
 {
 	_r=$(lab_module_text lab_engine) || lab_fail setup "no text range for lab_engine"
@@ -87,6 +113,7 @@ main()
 	[ "$SECS" -ge 2 ] || SECS=2
 	engine_load contexts=rx_ring orders=0-3 rate_hz=500 batch=32 gfp=atomic_nowarn
 
+	early_end
 	phase free
 	if [ "$S" -ne "$R" ]; then
 		lab_fail rx "free memory: served=$S of $R, fallback=$F dropped=$D"
