@@ -74,11 +74,12 @@ early_end()
 {
 	lab_kmsg "engine_rx_ring: early end"
 	lab_phase check
+	read -r _rate <"$ENGINE_PARAMS/rate_hz"
 	engine_set rate_hz 50
 	engine_reset
 	engine_run_until 2000 1
 	engine_stop
-	engine_set rate_hz 500
+	engine_set rate_hz "$_rate"
 	_top=$(awk '$1 == "ctx=rx_ring" && $2 == "order=3" {
 		for (i = 3; i <= NF; i++)
 			if ($i ~ /^attempts=/)
