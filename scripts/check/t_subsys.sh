@@ -151,6 +151,59 @@ t_recovery()
 	expect "recovery: back only after the limit fails" 1 "recovery: *"
 }
 
+# reference "<before kB/s...>" "<after kB/s...>" "<reference kB/s...>":
+# the "before" samples and their baseline, "after" samples one a second
+# from the stop (0 ms) that were not seen back, then subsys_reference of a
+# counter rising by the "reference" kB a second (probes 100 us throughout)
+# and the verdict.
+reference()
+{
+	# shellcheck disable=SC2086 # one word per sample
+	counters $3
+	probes
+	# shellcheck disable=SC2086
+	printf '%s\n' $1 >"$TMP/before.r"
+	# shellcheck disable=SC2086
+	printf '%s\n' $2 >"$TMP/after.r"
+	# shellcheck disable=SC2016
+	guest 'awk '\''{ print $1, 100, FNR * 1000 - 20000 }'\'' "$T_DIR/before.r" >"$LAB_OUT/rate.before"
+		awk '\''{ print $1, 100, FNR * 1000 }'\'' "$T_DIR/after.r" >"$LAB_OUT/rate.after"
+		subsys_baseline 0
+		SUBSYS_T_STOP=0
+		subsys_reference counter '"$(echo "$3" | wc -w)"'
+		subsys_recovery_verdict'
+}
+
+t_reference()
+{
+	# The host's side of the device got slower after injection (the
+	# probe, the guest's CPU, did not): a fresh driver carries 720 kB/s,
+	# the one under test 700, within 90% of it: back.
+	reference "1000 1000 1000 1000 1000" "700 700 700 700 700 700 700 700 700 700 700 700" \
+		"720 720 720 720 720"
+	expect "reference: a fresh driver as slow as the one under test passes" 0 ""
+	recovery_record "reference: the record says the load reached it" \
+		'^reference test=t kBps=720 threshold_kBps=648 baseline_kBps=1000 probe_us=100 samples=5 recovered=1 kBps_all=720,720,720,720,720$'
+	# The driver the failures left slow: a fresh one is back at the
+	# baseline.
+	reference "1000 1000 1000 1000 1000" "700 700 700 700 700 700 700 700 700 700 700 700" \
+		"1000 1000 1000 1000 1000"
+	expect "reference: a fresh driver at the baseline fails the slow one" 1 \
+		"recovery: throughput not back to 90% of the baseline (900 of 1000 kB/s*; a fresh driver: 1000 kB/s at best)"
+	recovery_record "reference: the record says it was not reached" 'recovered=0'
+	# A fresh driver slower than the baseline, the one under test slower
+	# still.
+	reference "1000 1000 1000 1000 1000" "300 300 300 300 300 300 300 300 300 300 300 300" \
+		"720 720 720 720 720"
+	expect "reference: a load far below a slower fresh driver fails" 1 "recovery: *"
+	reference "1000 1000 1000 1000 1000" "700 700 700 700 700 700 700 700 700 700 700 700" \
+		"950 950 950 950 950"
+	expect "reference: 700 against a fresh driver's 950 fails" 1 "recovery: *"
+	# A reference that carries nothing cannot lower the bar to nothing.
+	reference "1000 1000 1000 1000 1000" "0 0 0 0 0 0 0 0 0 0 0 0" "0 0 0 0 0"
+	expect "reference: a fresh driver that carries nothing fails a stuck load" 1 "recovery: *"
+}
+
 # Host noise: the loads as the guest sees them when other guests take the
 # host's CPUs (the rate and the speed probe move together).
 t_recovery_noise()
@@ -461,7 +514,7 @@ main()
 {
 	TMP=$(mktemp -d)
 	trap 'rm -rf "$TMP"' EXIT
-	each_shell t_recovery t_recovery_noise t_probe t_sample t_net t_retrans t_cap t_blk t_kmod
+	each_shell t_recovery t_reference t_recovery_noise t_probe t_sample t_net t_retrans t_cap t_blk t_kmod
 	t_compare
 	exit "$FAILED"
 }

@@ -18,11 +18,6 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/highmem.h>
-#include <linux/kthread.h>
-#include <linux/completion.h>
-#include <linux/fs.h>
-#include <linux/file.h>
-#include <linux/err.h>
 
 static char *dev = "/dev/vda";
 module_param(dev, charp, 0444);
@@ -36,22 +31,15 @@ static unsigned int depth = 8;
 module_param(depth, uint, 0444);
 MODULE_PARM_DESC(depth, "Reads in flight at a time (1-32, default 8)");
 
-#define BAD_BLK_MAX_DEPTH 32
-
 struct bad_blk_note {
 	sector_t sector;
 	u32 sum;
 };
 
 #if IS_ENABLED(CONFIG_BLOCK)
-#include <linux/blkdev.h>
-#include <linux/bio.h>
+#include "lab_blk_reads.h"
 
-static struct file *bad_blk_file;
-static struct task_struct *bad_blk_thread;
-static struct page *bad_blk_pages[BAD_BLK_MAX_DEPTH];
-static DECLARE_COMPLETION(bad_blk_round);
-static atomic_t bad_blk_pending;
+static struct lab_blk_reads bad_blk_reads;
 static atomic64_t bad_blk_completions;
 static atomic64_t bad_blk_no_block;
 static atomic64_t bad_blk_leaked;
@@ -69,18 +57,18 @@ static void bad_blk_end_io(struct bio *bio)
 	atomic64_inc(&bad_blk_completions);
 	if (bio->bi_status) {
 		atomic64_inc(&bad_blk_errors);
-		goto out_put;
+		goto out_done;
 	}
 	block = alloc_pages(GFP_ATOMIC | __GFP_NOWARN, order);
 	if (!block) {
 		atomic64_inc(&bad_blk_no_block);
-		goto out_put;
+		goto out_done;
 	}
 	note = kmalloc(sizeof(*note), GFP_ATOMIC | __GFP_NOWARN);
 	if (!note) {
 		/* The bug: the block is not freed on this failure path. */
 		atomic64_inc(&bad_blk_leaked);
-		goto out_put;
+		goto out_done;
 	}
 	buf = page_address(block);
 	src = kmap_local_page(data);
@@ -92,102 +80,28 @@ static void bad_blk_end_io(struct bio *bio)
 		note->sum += buf[i];
 	kfree(note);
 	__free_pages(block, order);
-out_put:
-	bio_put(bio);
-	if (atomic_dec_and_test(&bad_blk_pending))
-		complete(&bad_blk_round);
-}
-
-static void bad_blk_submit(struct block_device *bdev, unsigned int slot,
-			   sector_t sector)
-{
-	struct bio *bio;
-
-	/* GFP_NOIO may sleep: bio_alloc then never fails (mempool). */
-	bio = bio_alloc(bdev, 1, REQ_OP_READ, GFP_NOIO);
-	bio->bi_iter.bi_sector = sector;
-	__bio_add_page(bio, bad_blk_pages[slot], PAGE_SIZE, 0);
-	bio->bi_end_io = bad_blk_end_io;
-	submit_bio(bio);
-}
-
-static int bad_blk_fn(void *unused)
-{
-	struct block_device *bdev = file_bdev(bad_blk_file);
-	sector_t pages = bdev_nr_sectors(bdev) >> (PAGE_SHIFT - SECTOR_SHIFT);
-	sector_t next = 0;
-	unsigned int i;
-
-	while (!kthread_should_stop()) {
-		reinit_completion(&bad_blk_round);
-		atomic_set(&bad_blk_pending, depth);
-		for (i = 0; i < depth; i++) {
-			bad_blk_submit(bdev, i, next << (PAGE_SHIFT - SECTOR_SHIFT));
-			if (++next >= pages)
-				next = 0;
-		}
-		wait_for_completion(&bad_blk_round);
-		cond_resched();
-	}
-	return 0;
-}
-
-static void bad_blk_free_pages(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < depth; i++) {
-		if (bad_blk_pages[i])
-			__free_page(bad_blk_pages[i]);
-		bad_blk_pages[i] = NULL;
-	}
+out_done:
+	lab_blk_read_done(bio);
 }
 
 static int __init bad_blk_leak_init(void)
 {
-	unsigned int i;
 	int err;
 
-	if (order > 4 || !depth || depth > BAD_BLK_MAX_DEPTH)
+	if (order > 4)
 		return -EINVAL;
-	bad_blk_file = bdev_file_open_by_path(dev, BLK_OPEN_READ, NULL, NULL);
-	if (IS_ERR(bad_blk_file)) {
-		pr_err("cannot open %s: %ld\n", dev, PTR_ERR(bad_blk_file));
-		return PTR_ERR(bad_blk_file);
-	}
-	if (bdev_nr_sectors(file_bdev(bad_blk_file)) < (PAGE_SIZE >> SECTOR_SHIFT)) {
-		err = -ENOSPC;
-		goto out_put_file;
-	}
-	for (i = 0; i < depth; i++) {
-		bad_blk_pages[i] = alloc_page(GFP_KERNEL);
-		if (!bad_blk_pages[i]) {
-			err = -ENOMEM;
-			goto out_free_pages;
-		}
-	}
-	bad_blk_thread = kthread_run(bad_blk_fn, NULL, "bad_blk_leak");
-	if (IS_ERR(bad_blk_thread)) {
-		err = PTR_ERR(bad_blk_thread);
-		goto out_free_pages;
-	}
+	err = lab_blk_reads_start(&bad_blk_reads, dev, depth, bad_blk_end_io,
+				  "bad_blk_leak");
+	if (err)
+		return err;
 	pr_info("%u page reads in flight on %s: an order-%u block per completion, leaked when the note cannot be allocated\n",
 		depth, dev, order);
 	return 0;
-
-out_free_pages:
-	bad_blk_free_pages();
-out_put_file:
-	fput(bad_blk_file);
-	return err;
 }
 
 static void __exit bad_blk_leak_exit(void)
 {
-	/* The thread returns only once its last round has completed. */
-	kthread_stop(bad_blk_thread);
-	bad_blk_free_pages();
-	fput(bad_blk_file);
+	lab_blk_reads_stop(&bad_blk_reads);
 	pr_info("completions=%lld errors=%lld no_block=%lld leaked=%lld\n",
 		(long long)atomic64_read(&bad_blk_completions),
 		(long long)atomic64_read(&bad_blk_errors),
