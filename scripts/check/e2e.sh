@@ -202,8 +202,9 @@ throttled()
 		HANG_TIMEOUT=${E2E_HANG_TIMEOUT:-60} sh scripts/run.sh >"$T/throttled.out" 2>&1 &
 	pid=$!
 	run=$T/results/throttled
+	c=$run/boot-1/console.log
 	n=0
-	until grep -q 'labyrinth: fault .* off' "$run"/boot-1*/console.log 2>/dev/null; do
+	until grep -q 'labyrinth: fault .* off' "$c" 2>/dev/null; do
 		n=$((n + 1))
 		if [ "$n" -gt 3000 ] || ! kill -0 "$pid" 2>/dev/null; then
 			break
@@ -211,11 +212,7 @@ throttled()
 		sleep 0.2
 	done
 	# 8 MiB/s, a fraction of any baseline seen (50-100 MB/s)
-	c=
-	for _c in "$run"/boot-1*/console.log; do
-		[ -f "$_c" ] && c=$_c
-	done
-	[ -z "$c" ] || printf '%s\n' "block_set_io_throttle labblk 8388608 0 0 0 0 0" 1<>"$c.mon.in"
+	[ ! -p "$c.mon.in" ] || printf '%s\n' "block_set_io_throttle labblk 8388608 0 0 0 0 0" 1<>"$c.mon.in"
 	wait "$pid" || :
 	sed 's/^/# throttled: /' "$T/throttled.out"
 	r=$(result_of throttled e2e_blk_throttled)

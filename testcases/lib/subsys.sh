@@ -235,16 +235,31 @@ subsys_tick()
 subsys_sample()
 {
 	lab_phase stress
-	: >"$LAB_OUT/rate.$1"
-	subsys_tick_start "$3"
-	_s0=$SUBSYS_T0
+	subsys_ticks "$3" "$LAB_OUT/rate.$1" "$2"
+	lab_phase_engine $(($2 * 1000)) $((SUBSYS_T0 - SUBSYS_TICKS_T0))
+	lab_phase check
+}
+
+# subsys_ticks <counter-fn> <file> <n>: <n> samples, one a second, into
+# <file> (emptied first); SUBSYS_TICKS_T0 is the guest's ms they start at.
+subsys_ticks()
+{
+	: >"$2"
+	subsys_tick_start "$1"
+	SUBSYS_TICKS_T0=$SUBSYS_T0
 	_i=0
-	while [ "$_i" -lt "$2" ]; do
-		subsys_tick "$3" "$LAB_OUT/rate.$1"
+	while [ "$_i" -lt "$3" ]; do
+		subsys_tick "$1" "$2"
 		_i=$((_i + 1))
 	done
-	lab_phase_engine $(($2 * 1000)) $((SUBSYS_T0 - _s0))
-	lab_phase check
+}
+
+# subsys_lower_quartile <file>: the lower quartile of its first column,
+# the rate a load held in three seconds of four (0 for an empty file).
+subsys_lower_quartile()
+{
+	cut -d ' ' -f 1 "$1" | sort -n |
+		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 3) / 4)] : 0 }'
 }
 
 # subsys_baseline [<cap kB/s>]: the reference probe (SUBSYS_PROBE_REF, the
@@ -269,8 +284,7 @@ subsys_baseline()
 	fi
 	# The rate the load held in three seconds of four: single seconds
 	# swing by half on a shared host.
-	SUBSYS_BASE=$(cut -d ' ' -f 1 "$_f" | sort -n |
-		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 3) / 4)] : 0 }')
+	SUBSYS_BASE=$(subsys_lower_quartile "$_f")
 	lab_info "baseline: $SUBSYS_BASE kB/s (lower quartile, median $_raw; probe $SUBSYS_PROBE_REF us)"
 }
 
@@ -378,16 +392,9 @@ subsys_reference()
 {
 	lab_phase recovery
 	_f=$LAB_OUT/rate.reference
-	: >"$_f"
-	subsys_tick_start "$1"
-	_i=0
-	while [ "$_i" -lt "$2" ]; do
-		subsys_tick "$1" "$_f"
-		_i=$((_i + 1))
-	done
+	subsys_ticks "$1" "$_f" "$2"
 	lab_phase verdict
-	_rb=$(cut -d ' ' -f 1 "$_f" | sort -n |
-		awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 3) / 4)] : 0 }')
+	_rb=$(subsys_lower_quartile "$_f")
 	_rp=$(subsys_median_col "$_f" 2)
 	case $_rp in '' | *[!0-9]*) _rp=0 ;; esac
 	[ "$_rp" -gt 0 ] || _rp=1
